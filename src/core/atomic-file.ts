@@ -1,0 +1,32 @@
+/** Crash-safe file writes: write a temporary file, fsync it, rename it over the target, fsync the folder. */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export function writeFileAtomic(target: string, data: string | Uint8Array): void {
+  const tmp = `${target}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, target);
+  fsyncDir(path.dirname(target));
+}
+
+export function writeJsonAtomic(target: string, value: unknown): void {
+  writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Makes a rename durable: the folder entry itself must reach the disk. */
+export function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on folders; the rename is still atomic there.
+  } finally {
+    fs.closeSync(fd);
+  }
+}

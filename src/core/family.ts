@@ -1,0 +1,62 @@
+/**
+ * The one interface every model family implements. It is asynchronous because neural families train for
+ * minutes (and report progress) and external families live in another process; it saves and restores model
+ * state so that a run can be checkpointed and resumed.
+ */
+import type { Dataset } from './dataset.js';
+import type { RealData } from './real-data.js';
+import type { Rng } from './rng.js';
+import type { SampleKind, Samples } from './samples.js';
+
+/** One generation's measurements: flat camelCase numbers (null where undefined, e.g. an infinite KL), or short arrays. */
+export type MetricValue = number | null | readonly number[];
+export type Metrics = Record<string, MetricValue>;
+
+/** Model state as JSON plus named typed arrays, so large weights never pass through JSON. */
+export interface ModelState {
+  readonly json: unknown;
+  readonly arrays?: Readonly<Record<string, Float64Array | Float32Array | Int32Array | Uint8Array>>;
+}
+
+/** Reports the fraction in [0, 1] of the current step (fit, sample, evaluate), with optional detail. */
+export type Progress = (fraction: number, message?: string) => void;
+
+export interface FitContext<M> {
+  readonly generation: number;
+  readonly rng: Rng;
+  /** The previous generation's model, for families that fine-tune instead of training from scratch. */
+  readonly previous: M | undefined;
+  readonly progress: Progress;
+  readonly signal?: AbortSignal;
+}
+
+export interface SampleContext {
+  readonly generation: number;
+  readonly rng: Rng;
+  readonly progress: Progress;
+  readonly signal?: AbortSignal;
+}
+
+export interface EvaluateContext<S extends Samples, M> {
+  readonly generation: number;
+  readonly rng: Rng;
+  readonly real: RealData<S>;
+  /** The training set this model was fitted on. */
+  readonly train: Dataset<S>;
+  /** Generation 0's model: the reference for distances "from where we started" (the paper's L2 to gen 0). */
+  readonly generationZero: M;
+  readonly progress: Progress;
+  readonly signal?: AbortSignal;
+}
+
+export interface ModelFamily<S extends Samples = Samples, M = unknown> {
+  readonly name: string;
+  readonly sampleKind: SampleKind;
+  fit(train: Dataset<S>, ctx: FitContext<M>): Promise<M>;
+  sample(model: M, count: number, ctx: SampleContext): Promise<S>;
+  evaluate(model: M, ctx: EvaluateContext<S, M>): Promise<Metrics>;
+  saveModel(model: M): ModelState;
+  loadModel(state: ModelState): M;
+  /** Frees resources a model holds outside the JS heap (native tensors, a child process). */
+  dispose?(model: M): void;
+}

@@ -1,0 +1,213 @@
+/**
+ * The recursive-training loop. For g = 0..G-1:
+ *
+ *   1. the training set: the real pool for g = 0, else what the data policy builds from the real pool and the
+ *      synthetic sets so far (provenance travels with every item);
+ *   2. fit generation g's model (the family may warm-start from g-1's);
+ *   3. evaluate it against held-out real data and, where known, the truth;
+ *   4. sample generation g's synthetic set (M items, origin g);
+ *   5. append one metrics line; from time to time write a checkpoint.
+ *
+ * Every random draw comes from deriveRng(seed, g, purpose), so resuming from a checkpoint reproduces exactly
+ * the numbers an uninterrupted run draws.
+ */
+
+import { type Dataset, datasetSize, labelDataset, realShare } from './dataset.js';
+import {
+  bundleToDataset,
+  datasetToBundle,
+  modelStateToBundle,
+  modelStateToJson,
+  samplesToJson,
+} from './dataset-codec.js';
+import type { Metrics, ModelFamily } from './family.js';
+import type { DataPolicy } from './policy.js';
+import type { RealData } from './real-data.js';
+import { deriveRng } from './rng.js';
+import type { CheckpointPointer, RunFolder } from './run-folder.js';
+import type { Samples } from './samples.js';
+
+export interface LoopSpec<S extends Samples, M> {
+  readonly family: ModelFamily<S, M>;
+  readonly policy: DataPolicy<S>;
+  readonly real: RealData<S>;
+  readonly generations: number;
+  readonly samplesPerGeneration: number;
+  readonly seed: number;
+  /** Generations whose samples and model are written to samples/ for people and reports. */
+  readonly snapshotGenerations?: readonly number[];
+  /** How many items a snapshot keeps. */
+  readonly snapshotSize?: number;
+  /** Minimum seconds between checkpoints (the last generation is always checkpointed). 0: every generation. */
+  readonly checkpointSeconds?: number;
+}
+
+export type Stage = 'policy' | 'fit' | 'evaluate' | 'sample';
+
+export interface LoopHooks {
+  onGeneration?(line: Metrics, generation: number): void;
+  onStage?(generation: number, stage: Stage, fraction: number, message?: string): void;
+  readonly signal?: AbortSignal;
+}
+
+export interface LoopResult {
+  readonly metrics: Metrics[];
+  /** The generation the loop started from (0, or one past the checkpoint it resumed). */
+  readonly startGeneration: number;
+}
+
+/** Runs (or resumes, when `folder` holds a checkpoint) the loop; without a folder nothing is written. */
+export async function runLoop<S extends Samples, M>(
+  spec: LoopSpec<S, M>,
+  folder?: RunFolder,
+  hooks: LoopHooks = {},
+): Promise<LoopResult> {
+  const { family, policy, real, generations: G, samplesPerGeneration: M, seed } = spec;
+  const snapshots = new Set(spec.snapshotGenerations ?? []);
+  const checkpointMs = (spec.checkpointSeconds ?? 2) * 1000;
+
+  const synthetic: (Dataset<S> | undefined)[] = [];
+  let history: Metrics[] = [];
+  let previous: M | undefined;
+  let generationZero: M | undefined;
+  let start = 0;
+
+  const pointer = folder?.readPointer();
+  if (folder && pointer) {
+    history = folder.truncateMetrics(pointer.generation);
+    previous = family.loadModel(folder.readCheckpointFile(pointer.model));
+    generationZero =
+      pointer.generation === 0 ? previous : family.loadModel(folder.readCheckpointFile(pointer.generationZeroModel));
+    for (const [generation, file] of Object.entries(pointer.synthetic)) {
+      synthetic[Number(generation)] = bundleToDataset(folder.readCheckpointFile(file)) as Dataset<S>;
+    }
+    start = pointer.generation + 1;
+  } else if (folder) {
+    folder.truncateMetrics(-1); // killed before the first checkpoint: start clean
+  }
+
+  let written: CheckpointPointer | undefined = pointer;
+  let lastCheckpoint = Date.now();
+
+  for (let g = start; g < G; g++) {
+    hooks.signal?.throwIfAborted();
+    const stage = (name: Stage) => (fraction: number, message?: string) => hooks.onStage?.(g, name, fraction, message);
+
+    let train: Dataset<S>;
+    let policyMetrics: Metrics = {};
+    if (g === 0) {
+      train = real.pool;
+    } else {
+      const built = await policy.build({
+        generation: g,
+        real: real.pool,
+        synthetic,
+        history,
+        samplesPerGeneration: M,
+        rng: deriveRng(seed, g, 'policy'),
+      });
+      train = built.train;
+      policyMetrics = built.metrics ?? {};
+    }
+
+    const model = await family.fit(train, {
+      generation: g,
+      rng: deriveRng(seed, g, 'fit'),
+      previous,
+      progress: stage('fit'),
+      signal: hooks.signal,
+    });
+    if (g === 0) generationZero = model;
+
+    const familyMetrics = await family.evaluate(model, {
+      generation: g,
+      rng: deriveRng(seed, g, 'evaluate'),
+      real,
+      train,
+      generationZero: generationZero as M,
+      progress: stage('evaluate'),
+      signal: hooks.signal,
+    });
+
+    const made = await family.sample(model, M, {
+      generation: g,
+      rng: deriveRng(seed, g, 'sample'),
+      progress: stage('sample'),
+      signal: hooks.signal,
+    });
+    synthetic[g] = labelDataset(made, g);
+    if (policy.retains === 'latest' && g >= 1) synthetic[g - 1] = undefined;
+
+    const line: Metrics = {
+      generation: g,
+      trainSize: datasetSize(train),
+      realFraction: realShare(train),
+      ...policyMetrics,
+      ...familyMetrics,
+    };
+    history.push(line);
+
+    if (folder) {
+      folder.appendMetrics(line);
+      if (snapshots.has(g)) {
+        folder.writeSample(`generation-${g}.json`, {
+          generation: g,
+          model: modelStateToJson(family.saveModel(model)),
+          samples: samplesToJson(made, spec.snapshotSize ?? 2000),
+        });
+      }
+      const due = g === G - 1 || Date.now() - lastCheckpoint >= checkpointMs;
+      if (due) {
+        written = writeCheckpoint(folder, family, policy, g, model, generationZero as M, synthetic, written);
+        lastCheckpoint = Date.now();
+      }
+    }
+    hooks.onGeneration?.(line, g);
+
+    if (previous !== undefined && previous !== generationZero) family.dispose?.(previous);
+    previous = model;
+  }
+  folder?.closeMetrics();
+  return { metrics: history, startGeneration: start };
+}
+
+function writeCheckpoint<S extends Samples, M>(
+  folder: RunFolder,
+  family: ModelFamily<S, M>,
+  policy: DataPolicy<S>,
+  g: number,
+  model: M,
+  generationZero: M,
+  synthetic: readonly (Dataset<S> | undefined)[],
+  before: CheckpointPointer | undefined,
+): CheckpointPointer {
+  const modelFile = `model-g${g}.bin`;
+  const zeroFile = 'model-g0.bin';
+  folder.writeCheckpointFile(modelFile, modelStateToBundle(family.saveModel(model)));
+  if (g > 0 && !folder.hasCheckpointFile(zeroFile)) {
+    folder.writeCheckpointFile(zeroFile, modelStateToBundle(family.saveModel(generationZero)));
+  }
+  const keep = policy.retains === 'all' ? synthetic.map((_, h) => h).filter((h) => synthetic[h]) : [g];
+  const files: Record<string, string> = {};
+  for (const h of keep) {
+    const file = `synthetic-g${h}.bin`;
+    // Synthetic sets never change once made, so a file already written by an earlier checkpoint is kept.
+    if (!before?.synthetic[h] || !folder.hasCheckpointFile(file)) {
+      folder.writeCheckpointFile(file, datasetToBundle(synthetic[h] as Dataset));
+    }
+    files[h] = file;
+  }
+  const pointer: CheckpointPointer = {
+    generation: g,
+    model: modelFile,
+    generationZeroModel: zeroFile,
+    synthetic: files,
+  };
+  folder.commitCheckpoint(pointer);
+  // Only after the new pointer is durable may the files the old one named go.
+  if (before) {
+    if (before.model !== modelFile && before.model !== zeroFile) folder.removeCheckpointFile(before.model);
+    for (const [h, file] of Object.entries(before.synthetic)) if (!files[h]) folder.removeCheckpointFile(file);
+  }
+  return pointer;
+}

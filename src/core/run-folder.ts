@@ -1,0 +1,168 @@
+/**
+ * A run is a folder:
+ *
+ *   config.json      the resolved, validated config
+ *   metrics.jsonl    one JSON object per finished generation, appended and flushed as each finishes
+ *   checkpoints/     latest.json (the pointer) + model and synthetic-set files it names
+ *   samples/         what people look at: synthetic samples and fitted models at chosen generations
+ *   summary.json     written when the run ends
+ *
+ * Crash safety: every file but metrics.jsonl is written atomically (temp file, fsync, rename). metrics.jsonl
+ * is append-only; `latest.json` records the generation it has been checkpointed to, and on resume any lines
+ * past the checkpoint (or a torn last line) are dropped and recomputed — derived randomness makes them
+ * identical, so a killed and resumed run ends with exactly the metrics of an uninterrupted one.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from './atomic-file.js';
+import { type Bundle, decodeBundle, encodeBundle } from './bundle.js';
+import { RunFolderError } from './errors.js';
+import type { Metrics } from './family.js';
+
+export const FILES = {
+  config: 'config.json',
+  metrics: 'metrics.jsonl',
+  summary: 'summary.json',
+  checkpoints: 'checkpoints',
+  samples: 'samples',
+  pointer: 'latest.json',
+} as const;
+
+export interface CheckpointPointer {
+  /** The last generation whose model, synthetic set and metrics line are all safely on disk. */
+  readonly generation: number;
+  readonly model: string;
+  readonly generationZeroModel: string;
+  /** Synthetic-set files by the generation that made them. */
+  readonly synthetic: Readonly<Record<string, string>>;
+}
+
+/** Local time as YYYYMMDD-HHMMSS, for folder names that sort by creation. */
+export function timestamp(date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+}
+
+export class RunFolder {
+  private metricsFd: number | undefined;
+
+  private constructor(readonly dir: string) {}
+
+  /** Makes `<root>/<name>-<timestamp>` (with a numeric suffix if taken) and writes config.json into it. */
+  static create(root: string, name: string, config: unknown): RunFolder {
+    fs.mkdirSync(root, { recursive: true });
+    const base = `${name}-${timestamp()}`;
+    let dir = path.join(root, base);
+    for (let i = 2; ; i++) {
+      try {
+        fs.mkdirSync(dir);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        dir = path.join(root, `${base}-${i}`);
+      }
+    }
+    const run = new RunFolder(dir);
+    fs.mkdirSync(run.path(FILES.checkpoints));
+    fs.mkdirSync(run.path(FILES.samples));
+    writeJsonAtomic(run.path(FILES.config), config);
+    fs.writeFileSync(run.path(FILES.metrics), '');
+    return run;
+  }
+
+  static open(dir: string): RunFolder {
+    const configPath = path.join(dir, FILES.config);
+    if (!fs.existsSync(configPath)) {
+      throw new RunFolderError(
+        `${dir} is not a collapse-lab run folder (no ${FILES.config}); pass the folder that 'run' printed`,
+      );
+    }
+    return new RunFolder(dir);
+  }
+
+  path(...parts: string[]): string {
+    return path.join(this.dir, ...parts);
+  }
+
+  readConfig(): unknown {
+    return JSON.parse(fs.readFileSync(this.path(FILES.config), 'utf8'));
+  }
+
+  /** Parsed metrics lines; a torn last line (killed mid-write) is ignored. */
+  readMetrics(): Metrics[] {
+    const file = this.path(FILES.metrics);
+    if (!fs.existsSync(file)) return [];
+    const text = fs.readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    if (!text.endsWith('\n')) lines.pop(); // the last line is incomplete
+    return lines.filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Metrics);
+  }
+
+  /** Keeps the lines of generations ≤ `generation` and drops the rest, atomically. */
+  truncateMetrics(generation: number): Metrics[] {
+    this.closeMetrics();
+    const kept = this.readMetrics().filter((m) => (m.generation as number) <= generation);
+    writeFileAtomic(this.path(FILES.metrics), kept.map((m) => `${JSON.stringify(m)}\n`).join(''));
+    return kept;
+  }
+
+  /** Appends one line and hands it to the OS (survives kill -9; fsync'd at the next checkpoint). */
+  appendMetrics(line: Metrics): void {
+    if (this.metricsFd === undefined) this.metricsFd = fs.openSync(this.path(FILES.metrics), 'a');
+    fs.writeSync(this.metricsFd, `${JSON.stringify(line)}\n`);
+  }
+
+  syncMetrics(): void {
+    if (this.metricsFd !== undefined) fs.fsyncSync(this.metricsFd);
+  }
+
+  closeMetrics(): void {
+    if (this.metricsFd !== undefined) {
+      fs.closeSync(this.metricsFd);
+      this.metricsFd = undefined;
+    }
+  }
+
+  writeCheckpointFile(name: string, bundle: Bundle): void {
+    writeFileAtomic(this.path(FILES.checkpoints, name), encodeBundle(bundle));
+  }
+
+  readCheckpointFile(name: string): Bundle {
+    const file = this.path(FILES.checkpoints, name);
+    if (!fs.existsSync(file)) throw new RunFolderError(`checkpoint file ${file} is missing; the run folder is damaged`);
+    return decodeBundle(fs.readFileSync(file), file);
+  }
+
+  hasCheckpointFile(name: string): boolean {
+    return fs.existsSync(this.path(FILES.checkpoints, name));
+  }
+
+  removeCheckpointFile(name: string): void {
+    fs.rmSync(this.path(FILES.checkpoints, name), { force: true });
+  }
+
+  /** Publishes a checkpoint: metrics are fsync'd first, then the pointer is swapped atomically. */
+  commitCheckpoint(pointer: CheckpointPointer): void {
+    this.syncMetrics();
+    writeJsonAtomic(this.path(FILES.checkpoints, FILES.pointer), pointer);
+  }
+
+  readPointer(): CheckpointPointer | undefined {
+    const file = this.path(FILES.checkpoints, FILES.pointer);
+    if (!fs.existsSync(file)) return undefined;
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointPointer;
+  }
+
+  writeSample(name: string, value: unknown): void {
+    writeFileAtomic(this.path(FILES.samples, name), `${JSON.stringify(value)}\n`);
+  }
+
+  writeSummary(summary: unknown): void {
+    writeJsonAtomic(this.path(FILES.summary), summary);
+  }
+
+  readSummary(): unknown | undefined {
+    const file = this.path(FILES.summary);
+    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
+  }
+}

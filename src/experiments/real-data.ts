@@ -1,0 +1,138 @@
+/** Builds a run's RealData from its config: a known distribution drawn with the run's seed, or the user's file. */
+import { labelDataset, REAL } from '../core/dataset.js';
+import { UsageError } from '../core/errors.js';
+import type { RealData, Truth } from '../core/real-data.js';
+import { deriveRng } from '../core/rng.js';
+import { categories, type Samples, takeSamples, vectors } from '../core/samples.js';
+import { readVectorFile } from '../data/vector-file.js';
+import { sampleCategorical } from '../families/categorical/index.js';
+import { cholesky } from '../math/linalg.js';
+import { prepareMixture, sampleMixture } from '../math/mixture.js';
+import type { ExperimentConfig, RealConfig } from './config.js';
+
+/** Zipf's law over outcomes 1..K: p(k) ∝ k^(−s). */
+export function zipfProbabilities(outcomes: number, exponent: number): Float64Array {
+  const p = new Float64Array(outcomes);
+  let total = 0;
+  for (let k = 0; k < outcomes; k++) total += p[k] = (k + 1) ** -exponent;
+  for (let k = 0; k < outcomes; k++) p[k] /= total;
+  return p;
+}
+
+/** The closed-form truth a real config describes, with every field checked. */
+export function truthOf(real: RealConfig): Truth | undefined {
+  switch (real.type) {
+    case 'gaussian': {
+      const d = real.mean.length;
+      const cov = real.covariance ?? identity(d);
+      return checkedMixture([1], [real.mean], [cov], 'real');
+    }
+    case 'mixture':
+      return checkedMixture(real.weights, real.means, real.covariances, 'real');
+    case 'categorical': {
+      const total = real.probabilities.reduce((a, b) => a + b, 0);
+      if (real.probabilities.some((p) => p < 0) || Math.abs(total - 1) > 1e-9) {
+        throw new UsageError(`real.probabilities: must be non-negative and sum to 1 (they sum to ${total})`);
+      }
+      return { type: 'categorical', probabilities: Float64Array.from(real.probabilities) };
+    }
+    case 'zipf':
+      return { type: 'categorical', probabilities: zipfProbabilities(real.outcomes, real.exponent) };
+    case 'file':
+      return undefined;
+  }
+}
+
+function identity(d: number): number[][] {
+  return Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
+}
+
+function checkedMixture(weights: number[], means: number[][], covariances: number[][][], field: string): Truth {
+  const k = weights.length;
+  const d = means[0].length;
+  if (means.length !== k || covariances.length !== k) {
+    throw new UsageError(
+      `${field}: ${k} weights need ${k} means and ${k} covariances (got ${means.length} and ${covariances.length})`,
+    );
+  }
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (weights.some((w) => w <= 0) || Math.abs(total - 1) > 1e-9) {
+    throw new UsageError(`${field}.weights: must be positive and sum to 1 (they sum to ${total})`);
+  }
+  const flatMeans = new Float64Array(k * d);
+  const flatCov = new Float64Array(k * d * d);
+  for (let j = 0; j < k; j++) {
+    if (means[j].length !== d)
+      throw new UsageError(`${field}.means[${j}]: has ${means[j].length} values; every mean needs ${d}`);
+    flatMeans.set(means[j], j * d);
+    const cov = covariances[j];
+    if (cov.length !== d || cov.some((row) => row.length !== d)) {
+      throw new UsageError(`${field}.covariances[${j}]: must be a ${d}×${d} matrix`);
+    }
+    for (let r = 0; r < d; r++)
+      for (let c = 0; c < d; c++) {
+        if (Math.abs(cov[r][c] - cov[c][r]) > 1e-12)
+          throw new UsageError(`${field}.covariances[${j}]: must be symmetric`);
+        flatCov[j * d * d + r * d + c] = cov[r][c];
+      }
+    if (!cholesky(flatCov.subarray(j * d * d, (j + 1) * d * d), d)) {
+      throw new UsageError(`${field}.covariances[${j}]: must be positive definite`);
+    }
+  }
+  return { type: 'mixture', dim: d, weights: Float64Array.from(weights), means: flatMeans, covariances: flatCov };
+}
+
+/**
+ * The real pool (realSize items, default M) and held-out data. Known distributions are drawn from the stream
+ * (seed, −1, 'real'), so they are the same on every resume; a file is split by a seeded shuffle.
+ */
+export function buildRealData(config: ExperimentConfig): RealData {
+  const poolSize = config.realSize ?? config.samplesPerGeneration;
+  const rng = deriveRng(config.seed, -1, 'real');
+  const real = config.real;
+  if (real.type === 'file') {
+    const file = readVectorFile(real.path);
+    if (real.sha256 && real.sha256 !== file.sha256) {
+      throw new UsageError(
+        `real.path: '${real.path}' changed since the run started (sha256 ${file.sha256}, recorded ${real.sha256}); restore the original file to resume`,
+      );
+    }
+    const all = vectors(file.values, file.dim);
+    const order = rng.permutation(file.count);
+    const heldOutCount = Math.max(1, Math.round(real.heldOutFraction * file.count));
+    const trainCount = file.count - heldOutCount;
+    if (poolSize > trainCount) {
+      throw new UsageError(
+        `realSize: ${poolSize} exceeds the ${trainCount} training rows of '${real.path}'; lower realSize or heldOutFraction`,
+      );
+    }
+    return {
+      pool: labelDataset(takeSamples(all, order.subarray(0, poolSize)), REAL),
+      heldOut: takeSamples(all, order.subarray(trainCount)),
+      description: `${file.count} vectors of dimension ${file.dim} from ${real.path}`,
+    };
+  }
+  const truth = truthOf(real) as Truth;
+  const draw = (n: number): Samples =>
+    truth.type === 'categorical'
+      ? categories(sampleCategorical({ probabilities: truth.probabilities }, n, rng), truth.probabilities.length)
+      : vectors(sampleMixture(prepareMixture(truth), n, rng), truth.dim);
+  const pool = draw(poolSize);
+  const heldOut = draw(config.heldOutSize);
+  return { pool: labelDataset(pool, REAL), heldOut, truth, description: describeTruth(real) };
+}
+
+function describeTruth(real: RealConfig): string {
+  switch (real.type) {
+    case 'gaussian':
+      return `a ${real.mean.length}-D Gaussian`;
+    case 'mixture':
+      return `a ${real.weights.length}-component mixture in ${real.means[0].length}-D`;
+    case 'categorical':
+      return `a categorical distribution over ${real.probabilities.length} outcomes`;
+    case 'zipf':
+      return `Zipf's law over ${real.outcomes} outcomes, exponent ${real.exponent}`;
+    case 'file':
+      return real.path;
+  }
+}

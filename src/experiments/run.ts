@@ -1,0 +1,152 @@
+/**
+ * The library's front door: resolve a config (a preset name, a partial config, overrides), validate it, build
+ * the real data, family and policy, and run the loop in a fresh run folder — or resume one.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { RunFolderError, UsageError } from '../core/errors.js';
+import type { Metrics } from '../core/family.js';
+import { type LoopHooks, runLoop } from '../core/loop.js';
+import { RunFolder } from '../core/run-folder.js';
+import { readVectorFile } from '../data/vector-file.js';
+import { type ExperimentConfig, type ExperimentInput, parseExperimentConfig } from './config.js';
+import { defaultSnapshots, PRESETS } from './presets.js';
+import { buildRealData } from './real-data.js';
+import { createFamily, createPolicy } from './registry.js';
+
+export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+export interface RunOptions extends LoopHooks {
+  /** Root folder for run folders (default 'runs'); null runs in memory and writes nothing. */
+  readonly out?: string | null;
+}
+
+export interface RunSummary {
+  readonly name: string;
+  readonly runDir: string | null;
+  readonly family: string;
+  readonly policy: string;
+  readonly seed: number;
+  readonly generations: number;
+  readonly first: Metrics;
+  readonly final: Metrics;
+  readonly wallSeconds: number;
+  readonly generationsPerSecond: number;
+  readonly resumedFrom: number | null;
+  readonly version: string;
+}
+
+export interface RunResult {
+  readonly config: ExperimentConfig;
+  readonly runDir: string | null;
+  readonly metrics: Metrics[];
+  readonly summary: RunSummary;
+}
+
+/** Merges a preset (by name) with overrides; plain objects merge deeply, everything else replaces. */
+export function resolveConfig(preset: string | undefined, overrides: Record<string, unknown> = {}): ExperimentConfig {
+  let base: Record<string, unknown> = {};
+  if (preset !== undefined) {
+    const found = PRESETS[preset];
+    if (!found) {
+      throw new UsageError(
+        `unknown preset '${preset}'; choose one of: ${Object.keys(PRESETS).join(', ')} (or pass --config FILE)`,
+      );
+    }
+    base = { ...(found.config as Record<string, unknown>), preset };
+  }
+  const merged = deepMerge(base, overrides);
+  // Overriding the family or real type starts that section afresh rather than mixing two types' fields.
+  for (const key of ['family', 'real', 'policy'] as const) {
+    const o = overrides[key] as { type?: string } | undefined;
+    const b = base[key] as { type?: string } | undefined;
+    if (o?.type && b?.type && o.type !== b.type) merged[key] = o;
+  }
+  return parseExperimentConfig(merged, preset ? `config (preset '${preset}')` : 'config');
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const current = out[key];
+    out[key] = isPlainObject(value) && isPlainObject(current) ? deepMerge(current, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Runs an experiment: a validated config, or input to validate. */
+export async function runExperiment(
+  input: ExperimentConfig | ExperimentInput,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const config = parseExperimentConfig(input);
+  const resolved: ExperimentConfig = {
+    ...config,
+    real:
+      config.real.type === 'file' ? { ...config.real, sha256: readVectorFile(config.real.path).sha256 } : config.real,
+    snapshotGenerations: config.snapshotGenerations ?? defaultSnapshots(config.generations),
+    version: VERSION,
+  };
+  // Everything that can fail on bad input happens before the folder exists.
+  const parts = assemble(resolved);
+  const folder = options.out === null ? undefined : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
+  return execute(resolved, parts, folder, options);
+}
+
+/** Continues a killed run from its last checkpoint; ends with exactly the metrics of an uninterrupted run. */
+export async function resumeExperiment(runDir: string, options: LoopHooks = {}): Promise<RunResult> {
+  const folder = RunFolder.open(runDir);
+  const config = parseExperimentConfig(folder.readConfig(), path.join(runDir, 'config.json'));
+  if (folder.readSummary())
+    throw new RunFolderError(`${runDir} already finished (summary.json exists); nothing to resume`);
+  return execute(config, assemble(config), folder, options);
+}
+
+function assemble(config: ExperimentConfig) {
+  return { real: buildRealData(config), family: createFamily(config.family), policy: createPolicy(config.policy) };
+}
+
+async function execute(
+  config: ExperimentConfig,
+  parts: ReturnType<typeof assemble>,
+  folder: RunFolder | undefined,
+  hooks: LoopHooks,
+): Promise<RunResult> {
+  const started = performance.now();
+  const { metrics, startGeneration } = await runLoop(
+    {
+      family: parts.family,
+      policy: parts.policy,
+      real: parts.real as never,
+      generations: config.generations,
+      samplesPerGeneration: config.samplesPerGeneration,
+      seed: config.seed,
+      snapshotGenerations: config.snapshotGenerations,
+      checkpointSeconds: config.checkpointSeconds,
+    },
+    folder,
+    hooks,
+  );
+  const wallSeconds = (performance.now() - started) / 1000;
+  const summary: RunSummary = {
+    name: config.name,
+    runDir: folder?.dir ?? null,
+    family: config.family.type,
+    policy: config.policy.type,
+    seed: config.seed,
+    generations: config.generations,
+    first: metrics[0],
+    final: metrics[metrics.length - 1],
+    wallSeconds,
+    generationsPerSecond: (config.generations - startGeneration) / wallSeconds,
+    resumedFrom: startGeneration > 0 ? startGeneration : null,
+    version: VERSION,
+  };
+  folder?.writeSummary(summary);
+  return { config, runDir: folder?.dir ?? null, metrics, summary };
+}

@@ -1,0 +1,230 @@
+/**
+ * Expectation-maximisation for a full-covariance Gaussian mixture, following scikit-learn's GaussianMixture
+ * (the paper's notebook): k-means initialisation, covariance regularisation added to the diagonal, convergence
+ * when the mean log-likelihood changes by less than `tolerance`, best of `restarts` by final lower bound.
+ *
+ * Hand-written for speed (see docs/design.md): the E-step and the M-step's sufficient statistics are one fused
+ * pass over the data with flat Float64Arrays and precomputed inverse Cholesky factors, so a 1,000-point, 2-D,
+ * 2-component fit costs microseconds per iteration instead of a library call's overhead.
+ */
+import type { Rng } from '../../core/rng.js';
+import { cholesky, invertLower } from '../../math/linalg.js';
+import type { GaussianMixture } from '../../math/mixture.js';
+import { LOG_2PI } from '../../math/normal.js';
+import { kmeans, kmeansPlusPlus, nearestCenter } from './kmeans.js';
+
+export type EmInit = 'kmeans' | 'kmeans++' | 'random';
+
+export interface EmOptions {
+  readonly components: number;
+  readonly init: EmInit;
+  readonly restarts: number;
+  readonly tolerance: number;
+  readonly maxIterations: number;
+  /** Added to every covariance's diagonal (scikit-learn's reg_covar). */
+  readonly regularization: number;
+}
+
+export interface EmResult {
+  readonly mixture: GaussianMixture;
+  /** Mean log-likelihood of the training data at convergence. */
+  readonly lowerBound: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+const TINY = 10 * Number.EPSILON; // keeps an empty component's weight off zero, as scikit-learn does
+
+export function fitMixtureEm(x: Float64Array, d: number, options: EmOptions, rng: Rng): EmResult {
+  const n = x.length / d;
+  const k = options.components;
+  if (n < k) throw new RangeError(`gmm: cannot fit ${k} components to ${n} point(s)`);
+
+  // Centre the data: the one-pass covariance formula below stays accurate when the cloud sits far from 0.
+  const shift = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let r = 0; r < d; r++) shift[r] += x[i * d + r];
+  for (let r = 0; r < d; r++) shift[r] /= n;
+  const centred = new Float64Array(x.length);
+  for (let i = 0; i < n; i++) for (let r = 0; r < d; r++) centred[i * d + r] = x[i * d + r] - shift[r];
+
+  let best: EmResult | undefined;
+  for (let restart = 0; restart < options.restarts; restart++) {
+    const result = runEm(centred, n, d, options, rng);
+    if (!best || result.lowerBound > best.lowerBound) best = result;
+  }
+  const fitted = best as EmResult;
+  const means = fitted.mixture.means;
+  for (let j = 0; j < k; j++) for (let r = 0; r < d; r++) means[j * d + r] += shift[r];
+  return fitted;
+}
+
+/** Workspace for one EM run: parameters, their inverse Cholesky factors and the sufficient statistics. */
+class EmState {
+  readonly weights: Float64Array;
+  readonly means: Float64Array;
+  readonly covariances: Float64Array;
+  readonly precisionChol: Float64Array; // L⁻¹ per component, so Mahalanobis² = ‖L⁻¹(x − μ)‖²
+  readonly logNorm: Float64Array;
+  readonly nk: Float64Array;
+  readonly s1: Float64Array;
+  readonly s2: Float64Array;
+
+  constructor(
+    readonly k: number,
+    readonly d: number,
+    readonly regularization: number,
+  ) {
+    this.weights = new Float64Array(k);
+    this.means = new Float64Array(k * d);
+    this.covariances = new Float64Array(k * d * d);
+    this.precisionChol = new Float64Array(k * d * d);
+    this.logNorm = new Float64Array(k);
+    this.nk = new Float64Array(k);
+    this.s1 = new Float64Array(k * d);
+    this.s2 = new Float64Array(k * d * d);
+  }
+
+  clearStatistics(): void {
+    this.nk.fill(TINY);
+    this.s1.fill(0);
+    this.s2.fill(0);
+  }
+
+  /** Adds point x (at offset) with responsibility r for component j to the statistics. */
+  accumulate(x: Float64Array, offset: number, j: number, r: number): void {
+    const d = this.d;
+    this.nk[j] += r;
+    const s1 = this.s1;
+    const s2 = this.s2;
+    const base1 = j * d;
+    const base2 = j * d * d;
+    for (let a = 0; a < d; a++) {
+      const rxa = r * x[offset + a];
+      s1[base1 + a] += rxa;
+      for (let b = 0; b <= a; b++) s2[base2 + a * d + b] += rxa * x[offset + b];
+    }
+  }
+
+  /** M-step from the statistics, then the factors the next E-step needs. */
+  maximise(n: number): void {
+    const { k, d } = this;
+    for (let j = 0; j < k; j++) {
+      const nj = this.nk[j];
+      this.weights[j] = nj / n;
+      for (let a = 0; a < d; a++) this.means[j * d + a] = this.s1[j * d + a] / nj;
+      for (let a = 0; a < d; a++)
+        for (let b = 0; b <= a; b++) {
+          let c = this.s2[j * d * d + a * d + b] / nj - this.means[j * d + a] * this.means[j * d + b];
+          if (a === b) c += this.regularization;
+          this.covariances[j * d * d + a * d + b] = c;
+          this.covariances[j * d * d + b * d + a] = c;
+        }
+    }
+    this.prepare();
+  }
+
+  prepare(): void {
+    const { k, d } = this;
+    for (let j = 0; j < k; j++) {
+      const cov = this.covariances.subarray(j * d * d, (j + 1) * d * d);
+      const l = cholesky(cov, d);
+      if (!l) {
+        throw new RangeError(
+          `gmm: component ${j}'s covariance stopped being positive definite; raise family.regularization (now ${this.regularization})`,
+        );
+      }
+      const inv = invertLower(l, d);
+      this.precisionChol.set(inv, j * d * d);
+      let logDet = 0;
+      for (let a = 0; a < d; a++) logDet += Math.log(l[a * d + a]);
+      this.logNorm[j] = Math.log(this.weights[j]) - 0.5 * d * LOG_2PI - logDet;
+    }
+  }
+
+  /**
+   * One fused pass: E-step under the current parameters (returns the mean log-likelihood) while collecting the
+   * statistics of the M-step that follows.
+   */
+  expectation(x: Float64Array, n: number, logp: Float64Array, diff: Float64Array): number {
+    const { k, d } = this;
+    const pc = this.precisionChol;
+    this.clearStatistics();
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const offset = i * d;
+      let max = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < k; j++) {
+        const base = j * d * d;
+        for (let a = 0; a < d; a++) diff[a] = x[offset + a] - this.means[j * d + a];
+        let q = 0;
+        for (let a = 0; a < d; a++) {
+          let y = 0;
+          for (let b = 0; b <= a; b++) y += pc[base + a * d + b] * diff[b];
+          q += y * y;
+        }
+        const v = this.logNorm[j] - 0.5 * q;
+        logp[j] = v;
+        if (v > max) max = v;
+      }
+      let sum = 0;
+      for (let j = 0; j < k; j++) {
+        const e = Math.exp(logp[j] - max);
+        logp[j] = e;
+        sum += e;
+      }
+      total += max + Math.log(sum);
+      const inv = 1 / sum;
+      for (let j = 0; j < k; j++) this.accumulate(x, offset, j, logp[j] * inv);
+    }
+    return total / n;
+  }
+
+  toMixture(): GaussianMixture {
+    return {
+      dim: this.d,
+      weights: this.weights.slice(),
+      means: this.means.slice(),
+      covariances: this.covariances.slice(),
+    };
+  }
+}
+
+function runEm(x: Float64Array, n: number, d: number, options: EmOptions, rng: Rng): EmResult {
+  const k = options.components;
+  const state = new EmState(k, d, options.regularization);
+  initialise(state, x, n, options.init, rng);
+  const logp = new Float64Array(k);
+  const diff = new Float64Array(d);
+  let lowerBound = Number.NEGATIVE_INFINITY;
+  let converged = false;
+  let iteration = 0;
+  while (iteration < options.maxIterations) {
+    iteration++;
+    const previous = lowerBound;
+    lowerBound = state.expectation(x, n, logp, diff);
+    state.maximise(n);
+    if (Math.abs(lowerBound - previous) < options.tolerance) {
+      converged = true;
+      break;
+    }
+  }
+  return { mixture: state.toMixture(), lowerBound, iterations: iteration, converged };
+}
+
+/** Initial parameters from hard (k-means) or random soft assignments, as scikit-learn's init_params. */
+function initialise(state: EmState, x: Float64Array, n: number, init: EmInit, rng: Rng): void {
+  const { k, d } = state;
+  state.clearStatistics();
+  if (init === 'random') {
+    const r = new Float64Array(k);
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let j = 0; j < k; j++) sum += r[j] = rng.uniform();
+      for (let j = 0; j < k; j++) state.accumulate(x, i * d, j, r[j] / sum);
+    }
+  } else {
+    const centers = init === 'kmeans' ? kmeans(x, n, d, k, rng).centers : kmeansPlusPlus(x, n, d, k, rng);
+    for (let i = 0; i < n; i++) state.accumulate(x, i * d, nearestCenter(x, i * d, centers, k, d), 1);
+  }
+  state.maximise(n);
+}

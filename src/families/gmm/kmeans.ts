@@ -1,0 +1,102 @@
+/** k-means for initialising EM: k-means++ seeding (Arthur & Vassilvitskii 2007) and Lloyd's iterations. */
+import type { Rng } from '../../core/rng.js';
+
+function squaredDistance(x: Float64Array, offset: number, centers: Float64Array, c: number, d: number): number {
+  let s = 0;
+  for (let a = 0; a < d; a++) {
+    const t = x[offset + a] - centers[c * d + a];
+    s += t * t;
+  }
+  return s;
+}
+
+export function nearestCenter(x: Float64Array, offset: number, centers: Float64Array, k: number, d: number): number {
+  let best = 0;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (let c = 0; c < k; c++) {
+    const s = squaredDistance(x, offset, centers, c, d);
+    if (s < bestDistance) {
+      bestDistance = s;
+      best = c;
+    }
+  }
+  return best;
+}
+
+/** k-means++ seeding: each next centre is a point drawn with probability proportional to D(x)². */
+export function kmeansPlusPlus(x: Float64Array, n: number, d: number, k: number, rng: Rng): Float64Array {
+  const centers = new Float64Array(k * d);
+  const first = rng.int(n);
+  centers.set(x.subarray(first * d, first * d + d), 0);
+  const closest = new Float64Array(n);
+  for (let i = 0; i < n; i++) closest[i] = squaredDistance(x, i * d, centers, 0, d);
+  for (let c = 1; c < k; c++) {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += closest[i];
+    let pick = n - 1;
+    if (total > 0) {
+      let u = rng.uniform() * total;
+      for (let i = 0; i < n; i++) {
+        u -= closest[i];
+        if (u < 0) {
+          pick = i;
+          break;
+        }
+      }
+    } else {
+      pick = rng.int(n); // all points coincide with the centres so far
+    }
+    centers.set(x.subarray(pick * d, pick * d + d), c * d);
+    for (let i = 0; i < n; i++) closest[i] = Math.min(closest[i], squaredDistance(x, i * d, centers, c, d));
+  }
+  return centers;
+}
+
+/**
+ * Lloyd's algorithm from k-means++ seeds, stopping when the centres move less (squared, in total) than
+ * `tolerance` times the data's mean per-coordinate variance — scikit-learn's KMeans criterion (tol 1e-4).
+ */
+export function kmeans(
+  x: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  rng: Rng,
+  maxIterations = 300,
+  tolerance = 1e-4,
+): { centers: Float64Array; iterations: number } {
+  let variance = 0;
+  for (let a = 0; a < d; a++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += x[i * d + a];
+    mean /= n;
+    for (let i = 0; i < n; i++) variance += (x[i * d + a] - mean) ** 2;
+  }
+  const threshold = (tolerance * variance) / (n * d);
+
+  const centers = kmeansPlusPlus(x, n, d, k, rng);
+  const sums = new Float64Array(k * d);
+  const counts = new Float64Array(k);
+  let iteration = 0;
+  while (iteration < maxIterations) {
+    iteration++;
+    sums.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const c = nearestCenter(x, i * d, centers, k, d);
+      counts[c]++;
+      for (let a = 0; a < d; a++) sums[c * d + a] += x[i * d + a];
+    }
+    let shift = 0;
+    for (let c = 0; c < k; c++) {
+      if (counts[c] === 0) continue; // an empty cluster keeps its centre
+      for (let a = 0; a < d; a++) {
+        const next = sums[c * d + a] / counts[c];
+        shift += (next - centers[c * d + a]) ** 2;
+        centers[c * d + a] = next;
+      }
+    }
+    if (shift <= threshold) break;
+  }
+  return { centers, iterations: iteration };
+}

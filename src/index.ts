@@ -1,0 +1,35 @@
+/**
+ * collapse-lab's library API. `runExperiment` runs a config (or a preset via `resolveConfig`) and returns its
+ * metrics; the building blocks below let a researcher plug in a family or a policy of their own.
+ */
+
+export type { Dataset } from './core/dataset.js';
+export { concatDatasets, labelDataset, REAL, realShare, takeItems } from './core/dataset.js';
+export { RunFolderError, UsageError } from './core/errors.js';
+export type {
+  EvaluateContext,
+  FitContext,
+  Metrics,
+  MetricValue,
+  ModelFamily,
+  ModelState,
+  SampleContext,
+} from './core/family.js';
+export type { LoopHooks, LoopResult, LoopSpec, Stage } from './core/loop.js';
+export { runLoop } from './core/loop.js';
+export type { DataPolicy, PolicyContext, PolicyResult } from './core/policy.js';
+export type { RealData, Truth } from './core/real-data.js';
+export { deriveRng, Rng } from './core/rng.js';
+export { RunFolder } from './core/run-folder.js';
+export * from './core/samples.js';
+export type {
+  ExperimentConfig,
+  ExperimentInput,
+  FamilyConfig,
+  PolicyConfig,
+  RealConfig,
+} from './experiments/config.js';
+export { experimentSchema, parseExperimentConfig } from './experiments/config.js';
+export { PRESETS } from './experiments/presets.js';
+export type { RunOptions, RunResult, RunSummary } from './experiments/run.js';
+export { resolveConfig, resumeExperiment, runExperiment, VERSION } from './experiments/run.js';

@@ -1,0 +1,220 @@
+/**
+ * Gaussian mixtures in d dimensions: density, sampling, moments, marginals and the closed-form L2 distance.
+ * A single Gaussian is a mixture with one component, so the gaussian and gmm families and the metrics share
+ * this one representation.
+ */
+import type { Rng } from '../core/rng.js';
+import { cholesky, logDetFromCholesky } from './linalg.js';
+import { LOG_2PI, normalCdf } from './normal.js';
+
+export interface GaussianMixture {
+  readonly dim: number;
+  /** k weights summing to 1. */
+  readonly weights: Float64Array;
+  /** k × d, row-major. */
+  readonly means: Float64Array;
+  /** k × d × d, row-major. */
+  readonly covariances: Float64Array;
+}
+
+/** A mixture with its Cholesky factors and log normalisers computed once, for fast density and sampling. */
+export interface PreparedMixture extends GaussianMixture {
+  readonly k: number;
+  readonly cholesky: Float64Array;
+  /** log w_j − (d/2) log 2π − ½ log det Σ_j */
+  readonly logNorm: Float64Array;
+}
+
+export function componentCount(m: GaussianMixture): number {
+  return m.weights.length;
+}
+
+export function prepareMixture(m: GaussianMixture): PreparedMixture {
+  const k = m.weights.length;
+  const d = m.dim;
+  const chol = new Float64Array(k * d * d);
+  const logNorm = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    const l = cholesky(
+      m.covariances.subarray(j * d * d, (j + 1) * d * d),
+      d,
+      chol.subarray(j * d * d, (j + 1) * d * d),
+    );
+    if (!l) throw new RangeError(`mixture component ${j}'s covariance is not positive definite`);
+    logNorm[j] = Math.log(m.weights[j]) - 0.5 * d * LOG_2PI - 0.5 * logDetFromCholesky(l, d);
+  }
+  return { ...m, k, cholesky: chol, logNorm };
+}
+
+/**
+ * log N(x; μ_j, Σ_j) + log w_j for every point and component: out[i*k + j]. Solves L z = x − μ by forward
+ * substitution, so no inverse is formed.
+ */
+export function componentLogDensities(p: PreparedMixture, x: Float64Array, out?: Float64Array): Float64Array {
+  const { k, dim: d } = p;
+  const n = x.length / d;
+  const result = out ?? new Float64Array(n * k);
+  const z = new Float64Array(d);
+  for (let j = 0; j < k; j++) {
+    const l = p.cholesky.subarray(j * d * d, (j + 1) * d * d);
+    const mu = p.means.subarray(j * d, (j + 1) * d);
+    const c = p.logNorm[j];
+    for (let i = 0; i < n; i++) {
+      let q = 0;
+      for (let r = 0; r < d; r++) {
+        let s = x[i * d + r] - mu[r];
+        for (let t = 0; t < r; t++) s -= l[r * d + t] * z[t];
+        s /= l[r * d + r];
+        z[r] = s;
+        q += s * s;
+      }
+      result[i * k + j] = c - 0.5 * q;
+    }
+  }
+  return result;
+}
+
+/** log p(x_i) for every point (log-sum-exp over components). */
+export function mixtureLogDensity(p: PreparedMixture, x: Float64Array): Float64Array {
+  const k = p.k;
+  const n = x.length / p.dim;
+  const comp = componentLogDensities(p, x);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = logSumExp(comp, i * k, k);
+  return out;
+}
+
+export function logSumExp(values: ArrayLike<number>, offset: number, count: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < count; j++) if (values[offset + j] > max) max = values[offset + j];
+  if (max === Number.NEGATIVE_INFINITY) return max;
+  let s = 0;
+  for (let j = 0; j < count; j++) s += Math.exp(values[offset + j] - max);
+  return max + Math.log(s);
+}
+
+/** n points: a component by its weight, then μ + L z with z standard normal. */
+export function sampleMixture(p: PreparedMixture, n: number, rng: Rng): Float64Array {
+  const { k, dim: d } = p;
+  const out = new Float64Array(n * d);
+  const z = new Float64Array(d);
+  const cumulative = new Float64Array(k);
+  let acc = 0;
+  for (let j = 0; j < k; j++) cumulative[j] = acc += p.weights[j];
+  for (let i = 0; i < n; i++) {
+    const u = rng.uniform() * acc;
+    let j = 0;
+    while (j < k - 1 && u >= cumulative[j]) j++;
+    for (let r = 0; r < d; r++) z[r] = rng.normal();
+    const l = p.cholesky.subarray(j * d * d, (j + 1) * d * d);
+    for (let r = 0; r < d; r++) {
+      let s = p.means[j * d + r];
+      for (let t = 0; t <= r; t++) s += l[r * d + t] * z[t];
+      out[i * d + r] = s;
+    }
+  }
+  return out;
+}
+
+/** The mixture's mean vector. */
+export function mixtureMean(m: GaussianMixture): Float64Array {
+  const d = m.dim;
+  const mean = new Float64Array(d);
+  for (let j = 0; j < m.weights.length; j++) for (let r = 0; r < d; r++) mean[r] += m.weights[j] * m.means[j * d + r];
+  return mean;
+}
+
+/** The mixture's covariance: Σ_j w_j (Σ_j + μ_j μ_jᵀ) − μ μᵀ. */
+export function mixtureCovariance(m: GaussianMixture): Float64Array {
+  const d = m.dim;
+  const mean = mixtureMean(m);
+  const cov = new Float64Array(d * d);
+  for (let j = 0; j < m.weights.length; j++) {
+    const w = m.weights[j];
+    for (let r = 0; r < d; r++)
+      for (let c = 0; c < d; c++) {
+        cov[r * d + c] += w * (m.covariances[j * d * d + r * d + c] + m.means[j * d + r] * m.means[j * d + c]);
+      }
+  }
+  for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) cov[r * d + c] -= mean[r] * mean[c];
+  return cov;
+}
+
+/** Total variance: the trace of the mixture's covariance. */
+export function totalVariance(m: GaussianMixture): number {
+  const cov = mixtureCovariance(m);
+  let s = 0;
+  for (let r = 0; r < m.dim; r++) s += cov[r * m.dim + r];
+  return s;
+}
+
+/** The 1-D marginal along one coordinate: weights, means and variances. */
+export function marginal(
+  m: GaussianMixture,
+  axis: number,
+): { weights: Float64Array; means: Float64Array; variances: Float64Array } {
+  const k = m.weights.length;
+  const d = m.dim;
+  const means = new Float64Array(k);
+  const variances = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    means[j] = m.means[j * d + axis];
+    variances[j] = m.covariances[j * d * d + axis * d + axis];
+  }
+  return { weights: m.weights, means, variances };
+}
+
+/** CDF of a 1-D mixture marginal at x. */
+export function marginalCdf(mg: ReturnType<typeof marginal>, x: number): number {
+  let s = 0;
+  for (let j = 0; j < mg.weights.length; j++)
+    s += mg.weights[j] * normalCdf((x - mg.means[j]) / Math.sqrt(mg.variances[j]));
+  return s;
+}
+
+/** Quantile of a 1-D mixture marginal by bisection on its CDF (to ~1e-12 in x). */
+export function marginalQuantile(mg: ReturnType<typeof marginal>, p: number): number {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < mg.weights.length; j++) {
+    const s = Math.sqrt(mg.variances[j]);
+    lo = Math.min(lo, mg.means[j] - 40 * s);
+    hi = Math.max(hi, mg.means[j] + 40 * s);
+  }
+  for (let it = 0; it < 200 && hi - lo > 1e-12 * Math.max(1, Math.abs(lo)); it++) {
+    const mid = 0.5 * (lo + hi);
+    if (marginalCdf(mg, mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+/** ∫ N(x; a, A) N(x; b, B) dx = N(a; b, A + B). */
+function gaussianOverlap(a: GaussianMixture, i: number, b: GaussianMixture, j: number): number {
+  const d = a.dim;
+  const sum = new Float64Array(d * d);
+  for (let t = 0; t < d * d; t++) sum[t] = a.covariances[i * d * d + t] + b.covariances[j * d * d + t];
+  const l = cholesky(sum, d);
+  if (!l) return 0;
+  let q = 0;
+  const z = new Float64Array(d);
+  for (let r = 0; r < d; r++) {
+    let s = a.means[i * d + r] - b.means[j * d + r];
+    for (let t = 0; t < r; t++) s -= l[r * d + t] * z[t];
+    z[r] = s / l[r * d + r];
+    q += z[r] * z[r];
+  }
+  return Math.exp(-0.5 * q - 0.5 * d * LOG_2PI - 0.5 * logDetFromCholesky(l, d));
+}
+
+function crossTerm(a: GaussianMixture, b: GaussianMixture): number {
+  let s = 0;
+  for (let i = 0; i < a.weights.length; i++)
+    for (let j = 0; j < b.weights.length; j++) s += a.weights[i] * b.weights[j] * gaussianOverlap(a, i, b, j);
+  return s;
+}
+
+/** The L2 distance ‖p − q‖₂ = (∫ (p − q)²)^½ between two mixture densities, in closed form. */
+export function mixtureL2Distance(a: GaussianMixture, b: GaussianMixture): number {
+  return Math.sqrt(Math.max(0, crossTerm(a, a) + crossTerm(b, b) - 2 * crossTerm(a, b)));
+}
