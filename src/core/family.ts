@@ -30,9 +30,11 @@ export interface FitContext<M> {
   readonly signal?: AbortSignal;
 }
 
-export interface SampleContext {
+export interface SampleContext<S extends Samples = Samples> {
   readonly generation: number;
   readonly rng: Rng;
+  /** The real data, for families that generate conditionally (a language model continues real prompts). */
+  readonly real: RealData<S>;
   readonly progress: Progress;
   readonly signal?: AbortSignal;
 }
@@ -43,6 +45,8 @@ export interface EvaluateContext<S extends Samples, M> {
   readonly real: RealData<S>;
   /** The training set this model was fitted on. */
   readonly train: Dataset<S>;
+  /** The synthetic set this model just made (the loop samples before it evaluates). */
+  readonly synthetic: S;
   /** Generation 0's model: the reference for distances "from where we started" (the paper's L2 to gen 0). */
   readonly generationZero: M;
   readonly progress: Progress;
@@ -53,7 +57,7 @@ export interface ModelFamily<S extends Samples = Samples, M = unknown> {
   readonly name: string;
   readonly sampleKind: SampleKind;
   fit(train: Dataset<S>, ctx: FitContext<M>): Promise<M>;
-  sample(model: M, count: number, ctx: SampleContext): Promise<S>;
+  sample(model: M, count: number, ctx: SampleContext<S>): Promise<S>;
   evaluate(model: M, ctx: EvaluateContext<S, M>): Promise<Metrics>;
   saveModel(model: M): ModelState;
   loadModel(state: ModelState): M;

@@ -4,8 +4,8 @@
  *   1. the training set: the real pool for g = 0, else what the data policy builds from the real pool and the
  *      synthetic sets so far (provenance travels with every item);
  *   2. fit generation g's model (the family may warm-start from g-1's);
- *   3. evaluate it against held-out real data and, where known, the truth;
- *   4. sample generation g's synthetic set (M items, origin g);
+ *   3. sample generation g's synthetic set (M items, origin g);
+ *   4. evaluate the model (and its synthetic set) against held-out real data and, where known, the truth;
  *   5. append one metrics line; from time to time write a checkpoint.
  *
  * Every random draw comes from deriveRng(seed, g, purpose), so resuming from a checkpoint reproduces exactly
@@ -42,7 +42,7 @@ export interface LoopSpec<S extends Samples, M> {
   readonly checkpointSeconds?: number;
 }
 
-export type Stage = 'policy' | 'fit' | 'evaluate' | 'sample';
+export type Stage = 'policy' | 'fit' | 'sample' | 'evaluate';
 
 export interface LoopHooks {
   onGeneration?(line: Metrics, generation: number): void;
@@ -119,22 +119,24 @@ export async function runLoop<S extends Samples, M>(
     });
     if (g === 0) generationZero = model;
 
+    const made = await family.sample(model, M, {
+      generation: g,
+      rng: deriveRng(seed, g, 'sample'),
+      real,
+      progress: stage('sample'),
+      signal: hooks.signal,
+    });
     const familyMetrics = await family.evaluate(model, {
       generation: g,
       rng: deriveRng(seed, g, 'evaluate'),
       real,
       train,
+      synthetic: made,
       generationZero: generationZero as M,
       progress: stage('evaluate'),
       signal: hooks.signal,
     });
 
-    const made = await family.sample(model, M, {
-      generation: g,
-      rng: deriveRng(seed, g, 'sample'),
-      progress: stage('sample'),
-      signal: hooks.signal,
-    });
     synthetic[g] = labelDataset(made, g);
     if (policy.retains === 'latest' && g >= 1) synthetic[g - 1] = undefined;
 
