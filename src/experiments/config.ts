@@ -100,6 +100,8 @@ export function parseExperimentConfig(input: unknown, source = 'config'): Experi
   const lines = result.error.issues.map((issue) => {
     const field = issue.path.join('.') || '(root)';
     const got = valueAt(input, issue.path);
+    if (got === undefined && issue.code === 'invalid_type')
+      return `  ${field}: missing; ${issue.message.replace(/^Invalid input: /, '')}`;
     const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 80)})`;
     return `  ${field}: ${issue.message}${shown}`;
   });

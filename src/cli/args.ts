@@ -1,0 +1,59 @@
+/** Flag parsing shared by the commands: node's parseArgs, plus typed readers whose errors name the flag. */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../core/errors.js';
+
+export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+
+export interface ParsedFlags {
+  readonly values: Record<string, string | boolean | undefined>;
+  readonly positionals: string[];
+}
+
+export function parseFlags(argv: string[], flags: FlagSpec, command: string): ParsedFlags {
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      options: { ...flags, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: parsed.values as ParsedFlags['values'], positionals: parsed.positionals };
+  } catch (error) {
+    throw new UsageError(
+      `${command}: ${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}; see 'collapse-lab ${command} --help'`,
+    );
+  }
+}
+
+/** A string flag's value (undefined when absent). */
+export function str(values: ParsedFlags['values'], flag: string): string | undefined {
+  const v = values[flag];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function intFlag(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag}: expected an integer ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+export function numberFlag(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`--${flag}: expected a number in [${min}, ${max}], got '${value}'`);
+  }
+  return n;
+}
+
+export function choiceFlag<T extends string>(
+  value: string | undefined,
+  flag: string,
+  choices: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!choices.includes(value as T))
+    throw new UsageError(`--${flag}: expected one of ${choices.join(', ')}, got '${value}'`);
+  return value as T;
+}

@@ -1,0 +1,67 @@
+/** `collapse-lab list`: the presets, and the runs in a runs folder with how far each got. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { FILES } from '../../core/run-folder.js';
+import { PRESETS } from '../../experiments/presets.js';
+import { parseFlags, str } from '../args.js';
+
+export const help = `Usage: collapse-lab list [--out DIR] [--json]
+
+Lists the presets and the runs under DIR (default: runs), with generations done and whether each finished.
+
+Flags:
+  --out <dir>  the runs folder (default: runs)
+  --json       print as JSON
+  -h, --help   this help
+`;
+
+export interface RunListing {
+  readonly dir: string;
+  readonly name: string;
+  readonly generationsDone: number;
+  readonly generations: number;
+  readonly status: 'finished' | 'incomplete';
+}
+
+export function listRuns(root: string): RunListing[] {
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, FILES.config)))
+    .map((e) => {
+      const dir = path.join(root, e.name);
+      const config = JSON.parse(fs.readFileSync(path.join(dir, FILES.config), 'utf8')) as {
+        name: string;
+        generations: number;
+      };
+      const metrics = fs.existsSync(path.join(dir, FILES.metrics))
+        ? fs.readFileSync(path.join(dir, FILES.metrics), 'utf8')
+        : '';
+      const done = metrics.split('\n').filter((l) => l.endsWith('}')).length;
+      const status: RunListing['status'] = fs.existsSync(path.join(dir, FILES.summary)) ? 'finished' : 'incomplete';
+      return { dir, name: config.name, generationsDone: done, generations: config.generations, status };
+    })
+    .sort((a, b) => a.dir.localeCompare(b.dir));
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, 'list');
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const root = str(values, 'out') ?? 'runs';
+  const runs = listRuns(root);
+  if (values.json) {
+    const presets = Object.fromEntries(Object.entries(PRESETS).map(([k, p]) => [k, p.description]));
+    process.stdout.write(`${JSON.stringify({ presets, runs }, null, 2)}\n`);
+    return 0;
+  }
+  const lines = ['Presets:'];
+  for (const [name, preset] of Object.entries(PRESETS)) lines.push(`  ${name.padEnd(14)} ${preset.description}`);
+  lines.push('', `Runs in ${root}:`);
+  if (runs.length === 0) lines.push('  (none yet: collapse-lab run <preset>)');
+  for (const r of runs) lines.push(`  ${r.dir}  ${r.generationsDone}/${r.generations} generations  ${r.status}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,34 @@
+/** `collapse-lab resume <runDir>`: continue a killed run from its last checkpoint. */
+import { UsageError } from '../../core/errors.js';
+import { RunFolder } from '../../core/run-folder.js';
+import { resumeExperiment } from '../../experiments/run.js';
+import { parseFlags } from '../args.js';
+import { printSummary } from '../output.js';
+import { ProgressBar } from '../progress.js';
+
+export const help = `Usage: collapse-lab resume <runDir> [--json]
+
+Continues a run that was interrupted (Ctrl-C, kill -9, a crash) from its last checkpoint. Generations after
+the checkpoint are recomputed; since every random stream derives from (seed, generation), the finished run
+has exactly the metrics an uninterrupted one would.
+
+Flags:
+  --json       print the summary as JSON on stdout
+  -h, --help   this help
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, 'resume');
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError("resume: give exactly one run folder (see 'collapse-lab list')");
+  const dir = positionals[0];
+  const total = (RunFolder.open(dir).readConfig() as { generations: number }).generations;
+  const bar = new ProgressBar(total, 'resume');
+  const result = await resumeExperiment(dir, { onGeneration: (_, g) => bar.update(g) });
+  bar.finish();
+  printSummary(result.summary, Boolean(values.json));
+  return 0;
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/** The collapse-lab command line: dispatches to one module per command in ./commands. */
+import { UsageError } from '../core/errors.js';
+import { VERSION } from '../experiments/run.js';
+
+interface Command {
+  readonly help: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** Each command lives in its own module, loaded only when used so that start-up stays fast. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: { summary: 'run an experiment (a preset or --config FILE)', load: () => import('./commands/run.js') },
+  resume: {
+    summary: 'continue an interrupted run from its last checkpoint',
+    load: () => import('./commands/resume.js'),
+  },
+  list: { summary: 'list presets and past runs', load: () => import('./commands/list.js') },
+};
+
+const HELP = `collapse-lab ${VERSION}: a laboratory for model collapse
+
+Usage: collapse-lab <command> [flags]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+'collapse-lab <command> --help' tells more.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) throw new UsageError(`unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')}`);
+  return (await entry.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof Error && 'exitCode' in error && (error as UsageError).exitCode === 2) {
+      process.stderr.write(`collapse-lab: ${error.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(
+        `collapse-lab: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    }
+  },
+);
