@@ -29,14 +29,27 @@ export function hashString(text: string): number {
 
 const TWO_POW_32 = 4294967296;
 const TWO_POW_NEG_53 = 2 ** -53;
+const TWO_POW_NEG_31 = 2 ** -31;
+
+/** Ziggurat tables for 128 layers: right edges x_i (x_128 = 0) and the ratios x_{i+1}/x_i (Doornik 2005). */
+const ZIG_R = 3.442619855899;
+const ZIG_X = new Float64Array(129);
+const ZIG_RATIO = new Float64Array(128);
+{
+  const area = 9.91256303526217e-3;
+  const f = (x: number) => Math.exp(-0.5 * x * x);
+  ZIG_X[0] = area / f(ZIG_R);
+  ZIG_X[1] = ZIG_R;
+  for (let i = 2; i < 128; i++) ZIG_X[i] = Math.sqrt(-2 * Math.log(area / ZIG_X[i - 1] + f(ZIG_X[i - 1])));
+  ZIG_X[128] = 0;
+  for (let i = 0; i < 128; i++) ZIG_RATIO[i] = ZIG_X[i + 1] / ZIG_X[i];
+}
 
 export class Rng {
   private s0: number;
   private s1: number;
   private s2: number;
   private s3: number;
-  private spareNormal = 0;
-  private hasSpareNormal = false;
 
   /** Seeds the four state words from a list of 32-bit keys with a splitmix-style sequence of mixes. */
   constructor(...keys: number[]) {
@@ -90,24 +103,33 @@ export class Rng {
     }
   }
 
-  /** Standard normal by the polar Box-Muller method; the second variate is kept for the next call. */
+  /**
+   * Standard normal by the ziggurat method (Marsaglia & Tsang 2000) in Doornik's 2005 form, which draws the
+   * layer and the position from separate words to avoid their correlation. ~99% of calls cost two 32-bit
+   * draws and a multiply — several times faster than Box-Muller, which matters when a run draws millions.
+   */
   normal(): number {
-    if (this.hasSpareNormal) {
-      this.hasSpareNormal = false;
-      return this.spareNormal;
+    for (;;) {
+      const u = (this.nextUint32() | 0) * TWO_POW_NEG_31; // uniform on [-1, 1)
+      const layer = this.nextUint32() & 127;
+      if (Math.abs(u) < ZIG_RATIO[layer]) return u * ZIG_X[layer];
+      if (layer === 0) return this.normalTail(u < 0);
+      const x = u * ZIG_X[layer];
+      const f0 = Math.exp(-0.5 * (ZIG_X[layer] * ZIG_X[layer] - x * x));
+      const f1 = Math.exp(-0.5 * (ZIG_X[layer + 1] * ZIG_X[layer + 1] - x * x));
+      if (f1 + this.uniform() * (f0 - f1) < 1) return x;
     }
-    let u: number;
-    let v: number;
-    let s: number;
+  }
+
+  /** The normal's tail beyond the base layer's edge R (Marsaglia 1964). */
+  private normalTail(negative: boolean): number {
+    let x: number;
+    let y: number;
     do {
-      u = 2 * this.uniform() - 1;
-      v = 2 * this.uniform() - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    const factor = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spareNormal = v * factor;
-    this.hasSpareNormal = true;
-    return u * factor;
+      x = Math.log(this.uniformOpen()) / ZIG_R;
+      y = Math.log(this.uniformOpen());
+    } while (-2 * y < x * x);
+    return negative ? x - ZIG_R : ZIG_R - x;
   }
 
   /** Fills `out` with standard normals. */

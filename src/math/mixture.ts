@@ -47,8 +47,8 @@ export function prepareMixture(m: GaussianMixture): PreparedMixture {
 }
 
 /**
- * log N(x; μ_j, Σ_j) + log w_j for every point and component: out[i*k + j]. Solves L z = x − μ by forward
- * substitution, so no inverse is formed.
+ * log w_j + log N(x_i; μ_j, Σ_j) for every point and component: out[i*k + j]. Solves L z = x − μ by forward
+ * substitution (no inverse is formed); d = 2 has an unrolled loop, being the paper's setting and EM's hot path.
  */
 export function componentLogDensities(p: PreparedMixture, x: Float64Array, out?: Float64Array): Float64Array {
   const { k, dim: d } = p;
@@ -59,6 +59,19 @@ export function componentLogDensities(p: PreparedMixture, x: Float64Array, out?:
     const l = p.cholesky.subarray(j * d * d, (j + 1) * d * d);
     const mu = p.means.subarray(j * d, (j + 1) * d);
     const c = p.logNorm[j];
+    if (d === 2) {
+      const inv00 = 1 / l[0];
+      const l10 = l[2];
+      const inv11 = 1 / l[3];
+      const m0 = mu[0];
+      const m1 = mu[1];
+      for (let i = 0; i < n; i++) {
+        const z0 = (x[2 * i] - m0) * inv00;
+        const z1 = (x[2 * i + 1] - m1 - l10 * z0) * inv11;
+        result[i * k + j] = c - 0.5 * (z0 * z0 + z1 * z1);
+      }
+      continue;
+    }
     for (let i = 0; i < n; i++) {
       let q = 0;
       for (let r = 0; r < d; r++) {
@@ -82,6 +95,13 @@ export function mixtureLogDensity(p: PreparedMixture, x: Float64Array): Float64A
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = logSumExp(comp, i * k, k);
   return out;
+}
+
+/** Mean log p(x_i) over the points, with one exp per extra component and few logs (see normaliseLogRows). */
+export function meanLogLikelihood(p: PreparedMixture, x: Float64Array, scratch?: Float64Array): number {
+  const n = x.length / p.dim;
+  const comp = componentLogDensities(p, x, scratch && scratch.length >= n * p.k ? scratch : undefined);
+  return normaliseLogRows(comp, n, p.k) / n;
 }
 
 export function logSumExp(values: ArrayLike<number>, offset: number, count: number): number {
@@ -217,4 +237,64 @@ function crossTerm(a: GaussianMixture, b: GaussianMixture): number {
 /** The L2 distance ‖p − q‖₂ = (∫ (p − q)²)^½ between two mixture densities, in closed form. */
 export function mixtureL2Distance(a: GaussianMixture, b: GaussianMixture): number {
   return Math.sqrt(Math.max(0, crossTerm(a, a) + crossTerm(b, b) - 2 * crossTerm(a, b)));
+}
+
+/**
+ * Turns each row of log-joint densities into responsibilities in place; returns Σ_i log Σ_j exp(row_ij).
+ * The per-row sums s_i lie in [1, k], so their logs are taken in chunks as the log of a running product
+ * (kept below ~1e300): one Math.log per few hundred points instead of one per point.
+ */
+export function normaliseLogRows(resp: Float64Array, n: number, k: number): number {
+  if (k === 2) return normaliseLogRows2(resp, n);
+  const chunk = Math.max(1, Math.floor(690 / Math.log(Math.max(k, 2))));
+  let total = 0;
+  let product = 1;
+  let inChunk = 0;
+  for (let i = 0; i < n; i++) {
+    const row = i * k;
+    let max = resp[row];
+    for (let j = 1; j < k; j++) if (resp[row + j] > max) max = resp[row + j];
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp(resp[row + j] - max);
+      resp[row + j] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let j = 0; j < k; j++) resp[row + j] *= inv;
+    total += max;
+    product *= sum;
+    if (++inChunk === chunk) {
+      total += Math.log(product);
+      product = 1;
+      inChunk = 0;
+    }
+  }
+  return total + Math.log(product);
+}
+
+/** normaliseLogRows for two components: one exp per point, r_small = e/(1+e) with e = exp(−|Δ|). */
+function normaliseLogRows2(resp: Float64Array, n: number): number {
+  let total = 0;
+  let product = 1;
+  let inChunk = 0;
+  for (let i = 0; i < n; i++) {
+    const a = resp[2 * i];
+    const b = resp[2 * i + 1];
+    const big = a > b ? a : b;
+    const e = Math.exp(-Math.abs(a - b));
+    const sum = 1 + e;
+    const rBig = 1 / sum;
+    const rSmall = e * rBig;
+    resp[2 * i] = a > b ? rBig : rSmall;
+    resp[2 * i + 1] = a > b ? rSmall : rBig;
+    total += big;
+    product *= sum;
+    if (++inChunk === 900) {
+      total += Math.log(product); // sum ≤ 2, so 900 factors stay below 2^900
+      product = 1;
+      inChunk = 0;
+    }
+  }
+  return total + Math.log(product);
 }

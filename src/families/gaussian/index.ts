@@ -17,8 +17,7 @@ export const gaussianOptions = z
   .object({
     type: z.literal('gaussian'),
     estimator: z.enum(['mle', 'unbiased']).default('mle'),
-    slicedProjections: z.number().int().min(1).default(16),
-    slicedSamples: z.number().int().min(10).default(1000),
+    slicedProjections: z.number().int().min(1).default(8),
   })
   .strict();
 export type GaussianOptions = z.infer<typeof gaussianOptions>;
@@ -92,7 +91,7 @@ export function createGaussianFamily(options: GaussianOptions): ModelFamily<Vect
       metrics.covarianceTrace = trace(model.covariance, d);
       metrics.w2 = gaussianW2(model.mean, model.covariance, target.mean, target.covariance, d);
       if (cholesky(model.covariance, d)) {
-        Object.assign(metrics, vectorModelMetrics(prepareMixture(asMixture(model)), ctx.real, ctx.rng, options));
+        Object.assign(metrics, vectorModelMetrics(prepareMixture(asMixture(model)), ctx.real, ctx.synthetic, options));
       } else {
         Object.assign(metrics, { heldOutLogLikelihood: null, tailMass: 0, slicedWasserstein: null });
       }

@@ -10,6 +10,7 @@
 import type { Rng } from '../../core/rng.js';
 import { cholesky, invertLower } from '../../math/linalg.js';
 import type { GaussianMixture } from '../../math/mixture.js';
+import { normaliseLogRows } from '../../math/mixture.js';
 import { LOG_2PI } from '../../math/normal.js';
 import { kmeans, kmeansPlusPlus, nearestCenter } from './kmeans.js';
 
@@ -142,41 +143,107 @@ class EmState {
   }
 
   /**
-   * One fused pass: E-step under the current parameters (returns the mean log-likelihood) while collecting the
-   * statistics of the M-step that follows.
+   * E-step under the current parameters, leaving responsibilities in `resp` (n × k) and the M-step's
+   * statistics in nk/s1/s2; returns the mean log-likelihood. Component-major loops keep the inner loops
+   * free of indirection; d = 2 (the paper's setting) has its own unrolled kernels.
    */
-  expectation(x: Float64Array, n: number, logp: Float64Array, diff: Float64Array): number {
+  expectation(x: Float64Array, n: number, resp: Float64Array): number {
     const { k, d } = this;
-    const pc = this.precisionChol;
+    for (let j = 0; j < k; j++) {
+      if (d === 2) this.logDensities2(x, n, j, resp);
+      else this.logDensities(x, n, j, resp);
+    }
+    const total = normaliseLogRows(resp, n, k);
     this.clearStatistics();
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      const offset = i * d;
-      let max = Number.NEGATIVE_INFINITY;
-      for (let j = 0; j < k; j++) {
-        const base = j * d * d;
-        for (let a = 0; a < d; a++) diff[a] = x[offset + a] - this.means[j * d + a];
-        let q = 0;
-        for (let a = 0; a < d; a++) {
-          let y = 0;
-          for (let b = 0; b <= a; b++) y += pc[base + a * d + b] * diff[b];
-          q += y * y;
-        }
-        const v = this.logNorm[j] - 0.5 * q;
-        logp[j] = v;
-        if (v > max) max = v;
-      }
-      let sum = 0;
-      for (let j = 0; j < k; j++) {
-        const e = Math.exp(logp[j] - max);
-        logp[j] = e;
-        sum += e;
-      }
-      total += max + Math.log(sum);
-      const inv = 1 / sum;
-      for (let j = 0; j < k; j++) this.accumulate(x, offset, j, logp[j] * inv);
+    for (let j = 0; j < k; j++) {
+      if (d === 2) this.gather2(x, n, j, resp);
+      else this.gather(x, n, j, resp);
     }
     return total / n;
+  }
+
+  /** resp[i*k + j] = log w_j + log N(x_i; μ_j, Σ_j). */
+  private logDensities(x: Float64Array, n: number, j: number, resp: Float64Array): void {
+    const { k, d } = this;
+    const pc = this.precisionChol.subarray(j * d * d, (j + 1) * d * d);
+    const mu = this.means.subarray(j * d, (j + 1) * d);
+    const c = this.logNorm[j];
+    const diff = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      for (let a = 0; a < d; a++) diff[a] = x[i * d + a] - mu[a];
+      let q = 0;
+      for (let a = 0; a < d; a++) {
+        let y = 0;
+        for (let b = 0; b <= a; b++) y += pc[a * d + b] * diff[b];
+        q += y * y;
+      }
+      resp[i * k + j] = c - 0.5 * q;
+    }
+  }
+
+  private logDensities2(x: Float64Array, n: number, j: number, resp: Float64Array): void {
+    const k = this.k;
+    const base = j * 4;
+    const p00 = this.precisionChol[base];
+    const p10 = this.precisionChol[base + 2];
+    const p11 = this.precisionChol[base + 3];
+    const m0 = this.means[j * 2];
+    const m1 = this.means[j * 2 + 1];
+    const c = this.logNorm[j];
+    for (let i = 0; i < n; i++) {
+      const d0 = x[2 * i] - m0;
+      const d1 = x[2 * i + 1] - m1;
+      const y0 = p00 * d0;
+      const y1 = p10 * d0 + p11 * d1;
+      resp[i * k + j] = c - 0.5 * (y0 * y0 + y1 * y1);
+    }
+  }
+
+  /** Adds Σ r, Σ r x and the lower triangle of Σ r x xᵀ for component j. */
+  private gather(x: Float64Array, n: number, j: number, resp: Float64Array): void {
+    const { k, d } = this;
+    const s1 = this.s1.subarray(j * d, (j + 1) * d);
+    const s2 = this.s2.subarray(j * d * d, (j + 1) * d * d);
+    let nk = 0;
+    for (let i = 0; i < n; i++) {
+      const r = resp[i * k + j];
+      nk += r;
+      for (let a = 0; a < d; a++) {
+        const rxa = r * x[i * d + a];
+        s1[a] += rxa;
+        for (let b = 0; b <= a; b++) s2[a * d + b] += rxa * x[i * d + b];
+      }
+    }
+    this.nk[j] += nk;
+  }
+
+  private gather2(x: Float64Array, n: number, j: number, resp: Float64Array): void {
+    const k = this.k;
+    let nk = 0;
+    let sx = 0;
+    let sy = 0;
+    let sxx = 0;
+    let syx = 0;
+    let syy = 0;
+    for (let i = 0; i < n; i++) {
+      const r = resp[i * k + j];
+      const x0 = x[2 * i];
+      const x1 = x[2 * i + 1];
+      const rx0 = r * x0;
+      const rx1 = r * x1;
+      nk += r;
+      sx += rx0;
+      sy += rx1;
+      sxx += rx0 * x0;
+      syx += rx1 * x0;
+      syy += rx1 * x1;
+    }
+    this.nk[j] += nk;
+    this.s1[j * 2] += sx;
+    this.s1[j * 2 + 1] += sy;
+    this.s2[j * 4] += sxx;
+    this.s2[j * 4 + 2] += syx;
+    this.s2[j * 4 + 3] += syy;
   }
 
   toMixture(): GaussianMixture {
@@ -193,15 +260,14 @@ function runEm(x: Float64Array, n: number, d: number, options: EmOptions, rng: R
   const k = options.components;
   const state = new EmState(k, d, options.regularization);
   initialise(state, x, n, options.init, rng);
-  const logp = new Float64Array(k);
-  const diff = new Float64Array(d);
+  const resp = new Float64Array(n * k);
   let lowerBound = Number.NEGATIVE_INFINITY;
   let converged = false;
   let iteration = 0;
   while (iteration < options.maxIterations) {
     iteration++;
     const previous = lowerBound;
-    lowerBound = state.expectation(x, n, logp, diff);
+    lowerBound = state.expectation(x, n, resp);
     state.maximise(n);
     if (Math.abs(lowerBound - previous) < options.tolerance) {
       converged = true;

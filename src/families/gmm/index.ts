@@ -25,8 +25,7 @@ export const gmmOptions = z
     tolerance: z.number().positive().default(1e-5),
     maxIterations: z.number().int().min(1).default(2000),
     regularization: z.number().min(0).default(1e-6),
-    slicedProjections: z.number().int().min(1).default(16),
-    slicedSamples: z.number().int().min(10).default(1000),
+    slicedProjections: z.number().int().min(1).default(8),
   })
   .strict();
 export type GmmOptions = z.infer<typeof gmmOptions>;
@@ -54,7 +53,7 @@ export function createGmmFamily(options: GmmOptions): ModelFamily<VectorSamples,
         totalVariance: totalVariance(model.mixture),
         l2ToGenerationZero: mixtureL2Distance(model.mixture, ctx.generationZero.mixture),
         ...(truth ? { l2ToTruth: mixtureL2Distance(model.mixture, truth) } : {}),
-        ...vectorModelMetrics(prepareMixture(model.mixture), ctx.real, ctx.rng, options),
+        ...vectorModelMetrics(prepareMixture(model.mixture), ctx.real, ctx.synthetic, options),
         emIterations: model.iterations,
       };
     },
