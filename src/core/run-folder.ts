@@ -77,7 +77,19 @@ export class RunFolder {
         `${dir} is not a collapse-lab run folder (no ${FILES.config}); pass the folder that 'run' printed`,
       );
     }
-    return new RunFolder(dir);
+    const run = new RunFolder(dir);
+    run.removeTemporaries();
+    return run;
+  }
+
+  /** Deletes temporary files a killed process left mid-write: they were never renamed, so nothing needs them. */
+  private removeTemporaries(): void {
+    for (const sub of ['', FILES.checkpoints, FILES.samples]) {
+      const folder = this.path(sub);
+      if (!fs.existsSync(folder)) continue;
+      for (const name of fs.readdirSync(folder))
+        if (/\.tmp-\d+$/.test(name)) fs.rmSync(path.join(folder, name), { force: true });
+    }
   }
 
   path(...parts: string[]): string {

@@ -73,20 +73,16 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-function flagOverrides(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
-  const str = (k: string) => values[k] as string | undefined;
-  const policy = choiceFlag(str('policy'), 'policy', POLICY_TYPES);
-  const realFraction = numberFlag(str('real-fraction'), 'real-fraction', 0, 1);
-  return {
-    generations: intFlag(str('generations'), 'generations', 1),
-    samplesPerGeneration: intFlag(str('samples'), 'samples', 1),
-    seed: intFlag(str('seed'), 'seed', 0),
-    name: str('name'),
-    policy:
-      policy === undefined
-        ? undefined
-        : policy === 'mix'
-          ? { type: 'mix', realFraction: realFraction ?? 0.1 }
-          : { type: policy },
+/** The flags that override config fields; absent flags leave the field alone. */
+function flagOverrides(values: ParsedFlags['values']): Record<string, unknown> {
+  const policy = choiceFlag(str(values, 'policy'), 'policy', POLICY_TYPES);
+  const realFraction = numberFlag(str(values, 'real-fraction'), 'real-fraction', 0, 1);
+  const overrides: Record<string, unknown> = {
+    generations: intFlag(str(values, 'generations'), 'generations', 1),
+    samplesPerGeneration: intFlag(str(values, 'samples'), 'samples', 1),
+    seed: intFlag(str(values, 'seed'), 'seed', 0),
+    name: str(values, 'name'),
+    policy: policy === 'mix' ? { type: 'mix', realFraction: realFraction ?? 0.1 } : policy && { type: policy },
   };
+  return Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
 }

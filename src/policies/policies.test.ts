@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { type Dataset, labelDataset, REAL, takeAcross } from '../core/dataset.js';
+import type { PolicyContext } from '../core/policy.js';
+import { Rng } from '../core/rng.js';
+import { type VectorSamples, vectors } from '../core/samples.js';
+import { accumulatePolicy } from './accumulate.js';
+import { accumulateSubsamplePolicy } from './accumulate-subsample.js';
+import { mixPolicy } from './mix.js';
+import { replacePolicy } from './replace.js';
+
+/** Items whose value encodes their provenance: real item i is 1000 + i, generation g's item i is g·100 + i. */
+function set(origin: number, n: number): Dataset<VectorSamples> {
+  const values = Float64Array.from({ length: n }, (_, i) => (origin === REAL ? 1000 : origin * 100) + i);
+  return labelDataset(vectors(values, 1), origin);
+}
+
+function context(generation: number, realSize = 50, m = 40): PolicyContext<VectorSamples> {
+  return {
+    generation,
+    real: set(REAL, realSize),
+    synthetic: Array.from({ length: generation }, (_, g) => set(g, m)),
+    history: [],
+    samplesPerGeneration: m,
+    rng: new Rng(generation),
+  };
+}
+
+/** Provenance must describe each item exactly: its value is recomputable from (origin, index). */
+function expectProvenanceConsistent(d: Dataset<VectorSamples>) {
+  d.origin.forEach((o, i) => expect(d.samples.values[i]).toBe((o === REAL ? 1000 : o * 100) + d.index[i]));
+}
+
+describe('data policies', () => {
+  it('replace trains on exactly the previous generation', async () => {
+    const { train } = await replacePolicy().build(context(3));
+    expect(Array.from(train.origin)).toEqual(new Array(40).fill(2));
+    expectProvenanceConsistent(train);
+  });
+
+  it('mix keeps round(f·M) distinct real items and fills the rest from the previous generation', async () => {
+    const { train } = await mixPolicy(0.1).build(context(5));
+    expect(train.origin.length).toBe(40);
+    expect(train.origin.filter((o) => o === REAL).length).toBe(4);
+    expect(train.origin.filter((o) => o === 4).length).toBe(36);
+    expect(new Set(Array.from(train.samples.values)).size).toBe(40);
+    expectProvenanceConsistent(train);
+  });
+
+  it('accumulate holds the real pool plus every synthetic set', async () => {
+    const { train } = await accumulatePolicy().build(context(4));
+    expect(train.origin.length).toBe(50 + 4 * 40);
+    for (const g of [REAL, 0, 1, 2, 3]) expect(train.origin.filter((o) => o === g).length).toBe(g === REAL ? 50 : 40);
+    expectProvenanceConsistent(train);
+  });
+
+  it('accumulate-subsample draws the real pool size uniformly from everything so far', async () => {
+    const realCounts: number[] = [];
+    for (let rep = 0; rep < 300; rep++) {
+      const ctx = { ...context(4), rng: new Rng(100 + rep) };
+      const { train } = await accumulateSubsamplePolicy().build(ctx);
+      expect(train.origin.length).toBe(50);
+      expect(new Set(Array.from(train.samples.values)).size).toBe(50);
+      expectProvenanceConsistent(train);
+      realCounts.push(train.origin.filter((o) => o === REAL).length);
+    }
+    // Hypergeometric: 50 draws from 210 items of which 50 are real → mean 50·50/210.
+    const mean = realCounts.reduce((a, b) => a + b, 0) / realCounts.length;
+    const variance = (50 * (50 / 210) * (160 / 210) * (210 - 50)) / (210 - 1);
+    expect(Math.abs(mean - (50 * 50) / 210)).toBeLessThan(5 * Math.sqrt(variance / 300));
+  });
+
+  it('takeAcross gathers from the virtual concatenation', () => {
+    const parts = [set(REAL, 3), set(0, 2), set(1, 4)];
+    const picked = takeAcross(parts, [0, 3, 4, 8]);
+    expect(Array.from(picked.samples.values)).toEqual([1000, 0, 1, 103]);
+    expect(() => takeAcross(parts, [9])).toThrow(/outside/);
+  });
+});
