@@ -148,5 +148,15 @@ async function execute(
     version: VERSION,
   };
   folder?.writeSummary(summary);
+  // The run's report (report.html + figures/, issue 4). The data are already safe on disk, so a report that
+  // fails is logged and the run still succeeds; reports/report.ts buildRunReport(dir) rebuilds it. Loaded
+  // lazily: in-memory runs never pay for vega.
+  if (folder) {
+    try {
+      await (await import('../reports/report.js')).buildRunReport(folder.dir);
+    } catch (error) {
+      process.stderr.write(`collapse-lab: report for ${folder.dir} failed (run data kept): ${String(error)}\n`);
+    }
+  }
   return { config, runDir: folder?.dir ?? null, metrics, summary };
 }

@@ -1,0 +1,66 @@
+/**
+ * The figures every run gets, whatever its family: one curve per numeric metric over generations. A family
+ * without figures of its own (a new one still landing) is fully shown by these.
+ */
+import { curvePanel, grid } from '../charts.js';
+import { aggregate, type RunGroup } from '../groups.js';
+import type { Figure } from '../plot.js';
+import { numericMetricNames, type RunData, series } from '../run-data.js';
+
+/** One panel per metric that changes over the run; constant ones are named in the caption instead. */
+export function metricCurves(run: RunData): Figure {
+  const names = numericMetricNames(run.metrics);
+  const constant: string[] = [];
+  const panels = [];
+  for (const name of names) {
+    const rows = series(run.metrics, name).map((r) => ({ ...r, series: name }));
+    const distinct = new Set(rows.map((r) => r.value));
+    if (distinct.size <= 1) {
+      constant.push(`${name} = ${format(rows[0]?.value ?? null)}`);
+      continue;
+    }
+    panels.push(curvePanel({ title: name, yTitle: name, rows, width: 260, height: 150 }));
+  }
+  return {
+    id: 'metrics',
+    title: 'Metrics over generations',
+    caption: `Every numeric metric in metrics.jsonl, one panel each.${
+      constant.length > 0 ? ` Constant over the run: ${constant.join(', ')}.` : ''
+    }`,
+    spec: panels.length > 0 ? grid(panels, 3) : emptySpec('no metric changes over this run'),
+  };
+}
+
+/** Every numeric metric the groups share, overlaid: one line per group, a band where a group has seeds. */
+export function compareMetricCurves(groups: readonly RunGroup[]): Figure {
+  const shared = numericMetricNames(groups[0].runs[0].metrics).filter((name) =>
+    groups.every((g) => g.runs.some((r) => r.metrics.some((m) => typeof m[name] === 'number'))),
+  );
+  const panels = shared.map((name) =>
+    curvePanel({ title: name, yTitle: name, rows: groups.flatMap((g) => aggregate(g, name)), width: 260, height: 150 }),
+  );
+  return {
+    id: 'compare-metrics',
+    title: 'Metrics over generations, overlaid',
+    caption:
+      'One line per configuration; with several seeds the line is their mean and the band from the 10th to the 90th percentile of the seeds.',
+    spec: panels.length > 0 ? grid(panels, 3) : emptySpec('the runs share no numeric metric'),
+  };
+}
+
+export function emptySpec(text: string) {
+  return {
+    width: 300,
+    height: 40,
+    mark: { type: 'text', fontSize: 12 },
+    data: { values: [{ text }] },
+    encoding: { text: { field: 'text' } },
+  };
+}
+
+export function format(v: number | null): string {
+  if (v === null) return '–';
+  if (Number.isInteger(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : v.toPrecision(4);
+}

@@ -1,0 +1,164 @@
+/**
+ * Figures for `gmm`: the paper's panel of samples with the fitted components' 2σ ellipses at chosen
+ * generations (the mixture shrinking to a point), and total variance, sliced W2 and held-out log-likelihood over
+ * generations.
+ */
+import { curvePanel, grid } from '../charts.js';
+import { aggregate, type RunGroup } from '../groups.js';
+import type { Figure, VlSpec } from '../plot.js';
+import type { RunData } from '../run-data.js';
+import { series } from '../run-data.js';
+
+/** The generations of the paper's figure. */
+export const PAPER_GENERATIONS = [0, 50, 100, 150, 200, 350, 2000];
+/** Points per panel: enough to see the cloud, few enough to keep the SVG light. */
+const POINTS_PER_PANEL = 600;
+const ELLIPSE_STEPS = 64;
+
+interface GmmSnapshotModel {
+  readonly dim: number;
+  readonly weights: number[];
+  readonly means: number[];
+  readonly covariances: number[];
+}
+
+/** The paper's generations where the run has snapshots of them; otherwise every snapshot (at most 8). */
+export function chooseGenerations(available: readonly number[], wanted = PAPER_GENERATIONS): number[] {
+  const hits = wanted.filter((g) => available.includes(g));
+  if (hits.length >= 2) return hits;
+  if (available.length <= 8) return [...available];
+  return Array.from({ length: 8 }, (_, i) => available[Math.round((i * (available.length - 1)) / 7)]);
+}
+
+/** Points on the 2σ ellipse of the first two coordinates of a d-dimensional Gaussian. */
+export function ellipse(mean: readonly number[], cov: readonly number[], d: number, radius = 2): [number, number][] {
+  const a = cov[0];
+  const b = cov[1];
+  const c = cov[d + 1];
+  // Cholesky of the 2×2 block; a collapsed covariance draws as a dot, not NaN.
+  const l11 = Math.sqrt(Math.max(a, 0));
+  const l21 = l11 > 0 ? b / l11 : 0;
+  const l22 = Math.sqrt(Math.max(c - l21 * l21, 0));
+  const out: [number, number][] = [];
+  for (let i = 0; i <= ELLIPSE_STEPS; i++) {
+    const t = (2 * Math.PI * i) / ELLIPSE_STEPS;
+    const u = radius * Math.cos(t);
+    const v = radius * Math.sin(t);
+    out.push([mean[0] + l11 * u, mean[1] + l21 * u + l22 * v]);
+  }
+  return out;
+}
+
+export function samplesFigure(run: RunData, generations?: readonly number[]): Figure | undefined {
+  const chosen = generations ?? chooseGenerations(run.snapshotGenerations);
+  const rows: Record<string, unknown>[] = [];
+  for (const g of chosen) {
+    const snap = run.snapshot(g);
+    if (!snap) continue;
+    const panel = `generation ${g}`;
+    const points = snap.samples.rows ?? [];
+    const step = Math.max(1, Math.ceil(points.length / POINTS_PER_PANEL));
+    for (let i = 0; i < points.length; i += step)
+      rows.push({ panel, kind: 'sample', x: points[i][0], y: points[i][1] ?? 0 });
+    const model = snap.model as unknown as GmmSnapshotModel;
+    const d = model.dim;
+    model.weights.forEach((w, k) => {
+      const mean = model.means.slice(k * d, k * d + d);
+      const cov = model.covariances.slice(k * d * d, (k + 1) * d * d);
+      const component = `component ${k + 1}`;
+      ellipse(mean, cov, d).forEach(([x, y], order) => {
+        rows.push({ panel, kind: 'ellipse', component, key: `${panel}/${component}`, order, x, y, weight: w });
+      });
+    });
+  }
+  if (rows.length === 0) return undefined;
+  const panels = [...new Set(rows.map((r) => r.panel as string))];
+  const x = { field: 'x', type: 'quantitative', title: 'x₁' };
+  const y = { field: 'y', type: 'quantitative', title: 'x₂' };
+  const spec: VlSpec = {
+    data: { values: rows },
+    facet: { field: 'panel', type: 'nominal', sort: panels, title: null },
+    columns: Math.min(4, panels.length),
+    spec: {
+      width: 170,
+      height: 170,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'sample'" }],
+          mark: { type: 'circle', size: 6, opacity: 0.35, color: '#4c78a8' },
+          encoding: { x, y },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'ellipse'" }],
+          mark: { type: 'line', strokeWidth: 2 },
+          encoding: {
+            x,
+            y,
+            order: { field: 'order', type: 'quantitative' },
+            detail: { field: 'key' },
+            color: {
+              field: 'component',
+              type: 'nominal',
+              title: 'fitted 2σ ellipse',
+              scale: { range: ['#e45756', '#f58518', '#54a24b', '#b279a2', '#9d755d'] },
+              legend: { orient: 'bottom' },
+            },
+          },
+        },
+      ],
+    },
+  };
+  return {
+    id: 'gmm-samples',
+    title: 'Samples and fitted components',
+    caption: `Each generation's synthetic samples (up to ${POINTS_PER_PANEL} shown) and the 2σ ellipses of its fitted components, on shared axes: the mixture drifts and shrinks as it is refitted to its own samples.`,
+    spec,
+  };
+}
+
+const PANELS = [
+  { metric: 'totalVariance', title: 'total variance', yScale: 'log' as const },
+  { metric: 'slicedWasserstein', title: 'sliced W2 to real data', yScale: 'linear' as const },
+  { metric: 'heldOutLogLikelihood', title: 'held-out log-likelihood', yScale: 'linear' as const },
+];
+
+export function collapseCurves(run: RunData): Figure {
+  const panels = PANELS.map((p) =>
+    curvePanel({
+      title: p.title,
+      yTitle: p.title,
+      yScale: p.yScale,
+      rows: series(run.metrics, p.metric).map((r) => ({ ...r, series: p.title })),
+    }),
+  );
+  return {
+    id: 'gmm-collapse',
+    title: 'Collapse over generations',
+    caption:
+      'Total variance (trace of the mixture covariance, log scale), sliced 2-Wasserstein distance from held-out real data, and mean log-likelihood of held-out real data.',
+    spec: grid(panels, 3),
+  };
+}
+
+export function compareCollapseCurves(groups: readonly RunGroup[]): Figure {
+  const panels = PANELS.map((p) =>
+    curvePanel({
+      title: p.title,
+      yTitle: p.title,
+      yScale: p.yScale,
+      rows: groups.flatMap((g) => aggregate(g, p.metric)),
+    }),
+  );
+  return {
+    id: 'gmm-compare',
+    title: 'Collapse over generations, compared',
+    caption:
+      'One line per configuration (mean over seeds, band from the 10th to the 90th percentile of the seeds where there are several).',
+    spec: grid(panels, 3),
+  };
+}
+
+export const gmmFigures = {
+  run: (run: RunData): Figure[] => [samplesFigure(run), collapseCurves(run)].filter((f): f is Figure => !!f),
+  compare: (groups: readonly RunGroup[]): Figure[] => [compareCollapseCurves(groups)],
+};

@@ -1,0 +1,85 @@
+/**
+ * Several runs in one picture: runs whose configs differ only in the seed form a group (drawn as a mean with
+ * a band), and groups are labelled by what sets them apart ("replace" vs "mix 10% real").
+ */
+import type { CurveRow } from './charts.js';
+import { policyLabel, type RunConfig, type RunData, series } from './run-data.js';
+
+export interface RunGroup {
+  readonly label: string;
+  readonly runs: readonly RunData[];
+}
+
+/** Config fields that do not change what is being measured. */
+const IGNORED = new Set(['seed', 'name', 'version', 'preset', 'snapshotGenerations', 'checkpointSeconds']);
+
+function identity(config: RunConfig): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([k]) => !IGNORED.has(k)));
+}
+
+export function groupRuns(runs: readonly RunData[]): RunGroup[] {
+  const byKey = new Map<string, RunData[]>();
+  for (const run of runs) {
+    const key = JSON.stringify(identity(run.config));
+    let list = byKey.get(key);
+    if (!list) byKey.set(key, (list = []));
+    list.push(run);
+  }
+  const groups = [...byKey.values()];
+  const configs = groups.map((g) => identity(g[0].config));
+  const differing = Object.keys(configs[0] ?? {}).filter(
+    (k) => new Set(configs.map((c) => JSON.stringify(c[k]))).size > 1,
+  );
+  const labels = groups.map((g) => describe(g[0].config, differing));
+  // Two groups with the same visible label (e.g. same policy, different family options) are numbered.
+  return groups.map((runs, i) => {
+    const clash = labels.filter((l) => l === labels[i]).length > 1;
+    const base = clash ? `${labels[i]} #${i + 1}` : labels[i];
+    return { label: runs.length > 1 ? `${base} (${runs.length} seeds)` : base, runs };
+  });
+}
+
+function describe(config: RunConfig, differing: readonly string[]): string {
+  if (differing.length === 0) return `${config.name}: ${policyLabel(config)}`;
+  return differing
+    .map((k) => {
+      if (k === 'policy') return policyLabel(config);
+      if (k === 'family' || k === 'real') return `${k} ${(config[k] as { type: string }).type}`;
+      if (k === 'samplesPerGeneration') return `M=${config.samplesPerGeneration}`;
+      return `${k}=${JSON.stringify(config[k])}`;
+    })
+    .join(', ');
+}
+
+/**
+ * A metric across a group's seeds: the mean per generation, and (with two or more seeds) a band from the 10th
+ * to the 90th percentile — quantiles, not mean ± sd, so the band stays positive on log axes. Generations some
+ * seeds lack (an unfinished run) use the seeds that have them.
+ */
+export function aggregate(group: RunGroup, metric: string, label = group.label): CurveRow[] {
+  const values = new Map<number, number[]>();
+  for (const run of group.runs) {
+    for (const { generation, value } of series(run.metrics, metric)) {
+      if (value === null || !Number.isFinite(value)) continue;
+      let list = values.get(generation);
+      if (!list) values.set(generation, (list = []));
+      list.push(value);
+    }
+  }
+  const seeds = group.runs.length;
+  return [...values.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([generation, xs]) => {
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      if (seeds < 2) return { generation, value: mean, series: label };
+      const sorted = [...xs].sort((a, b) => a - b);
+      return { generation, value: mean, series: label, lo: quantile(sorted, 0.1), hi: quantile(sorted, 0.9) };
+    });
+}
+
+/** Linear-interpolated quantile of an ascending list. */
+export function quantile(sorted: readonly number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const i = Math.floor(at);
+  return i + 1 < sorted.length ? sorted[i] + (at - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
+}

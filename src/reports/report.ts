@@ -1,0 +1,33 @@
+/**
+ * The report of one run folder: report.html (config, first/final numbers, the family's figures and every
+ * metric's curve) with figures/*.png beside it. Built when a run ends, or again at any time from the folder.
+ */
+import { format } from './figures/generic.js';
+import { runFigures } from './figures/index.js';
+import { jsonBlock, table } from './html.js';
+import { numericMetricNames, policyLabel, type RunData, readRun } from './run-data.js';
+import { figuresHtml, renderAndSave, type WrittenReport, writePage } from './write.js';
+
+export async function buildRunReport(runDir: string): Promise<WrittenReport> {
+  const run = readRun(runDir);
+  const figures = await renderAndSave(runDir, runFigures(run));
+  const c = run.config;
+  const subtitle = `${c.family.type} under '${policyLabel(c)}', seed ${c.seed}, ${run.metrics.length} of ${c.generations} generations, M = ${c.samplesPerGeneration}${run.summary ? '' : ' (unfinished run)'}`;
+  const html = writePage(runDir, `collapse-lab report: ${c.name}`, subtitle, [
+    { title: 'Numbers', html: numbersTable(run) },
+    { title: 'Figures', html: figuresHtml(figures) },
+    { title: 'Config', html: jsonBlock(c, 'config.json (resolved)') },
+  ]);
+  return { html, pngs: figures.map((f) => `figures/${f.id}.png`), figures };
+}
+
+/** Every numeric metric at generation 0 and at the last generation. */
+export function numbersTable(run: RunData): string {
+  const first = run.metrics[0] ?? {};
+  const last = run.metrics[run.metrics.length - 1] ?? {};
+  const value = (v: unknown) => format(typeof v === 'number' ? v : null);
+  return table(
+    ['metric', 'generation 0', `generation ${last.generation ?? '–'}`],
+    numericMetricNames(run.metrics).map((name) => [name, value(first[name]), value(last[name])]),
+  );
+}
