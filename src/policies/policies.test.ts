@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Dataset, labelDataset, REAL, takeAcross } from '../core/dataset.js';
-import type { PolicyContext } from '../core/policy.js';
+import type { DataPolicy, PolicyContext } from '../core/policy.js';
 import { Rng } from '../core/rng.js';
 import { type VectorSamples, vectors } from '../core/samples.js';
 import { accumulatePolicy } from './accumulate.js';
@@ -25,6 +25,10 @@ function context(generation: number, realSize = 50, m = 40): PolicyContext<Vecto
   };
 }
 
+async function build(policy: DataPolicy, ctx: PolicyContext<VectorSamples>): Promise<Dataset<VectorSamples>> {
+  return (await policy.build(ctx as PolicyContext)).train as Dataset<VectorSamples>;
+}
+
 /** Provenance must describe each item exactly: its value is recomputable from (origin, index). */
 function expectProvenanceConsistent(d: Dataset<VectorSamples>) {
   d.origin.forEach((o, i) => expect(d.samples.values[i]).toBe((o === REAL ? 1000 : o * 100) + d.index[i]));
@@ -32,13 +36,13 @@ function expectProvenanceConsistent(d: Dataset<VectorSamples>) {
 
 describe('data policies', () => {
   it('replace trains on exactly the previous generation', async () => {
-    const { train } = await replacePolicy().build(context(3));
+    const train = await build(replacePolicy(), context(3));
     expect(Array.from(train.origin)).toEqual(new Array(40).fill(2));
     expectProvenanceConsistent(train);
   });
 
   it('mix keeps round(f·M) distinct real items and fills the rest from the previous generation', async () => {
-    const { train } = await mixPolicy(0.1).build(context(5));
+    const train = await build(mixPolicy(0.1), context(5));
     expect(train.origin.length).toBe(40);
     expect(train.origin.filter((o) => o === REAL).length).toBe(4);
     expect(train.origin.filter((o) => o === 4).length).toBe(36);
@@ -47,7 +51,7 @@ describe('data policies', () => {
   });
 
   it('accumulate holds the real pool plus every synthetic set', async () => {
-    const { train } = await accumulatePolicy().build(context(4));
+    const train = await build(accumulatePolicy(), context(4));
     expect(train.origin.length).toBe(50 + 4 * 40);
     for (const g of [REAL, 0, 1, 2, 3]) expect(train.origin.filter((o) => o === g).length).toBe(g === REAL ? 50 : 40);
     expectProvenanceConsistent(train);
@@ -57,7 +61,7 @@ describe('data policies', () => {
     const realCounts: number[] = [];
     for (let rep = 0; rep < 300; rep++) {
       const ctx = { ...context(4), rng: new Rng(100 + rep) };
-      const { train } = await accumulateSubsamplePolicy().build(ctx);
+      const train = await build(accumulateSubsamplePolicy(), ctx);
       expect(train.origin.length).toBe(50);
       expect(new Set(Array.from(train.samples.values)).size).toBe(50);
       expectProvenanceConsistent(train);
