@@ -138,17 +138,22 @@ export class Rng {
     return out;
   }
 
-  /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
+  /** Shuffles in place, every order equally likely (Fisher-Yates). */
+  shuffle<T extends { [i: number]: number; length: number }>(items: T): T {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = items[i];
+      items[i] = items[j];
+      items[j] = t;
+    }
+    return items;
+  }
+
+  /** A uniformly random permutation of 0..n-1. */
   permutation(n: number): Int32Array {
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) out[i] = i;
-    for (let i = n - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const t = out[i];
-      out[i] = out[j];
-      out[j] = t;
-    }
-    return out;
+    return this.shuffle(out);
   }
 
   /** `count` distinct indices from 0..n-1, uniformly, in random order (partial Fisher-Yates). */
@@ -165,14 +170,7 @@ export class Rng {
         chosen.add(pick);
         out[k++] = pick;
       }
-      // Floyd's order is not uniformly random; shuffle to make it so.
-      for (let i = count - 1; i > 0; i--) {
-        const j = this.int(i + 1);
-        const t = out[i];
-        out[i] = out[j];
-        out[j] = t;
-      }
-      return out;
+      return this.shuffle(out); // Floyd's order is not uniformly random
     }
     return this.permutation(n).subarray(0, count).slice();
   }
