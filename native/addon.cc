@@ -1,0 +1,107 @@
+// N-API surface of the native backend. Operands are Float32Arrays whose storage is read in place; every call
+// checks that the strided extents it will touch lie inside the arrays, so a bad call throws instead of
+// corrupting memory.
+#include <napi.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "gemm.h"
+
+namespace {
+
+struct Operand {
+  float* data;
+  int64_t length;
+};
+
+Operand operand(const Napi::Value& v, const char* name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(v.Env(), std::string("gemm: ") + name + " must be a Float32Array");
+  auto arr = v.As<Napi::Float32Array>();
+  return {arr.Data(), static_cast<int64_t>(arr.ElementLength())};
+}
+
+int64_t integer(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
+
+// Highest element index + 1 touched by a batch of rows x cols matrices with row stride ld.
+int64_t extent(int64_t offset, int64_t batch, int64_t stride, int64_t rows, int64_t cols, int64_t ld) {
+  if (rows == 0 || cols == 0) return offset;
+  return offset + (batch - 1) * stride + (rows - 1) * ld + cols;
+}
+
+void check(const Napi::Env& env, bool ok, const char* what) {
+  if (!ok) throw Napi::RangeError::New(env, std::string("gemm: ") + what);
+}
+
+// gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
+//      batch, strideA, strideB, strideC)
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 20) throw Napi::TypeError::New(env, "gemm: expected 20 arguments");
+  engine::GemmArgs g;
+  g.trans_a = info[0].ToBoolean();
+  g.trans_b = info[1].ToBoolean();
+  g.m = integer(info[2]);
+  g.n = integer(info[3]);
+  g.k = integer(info[4]);
+  g.alpha = info[5].As<Napi::Number>().FloatValue();
+  Operand a = operand(info[6], "a");
+  const int64_t aoff = integer(info[7]);
+  g.lda = integer(info[8]);
+  Operand b = operand(info[9], "b");
+  const int64_t boff = integer(info[10]);
+  g.ldb = integer(info[11]);
+  g.beta = info[12].As<Napi::Number>().FloatValue();
+  Operand c = operand(info[13], "c");
+  const int64_t coff = integer(info[14]);
+  g.ldc = integer(info[15]);
+  g.batch = integer(info[16]);
+  g.stride_a = integer(info[17]);
+  g.stride_b = integer(info[18]);
+  g.stride_c = integer(info[19]);
+  check(env, g.m >= 0 && g.n >= 0 && g.k >= 0 && g.batch >= 0, "negative size");
+  check(env, aoff >= 0 && boff >= 0 && coff >= 0 && g.stride_a >= 0 && g.stride_b >= 0 && g.stride_c >= 0,
+        "negative offset or stride");
+  const int64_t ar = g.trans_a ? g.k : g.m, ac = g.trans_a ? g.m : g.k;
+  const int64_t br = g.trans_b ? g.n : g.k, bc = g.trans_b ? g.k : g.n;
+  check(env, g.lda >= ac && g.ldb >= bc && g.ldc >= g.n, "leading dimension smaller than a row");
+  if (g.batch > 0 && g.m > 0 && g.n > 0) {
+    check(env, extent(aoff, g.batch, g.stride_a, ar, ac, g.lda) <= a.length, "a is too short");
+    check(env, extent(boff, g.batch, g.stride_b, br, bc, g.ldb) <= b.length, "b is too short");
+    check(env, extent(coff, g.batch, g.stride_c, g.m, g.n, g.ldc) <= c.length, "c is too short");
+  }
+  g.a = a.data + aoff;
+  g.b = b.data + boff;
+  g.c = c.data + coff;
+  engine::gemm(g);
+  return env.Undefined();
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  engine::set_threads(static_cast<int>(integer(info[0])));
+  return Napi::Number::New(info.Env(), engine::get_threads());
+}
+
+// selectIsa(name): "auto" | "avx512" | "avx2" | "portable" -> the ISA now in use, or null if unsupported here.
+Napi::Value SelectIsa(const Napi::CallbackInfo& info) {
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  const char* isa = engine::select_isa(name.c_str());
+  if (!isa) return info.Env().Null();
+  return Napi::String::New(info.Env(), isa);
+}
+
+Napi::Value Isa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), engine::current_isa()); }
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  engine::select_isa("auto");
+  exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("selectIsa", Napi::Function::New(env, SelectIsa));
+  exports.Set("isa", Napi::Function::New(env, Isa));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(collapse_engine, Init)

@@ -1,0 +1,102 @@
+/**
+ * The one seam between the engine and its kernels. Everything above this file (tensors, autograd, models) is
+ * backend-agnostic; a backend only has to hand out float32 buffers that live in its own memory and run the few
+ * kernels whose speed decides training throughput.
+ *
+ * Buffers are plain `Float32Array`s so the autograd code can read and write them directly: the WebAssembly
+ * backend hands out views into its linear memory, the native backend ordinary arrays whose storage C++ reads in
+ * place through N-API. Offsets are in elements, strides (leading dimensions) in elements, all row-major.
+ */
+
+export type BackendName = 'native' | 'wasm' | 'js';
+
+export interface GemmCall {
+  /** op(A) is A (m x k, row stride lda) or, when transA, A stored as k x m. */
+  transA: boolean;
+  /** op(B) is B (k x n, row stride ldb) or, when transB, B stored as n x k. */
+  transB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  a: Float32Array;
+  aOffset: number;
+  lda: number;
+  b: Float32Array;
+  bOffset: number;
+  ldb: number;
+  /** beta = 0 overwrites C (NaNs in C are not propagated); beta = 1 accumulates, as backprop does. */
+  beta: number;
+  c: Float32Array;
+  cOffset: number;
+  ldc: number;
+  /** Batched GEMM: `batch` products, each operand advanced by its stride (0 broadcasts it). */
+  batch: number;
+  strideA: number;
+  strideB: number;
+  strideC: number;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** Threads the kernels use (1 for the WebAssembly and reference backends). */
+  readonly threads: number;
+  /** A short description for logs and benchmarks: ISA path, thread count. */
+  readonly description: string;
+  /** A zero-filled buffer of n floats in this backend's memory; recycled buffers are re-zeroed. */
+  alloc(n: number): Float32Array;
+  /** Returns a buffer from `alloc` for reuse; the caller must not touch it afterwards. */
+  free(buffer: Float32Array): void;
+  /** C = alpha * op(A) * op(B) + beta * C, batched. */
+  gemm(call: GemmCall): void;
+}
+
+/** Fills in the defaults of a GEMM call: contiguous operands, no batching, overwrite. */
+export function gemmCall(partial: Pick<GemmCall, 'm' | 'n' | 'k' | 'a' | 'b' | 'c'> & Partial<GemmCall>): GemmCall {
+  const transA = partial.transA ?? false;
+  const transB = partial.transB ?? false;
+  return {
+    transA,
+    transB,
+    m: partial.m,
+    n: partial.n,
+    k: partial.k,
+    alpha: partial.alpha ?? 1,
+    a: partial.a,
+    aOffset: partial.aOffset ?? 0,
+    lda: partial.lda ?? (transA ? partial.m : partial.k),
+    b: partial.b,
+    bOffset: partial.bOffset ?? 0,
+    ldb: partial.ldb ?? (transB ? partial.k : partial.n),
+    beta: partial.beta ?? 0,
+    c: partial.c,
+    cOffset: partial.cOffset ?? 0,
+    ldc: partial.ldc ?? partial.n,
+    batch: partial.batch ?? 1,
+    strideA: partial.strideA ?? 0,
+    strideB: partial.strideB ?? 0,
+    strideC: partial.strideC ?? 0,
+  };
+}
+
+/** Size-keyed free lists: the training loop allocates the same shapes every step, so after the first step
+ * every buffer comes from here and no memory is allocated per op. */
+export class BufferPool {
+  private readonly free = new Map<number, Float32Array[]>();
+
+  take(n: number): Float32Array | undefined {
+    const list = this.free.get(n);
+    const buffer = list?.pop();
+    if (buffer) buffer.fill(0);
+    return buffer;
+  }
+
+  give(buffer: Float32Array): void {
+    let list = this.free.get(buffer.length);
+    if (!list) {
+      list = [];
+      this.free.set(buffer.length, list);
+    }
+    list.push(buffer);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The neural engine: float32 tensors, reverse-mode autograd and CPU kernels behind one backend interface.
+ * It knows nothing of model collapse; families build their networks from these pieces.
+ */
+export type { Backend, BackendName, GemmCall } from './backend.js';
+export { gemmCall } from './backend.js';
+export { JsBackend } from './js-backend.js';
+export { type BackendChoice, type LoadedBackend, loadBackend } from './load.js';
+export { conv2d, convTranspose2d } from './ops/conv.js';
+export { add, affine, exp, gelu, log, mul, relu, scale, sigmoid, sub, tanh } from './ops/elementwise.js';
+export { matmul } from './ops/matmul.js';
+export { crossEntropy, dropout, embedding, layerNorm, sigmoidBce, softmax } from './ops/nn.js';
+export { mean, permute, reshape, sum, sumLast, transpose } from './ops/shape.js';
+export { Adam, type AdamOptions, clipGradNorm } from './optim.js';
+export { loadParams, saveParams } from './params.js';
+export { EngineRandom } from './random.js';
+export { Engine, type Shape, Tensor } from './tensor.js';

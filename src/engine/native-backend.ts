@@ -1,0 +1,118 @@
+/**
+ * The native backend: the C++ addon built by node-gyp during `npm ci` (see native/ and binding.gyp). GEMM runs
+ * on the addon's own thread pool with the best micro-kernel the CPU supports (AVX-512, AVX2 or portable);
+ * buffers are ordinary Float32Arrays, read in place by the addon.
+ */
+import { createRequire } from 'node:module';
+import { type Backend, BufferPool, type GemmCall } from './backend.js';
+
+export type NativeIsa = 'avx512' | 'avx2' | 'portable';
+
+interface Addon {
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    aOffset: number,
+    lda: number,
+    b: Float32Array,
+    bOffset: number,
+    ldb: number,
+    beta: number,
+    c: Float32Array,
+    cOffset: number,
+    ldc: number,
+    batch: number,
+    strideA: number,
+    strideB: number,
+    strideC: number,
+  ): void;
+  setThreads(n: number): number;
+  selectIsa(name: string): NativeIsa | null;
+  isa(): NativeIsa;
+}
+
+let addon: Addon | null = null;
+
+/** Loads the addon once; throws with the reason (not built, wrong Node ABI) if it cannot. */
+function loadAddon(): Addon {
+  if (addon) return addon;
+  const require = createRequire(import.meta.url);
+  // Same relative path from src/engine (tests) and dist/engine (the built package).
+  const path = new URL('../../build/Release/collapse_engine.node', import.meta.url).pathname;
+  try {
+    addon = require(path) as Addon;
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0];
+    throw new Error(`native addon not loadable (${reason}); rebuild it with \`npm rebuild\` or \`npm ci\``);
+  }
+  return addon;
+}
+
+export class NativeBackend implements Backend {
+  readonly name = 'native' as const;
+  private readonly pool = new BufferPool();
+
+  constructor(
+    private readonly addon: Addon,
+    readonly threads: number,
+  ) {}
+
+  get isa(): NativeIsa {
+    return this.addon.isa();
+  }
+
+  get description(): string {
+    return `native (${this.isa}, ${this.threads} thread${this.threads === 1 ? '' : 's'})`;
+  }
+
+  /** Switches the micro-kernel ('auto' picks the best); returns false if this CPU lacks that ISA. */
+  selectIsa(isa: NativeIsa | 'auto'): boolean {
+    return this.addon.selectIsa(isa) !== null;
+  }
+
+  alloc(n: number): Float32Array {
+    return this.pool.take(n) ?? new Float32Array(n);
+  }
+
+  free(buffer: Float32Array): void {
+    this.pool.give(buffer);
+  }
+
+  gemm(g: GemmCall): void {
+    this.addon.setThreads(this.threads);
+    this.addon.gemm(
+      g.transA,
+      g.transB,
+      g.m,
+      g.n,
+      g.k,
+      g.alpha,
+      g.a,
+      g.aOffset,
+      g.lda,
+      g.b,
+      g.bOffset,
+      g.ldb,
+      g.beta,
+      g.c,
+      g.cOffset,
+      g.ldc,
+      g.batch,
+      g.strideA,
+      g.strideB,
+      g.strideC,
+    );
+  }
+}
+
+export function loadNativeBackend(threads = 1): NativeBackend {
+  const a = loadAddon();
+  const isa = process.env.COLLAPSE_LAB_ISA;
+  if (isa && a.selectIsa(isa) === null) throw new Error(`COLLAPSE_LAB_ISA=${isa} is not supported on this CPU`);
+  return new NativeBackend(a, Math.max(1, Math.floor(threads)));
+}

@@ -1,0 +1,209 @@
+/**
+ * 2-D convolution and transposed convolution (NCHW, PyTorch's weight layouts) by im2col + GEMM.
+ *
+ * The column matrix is laid out [C*KH*KW, N*OH*OW] for the whole batch, so each direction of each layer is one
+ * large GEMM (which the native backend splits across threads) instead of N small ones; only the cheap
+ * [O, N*P] <-> [N, O, P] reshuffle is done per element.
+ */
+import { gemmCall } from '../backend.js';
+import type { Tensor } from '../tensor.js';
+
+interface Geometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  pad: number;
+  oh: number;
+  ow: number;
+}
+
+/** Copies image patches into columns: cols[(c,kh,kw), (n,oh,ow)]; zero where the patch is in the padding. */
+function im2col(x: Float32Array, g: Geometry, cols: Float32Array): void {
+  const P = g.oh * g.ow;
+  const NP = g.n * P;
+  for (let c = 0; c < g.c; c++) {
+    for (let ki = 0; ki < g.kh; ki++) {
+      for (let kj = 0; kj < g.kw; kj++) {
+        const row = ((c * g.kh + ki) * g.kw + kj) * NP;
+        for (let n = 0; n < g.n; n++) {
+          const img = (n * g.c + c) * g.h * g.w;
+          for (let oi = 0; oi < g.oh; oi++) {
+            const ih = oi * g.stride - g.pad + ki;
+            const dst = row + n * P + oi * g.ow;
+            if (ih < 0 || ih >= g.h) {
+              cols.fill(0, dst, dst + g.ow);
+              continue;
+            }
+            const src = img + ih * g.w;
+            for (let oj = 0; oj < g.ow; oj++) {
+              const iw = oj * g.stride - g.pad + kj;
+              cols[dst + oj] = iw >= 0 && iw < g.w ? x[src + iw] : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: adds every column entry back onto the pixel it came from. */
+function col2im(cols: Float32Array, g: Geometry, x: Float32Array): void {
+  const P = g.oh * g.ow;
+  const NP = g.n * P;
+  for (let c = 0; c < g.c; c++) {
+    for (let ki = 0; ki < g.kh; ki++) {
+      for (let kj = 0; kj < g.kw; kj++) {
+        const row = ((c * g.kh + ki) * g.kw + kj) * NP;
+        for (let n = 0; n < g.n; n++) {
+          const img = (n * g.c + c) * g.h * g.w;
+          for (let oi = 0; oi < g.oh; oi++) {
+            const ih = oi * g.stride - g.pad + ki;
+            if (ih < 0 || ih >= g.h) continue;
+            const src = row + n * P + oi * g.ow;
+            const dst = img + ih * g.w;
+            for (let oj = 0; oj < g.ow; oj++) {
+              const iw = oj * g.stride - g.pad + kj;
+              if (iw >= 0 && iw < g.w) x[dst + iw] += cols[src + oj];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** [N, C, P] -> [C, N*P] (forward) or its adjoint, accumulating. */
+function toChannelMajor(x: Float32Array, n: number, c: number, p: number, out: Float32Array): void {
+  for (let i = 0; i < n; i++)
+    for (let ch = 0; ch < c; ch++) out.set(x.subarray((i * c + ch) * p, (i * c + ch + 1) * p), ch * n * p + i * p);
+}
+
+/** [C, N*P] -> [N, C, P] added onto out, plus a per-channel bias. */
+function addFromChannelMajor(
+  y: Float32Array,
+  n: number,
+  c: number,
+  p: number,
+  bias: Float32Array | null,
+  out: Float32Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      const src = ch * n * p + i * p;
+      const dst = (i * c + ch) * p;
+      const b = bias ? bias[ch] : 0;
+      for (let j = 0; j < p; j++) out[dst + j] += y[src + j] + b;
+    }
+  }
+}
+
+function biasGrad(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void {
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      let acc = 0;
+      const base = (i * c + ch) * p;
+      for (let j = 0; j < p; j++) acc += g[base + j];
+      gb[ch] += acc;
+    }
+  }
+}
+
+export interface ConvOptions {
+  stride?: number;
+  padding?: number;
+}
+
+/** x [N, C, H, W] * weight [O, C, KH, KW] (+ bias [O]) -> [N, O, OH, OW]. */
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: ConvOptions = {}): Tensor {
+  const stride = options.stride ?? 1;
+  const pad = options.padding ?? 0;
+  const [n, c, h, w] = x.shape;
+  const [o, wc, kh, kw] = weight.shape;
+  if (x.rank !== 4 || weight.rank !== 4 || wc !== c)
+    throw new Error(`engine: conv2d shapes [${x.shape}] and [${weight.shape}] do not fit`);
+  const oh = Math.floor((h + 2 * pad - kh) / stride) + 1;
+  const ow = Math.floor((w + 2 * pad - kw) / stride) + 1;
+  const g: Geometry = { n, c, h, w, kh, kw, stride, pad, oh, ow };
+  const E = x.engine;
+  const be = E.backend;
+  const ckk = c * kh * kw;
+  const np = n * oh * ow;
+  const parents = bias ? [x, weight, bias] : [x, weight];
+  const out = E.result([n, o, oh, ow], parents);
+  const cols = E.scratch(ckk * np);
+  im2col(x.data, g, cols);
+  const y = E.scratch(o * np);
+  be.gemm(gemmCall({ m: o, n: np, k: ckk, a: weight.data, b: cols, c: y }));
+  addFromChannelMajor(y, n, o, oh * ow, bias ? bias.data : null, out.data);
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const dy = E.scratch(o * np);
+      toChannelMajor(out.grad!, n, o, oh * ow, dy);
+      if (weight.requiresGrad)
+        be.gemm(gemmCall({ transB: true, m: o, n: ckk, k: np, a: dy, b: cols, c: weight.gradBuffer(), beta: 1 }));
+      if (bias?.requiresGrad) biasGrad(out.grad!, n, o, oh * ow, bias.gradBuffer());
+      if (x.requiresGrad) {
+        const dcols = E.scratch(ckk * np);
+        be.gemm(gemmCall({ transA: true, m: ckk, n: np, k: o, a: weight.data, b: dy, c: dcols }));
+        col2im(dcols, g, x.gradBuffer());
+      }
+    };
+  }
+  return out;
+}
+
+/**
+ * Transposed convolution (the adjoint of conv2d in x): x [N, Cin, H, W], weight [Cin, Cout, KH, KW]
+ * (+ bias [Cout]) -> [N, Cout, (H-1)*stride - 2*pad + KH, ...].
+ */
+export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: ConvOptions = {}): Tensor {
+  const stride = options.stride ?? 1;
+  const pad = options.padding ?? 0;
+  const [n, cin, h, w] = x.shape;
+  const [wc, cout, kh, kw] = weight.shape;
+  if (x.rank !== 4 || weight.rank !== 4 || wc !== cin)
+    throw new Error(`engine: convTranspose2d shapes [${x.shape}] and [${weight.shape}] do not fit`);
+  const oh = (h - 1) * stride - 2 * pad + kh;
+  const ow = (w - 1) * stride - 2 * pad + kw;
+  // Geometry of the conv whose input is our output: its output positions are our input pixels.
+  const g: Geometry = { n, c: cout, h: oh, w: ow, kh, kw, stride, pad, oh: h, ow: w };
+  const E = x.engine;
+  const be = E.backend;
+  const ckk = cout * kh * kw;
+  const np = n * h * w;
+  const parents = bias ? [x, weight, bias] : [x, weight];
+  const out = E.result([n, cout, oh, ow], parents);
+  const xc = E.scratch(cin * np);
+  toChannelMajor(x.data, n, cin, h * w, xc);
+  const cols = E.scratch(ckk * np);
+  be.gemm(gemmCall({ transA: true, m: ckk, n: np, k: cin, a: weight.data, b: xc, c: cols }));
+  col2im(cols, g, out.data);
+  if (bias) {
+    const P = oh * ow;
+    for (let i = 0; i < n; i++)
+      for (let ch = 0; ch < cout; ch++) {
+        const base = (i * cout + ch) * P;
+        const b = bias.data[ch];
+        for (let j = 0; j < P; j++) out.data[base + j] += b;
+      }
+  }
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const dcols = E.scratch(ckk * np);
+      im2col(out.grad!, g, dcols);
+      if (weight.requiresGrad)
+        be.gemm(gemmCall({ transB: true, m: cin, n: ckk, k: np, a: xc, b: dcols, c: weight.gradBuffer(), beta: 1 }));
+      if (bias?.requiresGrad) biasGrad(out.grad!, n, cout, oh * ow, bias.gradBuffer());
+      if (x.requiresGrad) {
+        const dxc = E.scratch(cin * np);
+        be.gemm(gemmCall({ m: cin, n: np, k: ckk, a: weight.data, b: dcols, c: dxc }));
+        addFromChannelMajor(dxc, n, cin, h * w, null, x.gradBuffer());
+      }
+    };
+  }
+  return out;
+}

@@ -1,0 +1,224 @@
+/** The network-specific ops: embedding, layer norm, softmax, fused losses, dropout. */
+import type { Tensor } from '../tensor.js';
+import { checkSameShape } from './elementwise.js';
+
+/** Rows of `weight` [V, D] picked by integer ids; output [...idsShape, D]. Gradient scatter-adds into weight. */
+export function embedding(weight: Tensor, ids: Int32Array, idsShape: readonly number[]): Tensor {
+  const [vocab, dim] = weight.shape;
+  const out = weight.engine.result([...idsShape, dim], [weight]);
+  const w = weight.data;
+  const o = out.data;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (id < 0 || id >= vocab) throw new Error(`engine: embedding id ${id} outside [0, ${vocab})`);
+    o.set(w.subarray(id * dim, id * dim + dim), i * dim);
+  }
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const g = out.grad!;
+      const gw = weight.gradBuffer();
+      for (let i = 0; i < ids.length; i++) {
+        const src = i * dim;
+        const dst = ids[i] * dim;
+        for (let j = 0; j < dim; j++) gw[dst + j] += g[src + j];
+      }
+    };
+  }
+  return out;
+}
+
+/** Layer normalisation over the last dimension with gain and bias (PyTorch's eps 1e-5). */
+export function layerNorm(x: Tensor, gain: Tensor, bias: Tensor, eps = 1e-5): Tensor {
+  const n = x.shape[x.rank - 1];
+  if (gain.size !== n || bias.size !== n) throw new Error('engine: layerNorm gain/bias size must match last dim');
+  const rows = x.size / n;
+  const E = x.engine;
+  const out = E.result(x.shape, [x, gain, bias]);
+  const xhat = E.scratch(x.size);
+  const rstd = E.scratch(rows);
+  const xd = x.data;
+  const o = out.data;
+  const gd = gain.data;
+  const bd = bias.data;
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    let mean = 0;
+    for (let j = 0; j < n; j++) mean += xd[base + j];
+    mean /= n;
+    let v = 0;
+    for (let j = 0; j < n; j++) {
+      const d = xd[base + j] - mean;
+      v += d * d;
+    }
+    const rs = 1 / Math.sqrt(v / n + eps);
+    rstd[r] = rs;
+    for (let j = 0; j < n; j++) {
+      const h = (xd[base + j] - mean) * rs;
+      xhat[base + j] = h;
+      o[base + j] = h * gd[j] + bd[j];
+    }
+  }
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const g = out.grad!;
+      const gg = gain.requiresGrad ? gain.gradBuffer() : null;
+      const gb = bias.requiresGrad ? bias.gradBuffer() : null;
+      const gx = x.requiresGrad ? x.gradBuffer() : null;
+      for (let r = 0; r < rows; r++) {
+        const base = r * n;
+        let sumD = 0;
+        let sumDH = 0;
+        for (let j = 0; j < n; j++) {
+          const dh = g[base + j] * gd[j];
+          sumD += dh;
+          sumDH += dh * xhat[base + j];
+          if (gg) gg[j] += g[base + j] * xhat[base + j];
+          if (gb) gb[j] += g[base + j];
+        }
+        if (gx) {
+          const rs = rstd[r];
+          const mD = sumD / n;
+          const mDH = sumDH / n;
+          for (let j = 0; j < n; j++) gx[base + j] += rs * (g[base + j] * gd[j] - mD - xhat[base + j] * mDH);
+        }
+      }
+    };
+  }
+  return out;
+}
+
+/**
+ * Softmax over the last dimension. With `causal`, x is [..., T, T] and row i only sees columns 0..i (the
+ * masked columns get probability exactly 0, as with a -inf fill).
+ */
+export function softmax(x: Tensor, options: { causal?: boolean } = {}): Tensor {
+  const n = x.shape[x.rank - 1];
+  const rows = x.size / n;
+  const causal = options.causal ?? false;
+  if (causal && x.shape[x.rank - 2] !== n) throw new Error('engine: causal softmax needs square [..., T, T] input');
+  const out = x.engine.result(x.shape, [x]);
+  const xd = x.data;
+  const o = out.data;
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    const width = causal ? (r % n) + 1 : n;
+    let max = -Infinity;
+    for (let j = 0; j < width; j++) if (xd[base + j] > max) max = xd[base + j];
+    let total = 0;
+    for (let j = 0; j < width; j++) {
+      const e = Math.exp(xd[base + j] - max);
+      o[base + j] = e;
+      total += e;
+    }
+    const inv = 1 / total;
+    for (let j = 0; j < width; j++) o[base + j] *= inv;
+  }
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const g = out.grad!;
+      const gx = x.gradBuffer();
+      for (let r = 0; r < rows; r++) {
+        const base = r * n;
+        const width = causal ? (r % n) + 1 : n;
+        let dot = 0;
+        for (let j = 0; j < width; j++) dot += g[base + j] * o[base + j];
+        for (let j = 0; j < width; j++) gx[base + j] += o[base + j] * (g[base + j] - dot);
+      }
+    };
+  }
+  return out;
+}
+
+/** Mean cross-entropy of logits [N, V] against integer targets, fused with log-softmax (one pass, stable). */
+export function crossEntropy(logits: Tensor, targets: Int32Array): Tensor {
+  const v = logits.shape[logits.rank - 1];
+  const rows = logits.size / v;
+  if (targets.length !== rows) throw new Error(`engine: crossEntropy has ${rows} rows but ${targets.length} targets`);
+  const E = logits.engine;
+  const out = E.result([], [logits]);
+  const probs = E.scratch(logits.size);
+  const x = logits.data;
+  let loss = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * v;
+    const t = targets[r];
+    if (t < 0 || t >= v) throw new Error(`engine: crossEntropy target ${t} outside [0, ${v})`);
+    let max = -Infinity;
+    for (let j = 0; j < v; j++) if (x[base + j] > max) max = x[base + j];
+    let total = 0;
+    for (let j = 0; j < v; j++) {
+      const e = Math.exp(x[base + j] - max);
+      probs[base + j] = e;
+      total += e;
+    }
+    const inv = 1 / total;
+    for (let j = 0; j < v; j++) probs[base + j] *= inv;
+    loss += Math.log(total) + max - x[base + t];
+  }
+  out.data[0] = loss / rows;
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const s = out.grad![0] / rows;
+      const gx = logits.gradBuffer();
+      for (let r = 0; r < rows; r++) {
+        const base = r * v;
+        for (let j = 0; j < v; j++) gx[base + j] += s * probs[base + j];
+        gx[base + targets[r]] -= s;
+      }
+    };
+  }
+  return out;
+}
+
+/**
+ * Summed binary cross-entropy of sigmoid(logits) against targets in [0, 1], fused so that it is stable for
+ * large |logit|: max(x, 0) - x t + log(1 + exp(-|x|)); its gradient is sigmoid(x) - t.
+ */
+export function sigmoidBce(logits: Tensor, targets: Tensor): Tensor {
+  checkSameShape(logits, targets, 'sigmoidBce');
+  const out = logits.engine.result([], [logits]);
+  const x = logits.data;
+  const t = targets.data;
+  let loss = 0;
+  for (let i = 0; i < logits.size; i++) {
+    const xi = x[i];
+    loss += Math.max(xi, 0) - xi * t[i] + Math.log1p(Math.exp(-Math.abs(xi)));
+  }
+  out.data[0] = loss;
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const s = out.grad![0];
+      const gx = logits.gradBuffer();
+      for (let i = 0; i < logits.size; i++) {
+        const xi = x[i];
+        const p = xi >= 0 ? 1 / (1 + Math.exp(-xi)) : Math.exp(xi) / (1 + Math.exp(xi));
+        gx[i] += s * (p - t[i]);
+      }
+    };
+  }
+  return out;
+}
+
+/** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p). */
+export function dropout(x: Tensor, p: number, random: () => number): Tensor {
+  if (!(p >= 0 && p < 1)) throw new Error(`engine: dropout probability ${p} outside [0, 1)`);
+  if (p === 0) return x;
+  const E = x.engine;
+  const out = E.result(x.shape, [x]);
+  const mask = E.scratch(x.size);
+  const keep = 1 / (1 - p);
+  const xd = x.data;
+  for (let i = 0; i < x.size; i++) {
+    const m = random() >= p ? keep : 0;
+    mask[i] = m;
+    out.data[i] = xd[i] * m;
+  }
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const g = out.grad!;
+      const gx = x.gradBuffer();
+      for (let i = 0; i < x.size; i++) gx[i] += g[i] * mask[i];
+    };
+  }
+  return out;
+}

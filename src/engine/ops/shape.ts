@@ -1,0 +1,139 @@
+/** Views, permutations and reductions. */
+import { type Shape, sizeOf, type Tensor } from '../tensor.js';
+
+/** The same buffer under another shape; one dimension may be -1 (inferred). */
+export function reshape(a: Tensor, shape: Shape): Tensor {
+  const known = shape.filter((d) => d !== -1);
+  const inferred = shape.length - known.length;
+  if (inferred > 1) throw new Error('engine: reshape allows one -1');
+  const rest = sizeOf(known);
+  const full = inferred === 1 ? shape.map((d) => (d === -1 ? a.size / rest : d)) : [...shape];
+  if (sizeOf(full) !== a.size) throw new Error(`engine: cannot reshape [${a.shape}] to [${shape}]`);
+  const out = a.engine.view(a, full);
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const g = out.grad!;
+      const ga = a.gradBuffer();
+      for (let i = 0; i < a.size; i++) ga[i] += g[i];
+    };
+  }
+  return out;
+}
+
+function stridesOf(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/**
+ * Copies x so that output dimension i is input dimension perm[i]; calls visit(outIndex, inIndex) for every
+ * element, innermost output dimension fastest.
+ */
+function walkPermutation(shape: Shape, perm: readonly number[], visit: (o: number, i: number) => void): void {
+  const inStrides = stridesOf(shape);
+  const outShape = perm.map((p) => shape[p]);
+  const strides = perm.map((p) => inStrides[p]);
+  const rank = outShape.length;
+  const last = rank - 1;
+  const idx = new Array<number>(rank).fill(0);
+  const total = sizeOf(outShape);
+  const innerN = outShape[last];
+  const innerS = strides[last];
+  let inBase = 0;
+  for (let o = 0; o < total; o += innerN) {
+    for (let j = 0; j < innerN; j++) visit(o + j, inBase + j * innerS);
+    // advance the outer index like an odometer
+    for (let d = last - 1; d >= 0; d--) {
+      idx[d]++;
+      inBase += strides[d];
+      if (idx[d] < outShape[d]) break;
+      inBase -= idx[d] * strides[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/** Dimensions reordered (a copy: attention's head split needs contiguous blocks for batched GEMM). */
+export function permute(a: Tensor, perm: readonly number[]): Tensor {
+  if (perm.length !== a.rank || [...perm].sort().some((p, i) => p !== i))
+    throw new Error(`engine: bad permutation [${perm}] for rank ${a.rank}`);
+  const out = a.engine.result(
+    perm.map((p) => a.shape[p]),
+    [a],
+  );
+  const o = out.data;
+  const x = a.data;
+  walkPermutation(a.shape, perm, (oi, ii) => {
+    o[oi] = x[ii];
+  });
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const g = out.grad!;
+      const ga = a.gradBuffer();
+      walkPermutation(a.shape, perm, (oi, ii) => {
+        ga[ii] += g[oi];
+      });
+    };
+  }
+  return out;
+}
+
+/** Swaps the last two dimensions (a copy). */
+export function transpose(a: Tensor): Tensor {
+  const perm = a.shape.map((_, i) => i);
+  perm[a.rank - 1] = a.rank - 2;
+  perm[a.rank - 2] = a.rank - 1;
+  return permute(a, perm);
+}
+
+/** Sum of all elements (accumulated in float64). */
+export function sum(a: Tensor): Tensor {
+  return scaledSum(a, 1);
+}
+
+/** Mean of all elements. */
+export function mean(a: Tensor): Tensor {
+  return scaledSum(a, 1 / a.size);
+}
+
+function scaledSum(a: Tensor, s: number): Tensor {
+  const out = a.engine.result([], [a]);
+  let acc = 0;
+  const x = a.data;
+  for (let i = 0; i < a.size; i++) acc += x[i];
+  out.data[0] = s * acc;
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const g = s * out.grad![0];
+      const ga = a.gradBuffer();
+      for (let i = 0; i < a.size; i++) ga[i] += g;
+    };
+  }
+  return out;
+}
+
+/** Sum over the last dimension: [..., n] -> [...]. */
+export function sumLast(a: Tensor): Tensor {
+  const n = a.shape[a.rank - 1];
+  const rows = a.size / n;
+  const out = a.engine.result(a.shape.slice(0, -1), [a]);
+  const x = a.data;
+  for (let r = 0; r < rows; r++) {
+    let acc = 0;
+    for (let j = 0; j < n; j++) acc += x[r * n + j];
+    out.data[r] = acc;
+  }
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const g = out.grad!;
+      const ga = a.gradBuffer();
+      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) ga[r * n + j] += g[r];
+    };
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+/** Adam / AdamW and global gradient-norm clipping. Optimizer state lives in backend memory beside the params. */
+import type { Tensor } from './tensor.js';
+
+export interface AdamOptions {
+  lr?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+  /**
+   * true (AdamW, Loshchilov & Hutter): decay the weights directly; false (PyTorch's Adam): add
+   * weightDecay * w to the gradient, so the decay passes through the adaptive scaling.
+   */
+  decoupled?: boolean;
+}
+
+export class Adam {
+  lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly decoupled: boolean;
+  private steps = 0;
+  private readonly m: Float32Array[];
+  private readonly v: Float32Array[];
+
+  constructor(
+    readonly params: readonly Tensor[],
+    options: AdamOptions = {},
+  ) {
+    this.lr = options.lr ?? 1e-3;
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.eps = options.eps ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0;
+    this.decoupled = options.decoupled ?? true;
+    this.m = params.map((p) => p.engine.backend.alloc(p.size));
+    this.v = params.map((p) => p.engine.backend.alloc(p.size));
+  }
+
+  zeroGrad(): void {
+    for (const p of this.params) p.zeroGrad();
+  }
+
+  step(): void {
+    this.steps++;
+    const { beta1: b1, beta2: b2, eps, lr, weightDecay: wd } = this;
+    const c1 = 1 - b1 ** this.steps;
+    const c2 = 1 - b2 ** this.steps;
+    const stepSize = lr / c1;
+    const rootC2 = Math.sqrt(c2);
+    const l2 = this.decoupled ? 0 : wd;
+    const shrink = this.decoupled ? 1 - lr * wd : 1;
+    this.params.forEach((p, idx) => {
+      const w = p.data;
+      const g = p.grad!;
+      const m = this.m[idx];
+      const v = this.v[idx];
+      for (let i = 0; i < p.size; i++) {
+        const gi = g[i] + l2 * w[i];
+        const mi = b1 * m[i] + (1 - b1) * gi;
+        const vi = b2 * v[i] + (1 - b2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] = w[i] * shrink - (stepSize * mi) / (Math.sqrt(vi) / rootC2 + eps);
+      }
+    });
+  }
+}
+
+/** Scales all gradients so that their joint L2 norm is at most maxNorm; returns the norm before clipping. */
+export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number {
+  let total = 0;
+  for (const p of params) {
+    const g = p.grad;
+    if (!g) continue;
+    for (let i = 0; i < g.length; i++) total += g[i] * g[i];
+  }
+  const norm = Math.sqrt(total);
+  if (norm > maxNorm) {
+    const s = maxNorm / (norm + 1e-6);
+    for (const p of params) {
+      const g = p.grad;
+      if (g) for (let i = 0; i < g.length; i++) g[i] *= s;
+    }
+  }
+  return norm;
+}
