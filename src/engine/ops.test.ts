@@ -3,7 +3,7 @@ import { conv2d, convTranspose2d } from './ops/conv.js';
 import { add, affine, exp, gelu, log, mul, relu, sigmoid, sub, tanh } from './ops/elementwise.js';
 import { matmul } from './ops/matmul.js';
 import { crossEntropy, dropout, embedding, layerNorm, sigmoidBce, softmax } from './ops/nn.js';
-import { mean, permute, reshape, sum, sumLast, transpose } from './ops/shape.js';
+import { mean, narrow, permute, reshape, select, sum, sumLast, transpose } from './ops/shape.js';
 import { EngineRandom } from './random.js';
 import type { Engine, Tensor } from './tensor.js';
 import { backendCases, engineFor } from './test-helpers/backends.js';
@@ -83,6 +83,13 @@ const CASES: OpCase[] = [
   },
   { name: 'reshape', inputs: [{ shape: [2, 6] }], f: ([x]) => mul(reshape(x, [3, -1]), reshape(x, [3, 4])) },
   { name: 'permute', inputs: [{ shape: [2, 3, 4, 2] }], f: ([x]) => permute(x, [2, 0, 3, 1]) },
+  { name: 'select (view)', inputs: [{ shape: [3, 2, 2] }], f: ([x]) => mul(select(x, 1), select(x, 2)) },
+  { name: 'narrow (view)', inputs: [{ shape: [4, 3] }], f: ([x]) => add(narrow(x, 1, 2), narrow(x, 2, 2)) },
+  {
+    name: 'matmul with a folded scale',
+    inputs: [{ shape: [2, 3, 4] }, { shape: [2, 5, 4] }],
+    f: ([a, b]) => matmul(a, b, { transB: true, alpha: -0.35 }),
+  },
   { name: 'transpose', inputs: [{ shape: [3, 2, 5] }], f: ([x]) => transpose(x) },
   { name: 'sum', inputs: [{ shape: [3, 4] }], f: ([x]) => sum(mul(x, x)) },
   { name: 'mean', inputs: [{ shape: [3, 4] }], f: ([x]) => mean(mul(x, x)) },

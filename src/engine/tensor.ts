@@ -113,6 +113,12 @@ export class Engine {
     return this.track(new Tensor(this, [...shape], parent.data, parent.requiresGrad, [parent], false, false));
   }
 
+  /** A view over a contiguous part of a parent's buffer (a slice along the first dimension). */
+  subview(parent: Tensor, shape: Shape, offset: number): Tensor {
+    const data = parent.data.subarray(offset, offset + sizeOf(shape));
+    return this.track(new Tensor(this, [...shape], data, parent.requiresGrad, [parent], false, false));
+  }
+
   /** A working buffer freed with the current scope (saved statistics, dropout masks, im2col columns). */
   scratch(n: number): Float32Array {
     const buffer = this.backend.alloc(n);

@@ -10,6 +10,8 @@ export interface MatmulOptions {
   transA?: boolean;
   /** Use b's last two dimensions transposed (a Linear layer's [out, in] weight: `matmul(x, w, {transB: true})`). */
   transB?: boolean;
+  /** A constant factor folded into the GEMM (attention's 1/sqrt(d)), saving a pass over the result. */
+  alpha?: number;
 }
 
 /**
@@ -19,6 +21,7 @@ export interface MatmulOptions {
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   const tA = options.transA ?? false;
   const tB = options.transB ?? false;
+  const alpha = options.alpha ?? 1;
   if (a.rank < 2 || b.rank < 2) throw new Error('engine: matmul needs operands of rank >= 2');
   const [ar, ac] = a.shape.slice(-2);
   const [br, bc] = b.shape.slice(-2);
@@ -53,6 +56,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
       m: rows,
       n,
       k,
+      alpha,
       a: a.data,
       b: b.data,
       c: out.data,
@@ -76,6 +80,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
               m: rows,
               n: k,
               k: n,
+              alpha,
               a: g,
               b: b.data,
               c: ga,
@@ -95,6 +100,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
               m: k,
               n: m,
               k: n,
+              alpha,
               a: b.data,
               b: g,
               c: ga,
@@ -122,6 +128,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
               m: k,
               n,
               k: rows,
+              alpha,
               a: a.data,
               aOffset,
               b: g,
@@ -140,6 +147,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
               m: n,
               n: k,
               k: rows,
+              alpha,
               a: g,
               aOffset: gOffset,
               b: a.data,
@@ -159,6 +167,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
 }
 
 interface GradBCall {
+  alpha: number;
   transA?: boolean;
   transB?: boolean;
   m: number;
@@ -183,6 +192,7 @@ function gradB(be: Backend, c: GradBCall): void {
       m: c.m,
       n: c.n,
       k: c.k,
+      alpha: c.alpha,
       a: c.a,
       aOffset: c.aOffset,
       b: c.b,

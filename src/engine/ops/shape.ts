@@ -137,3 +137,30 @@ export function sumLast(a: Tensor): Tensor {
   }
   return out;
 }
+
+/** x[start .. start+count) along the first dimension, as a view (no copy). */
+export function narrow(a: Tensor, start: number, count: number): Tensor {
+  return rowsView(a, start, count, [count, ...a.shape.slice(1)]);
+}
+
+/** x[index] along the first dimension, as a view (no copy): splits attention's stacked q, k, v. */
+export function select(a: Tensor, index: number): Tensor {
+  return rowsView(a, index, 1, a.shape.slice(1));
+}
+
+function rowsView(a: Tensor, start: number, count: number, shape: Shape): Tensor {
+  const n = a.shape[0];
+  if (!(start >= 0 && count >= 1 && start + count <= n))
+    throw new Error(`engine: rows [${start}, ${start + count}) outside [0, ${n})`);
+  const inner = a.size / n;
+  const base = start * inner;
+  const out = a.engine.subview(a, shape, base);
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const g = out.grad!;
+      const ga = a.gradBuffer();
+      for (let i = 0; i < out.size; i++) ga[base + i] += g[i];
+    };
+  }
+  return out;
+}

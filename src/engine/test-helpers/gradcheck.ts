@@ -106,3 +106,46 @@ function sumOfProduct(a: Tensor, w: Tensor): Tensor {
   };
   return out;
 }
+
+/**
+ * Whole-model check: central differences of a scalar loss against backprop on `samples` coordinates of each
+ * named parameter. The loss must be deterministic (fix the noise inside lossFn).
+ */
+export function gradCheckModel(
+  E: Engine,
+  params: Record<string, Tensor>,
+  lossFn: () => Tensor,
+  options: GradCheckOptions = {},
+): GradCheckResult & { worstParam: string } {
+  const eps = options.eps ?? 1e-2;
+  const samples = options.samples ?? 6;
+  const rng = new EngineRandom(options.seed ?? 5);
+  const lossValue = (): number => E.tidy(() => lossFn().item());
+  for (const p of Object.values(params)) p.zeroGrad();
+  E.tidy(() => E.backward(lossFn()));
+  let worst = 0;
+  let worstParam = '';
+  let nonZero = 0;
+  let checked = 0;
+  for (const [name, p] of Object.entries(params)) {
+    const grad = Float32Array.from(p.grad!);
+    const scale = Math.max(1, ...Array.from(grad, Math.abs));
+    const picks = p.size <= samples ? [...Array(p.size).keys()] : pick(p.size, samples, rng);
+    for (const i of picks) {
+      const x0 = p.data[i];
+      p.data[i] = x0 + eps;
+      const up = lossValue();
+      p.data[i] = x0 - eps;
+      const down = lossValue();
+      p.data[i] = x0;
+      const err = Math.abs((up - down) / (2 * eps) - grad[i]) / scale;
+      if (err > worst) {
+        worst = err;
+        worstParam = `${name}[${i}]`;
+      }
+      if (grad[i] !== 0) nonZero++;
+      checked++;
+    }
+  }
+  return { worst, worstParam, nonZero, checked };
+}
