@@ -15,6 +15,14 @@ export interface RealData<S extends Samples = Samples> {
   readonly truth?: Truth;
   /** One line for people: what the real data is. */
   readonly description: string;
+  /** For text: the tokenizer that made the token ids, so families and reports can show text. */
+  readonly text?: TextCodec;
+}
+
+/** Token ids back to text; `toJSON` is the tokenizer itself, to save with a run. */
+export interface TextCodec {
+  decode(tokens: ArrayLike<number>): string;
+  toJSON(): unknown;
 }
 
 /** A known distribution. Families check `type` and use the parameters they understand. */

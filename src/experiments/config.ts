@@ -7,6 +7,8 @@ import { UsageError } from '../core/errors.js';
 import { categoricalOptions } from '../families/categorical/index.js';
 import { gaussianOptions } from '../families/gaussian/index.js';
 import { gmmOptions } from '../families/gmm/index.js';
+import { ngramOptions } from '../families/ngram/index.js';
+import { textRealSchema, wikiTextRealSchema } from './lm.js';
 
 const finite = z.number().finite();
 const vector = z.array(finite).min(1);
@@ -45,10 +47,17 @@ export const realSchema = z.discriminatedUnion('type', [
       sha256: z.string().optional(),
     })
     .strict(),
+  wikiTextRealSchema,
+  textRealSchema,
 ]);
 export type RealConfig = z.infer<typeof realSchema>;
 
-export const familySchema = z.discriminatedUnion('type', [categoricalOptions, gaussianOptions, gmmOptions]);
+export const familySchema = z.discriminatedUnion('type', [
+  categoricalOptions,
+  gaussianOptions,
+  gmmOptions,
+  ngramOptions,
+]);
 export type FamilyConfig = z.infer<typeof familySchema>;
 
 export const experimentSchema = z
@@ -79,6 +88,19 @@ export const experimentSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    // Text families learn token streams: only text data, and text data only for them.
+    const textReal = config.real.type === 'wikitext' || config.real.type === 'text';
+    if ((config.family.type === 'ngram') !== textReal) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['real', 'type'],
+        message: `family '${config.family.type}' cannot learn real data of type '${config.real.type}'; ${
+          config.family.type === 'ngram' ? "use 'wikitext' or 'text'" : "'wikitext' and 'text' need family 'ngram'"
+        }`,
+      });
+      return;
+    }
+    if (textReal) return;
     const categoricalReal = config.real.type === 'categorical' || config.real.type === 'zipf';
     if ((config.family.type === 'categorical') !== categoricalReal) {
       ctx.addIssue({

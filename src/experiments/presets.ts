@@ -76,6 +76,29 @@ export const PRESETS: Record<string, Preset> = {
       snapshotGenerations: [0, 50, 100, 150, 200, 350, 2000],
     },
   },
+  ngram: {
+    description:
+      "The paper's language-model protocol with a Kneser–Ney trigram: WikiText-2's 32,634 training blocks of 64 tokens, each generation trained on the previous one's 64-token continuations of every block. Generations 0..9.",
+    config: {
+      name: 'ngram',
+      generations: 10,
+      samplesPerGeneration: 32_634,
+      family: { type: 'ngram', order: 3 },
+      real: { type: 'wikitext' },
+      snapshotGenerations: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    },
+  },
+  'ngram-quick': {
+    description: "As 'ngram' on the first 2,000 blocks (128,000 tokens) of WikiText-2, generations 0..4.",
+    config: {
+      name: 'ngram-quick',
+      generations: 5,
+      samplesPerGeneration: 2000,
+      family: { type: 'ngram', order: 3 },
+      real: { type: 'wikitext' },
+      snapshotGenerations: [0, 1, 2, 3, 4],
+    },
+  },
 };
 
 /** Snapshot generations when a config names none: 0, a few spread out logarithmically, and the last. */

@@ -9,6 +9,7 @@ import { sampleCategorical } from '../families/categorical/index.js';
 import { cholesky } from '../math/linalg.js';
 import { prepareMixture, sampleMixture } from '../math/mixture.js';
 import type { ExperimentConfig, RealConfig } from './config.js';
+import { buildTextRealData, buildWikiTextRealData } from './lm.js';
 
 /** Zipf's law over outcomes 1..K: p(k) ∝ k^(−s). */
 export function zipfProbabilities(outcomes: number, exponent: number): Float64Array {
@@ -39,6 +40,8 @@ export function truthOf(real: RealConfig): Truth | undefined {
     case 'zipf':
       return { type: 'categorical', probabilities: zipfProbabilities(real.outcomes, real.exponent) };
     case 'file':
+    case 'wikitext':
+    case 'text':
       return undefined;
   }
 }
@@ -90,6 +93,8 @@ export function buildRealData(config: ExperimentConfig): RealData {
   const poolSize = config.realSize ?? config.samplesPerGeneration;
   const rng = deriveRng(config.seed, -1, 'real');
   const real = config.real;
+  if (real.type === 'wikitext') return buildWikiTextRealData(real, poolSize);
+  if (real.type === 'text') return buildTextRealData(real, poolSize);
   if (real.type === 'file') {
     const file = readVectorFile(real.path);
     if (real.sha256 && real.sha256 !== file.sha256) {
@@ -133,6 +138,9 @@ function describeTruth(real: RealConfig): string {
     case 'zipf':
       return `Zipf's law over ${real.outcomes} outcomes, exponent ${real.exponent}`;
     case 'file':
+    case 'text':
       return real.path;
+    case 'wikitext':
+      return 'WikiText-2';
   }
 }

@@ -4,6 +4,7 @@ import type { DataPolicy } from '../core/policy.js';
 import { createCategoricalFamily } from '../families/categorical/index.js';
 import { createGaussianFamily } from '../families/gaussian/index.js';
 import { createGmmFamily } from '../families/gmm/index.js';
+import { createNgramFamily } from '../families/ngram/index.js';
 import { accumulatePolicy } from '../policies/accumulate.js';
 import { accumulateSubsamplePolicy } from '../policies/accumulate-subsample.js';
 import { mixPolicy } from '../policies/mix.js';
@@ -18,6 +19,8 @@ export function createFamily(config: FamilyConfig): ModelFamily<never, unknown> 
       return createGaussianFamily(config) as ModelFamily<never, unknown>;
     case 'gmm':
       return createGmmFamily(config) as ModelFamily<never, unknown>;
+    case 'ngram':
+      return createNgramFamily(config) as ModelFamily<never, unknown>;
   }
 }
 

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { type ExperimentInput, parseExperimentConfig } from './config.js';
+import { runExperiment } from './run.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Lines of words from a context-dependent Zipfian chain over `types` words: text with a long tail. */
+function writeCorpus(file: string, lines: number, types: number, seed: number): void {
+  const rng = new Rng(seed);
+  const out: string[] = [];
+  let prev = 0;
+  for (let l = 0; l < lines; l++) {
+    const words: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const rank = Math.floor(types * rng.uniform() ** 4);
+      prev = (rank + prev * 31) % types;
+      words.push(`w${prev}`);
+    }
+    out.push(` ${words.join(' ')} `);
+  }
+  fs.writeFileSync(file, `${out.join('\n')}\n`);
+}
+
+const corpus = path.join(dir, 'corpus.txt');
+writeCorpus(corpus, 2600, 800, 1);
+
+function lmConfig(policy: 'replace' | 'accumulate' | 'mix'): ExperimentInput {
+  return {
+    name: `lm-${policy}`,
+    seed: 3,
+    generations: 5,
+    // 2,340 training lines × 13 tokens = 30,420 tokens: 475 blocks of 64.
+    samplesPerGeneration: 475,
+    policy: { type: policy },
+    family: { type: 'ngram', order: 3 },
+    real: { type: 'text', path: corpus },
+  };
+}
+
+describe('the language-model protocol', () => {
+  it('pairs text families with text data only, and says what fits', () => {
+    expect(() => parseExperimentConfig({ ...lmConfig('replace'), real: { type: 'gaussian' } })).toThrow(
+      /family 'ngram' cannot learn real data of type 'gaussian'; use 'wikitext' or 'text'/,
+    );
+    expect(() =>
+      parseExperimentConfig({ ...lmConfig('replace'), family: { type: 'gmm' }, real: { type: 'wikitext' } }),
+    ).toThrow(/'wikitext' and 'text' need family 'ngram'/);
+    const parsed = parseExperimentConfig({
+      ...lmConfig('replace'),
+      family: { type: 'ngram', decoding: { type: 'beam' } },
+    });
+    expect(parsed.family).toMatchObject({ order: 3, decoding: { type: 'beam', width: 5, repetitionPenalty: 3 } });
+  });
+
+  it('refuses a pool larger than the real stream, naming the sizes', async () => {
+    await expect(
+      runExperiment({ ...lmConfig('replace'), samplesPerGeneration: 10_000 }, { out: null }),
+    ).rejects.toThrow(UsageError);
+  });
+
+  it('replace: test perplexity rises generation after generation; accumulate rises less', async () => {
+    const replace = (await runExperiment(lmConfig('replace'), { out: null })).metrics;
+    const accumulate = (await runExperiment(lmConfig('accumulate'), { out: null })).metrics;
+    const ppl = (m: typeof replace) => m.map((line) => line.testPerplexity as number);
+    const r = ppl(replace);
+    const a = ppl(accumulate);
+    expect(r[0]).toBe(a[0]); // generation 0 trains on the same real data
+    for (let g = 1; g < r.length; g++) expect(r[g]).toBeGreaterThan(r[g - 1]);
+    expect(a[4] - a[0]).toBeLessThan(r[4] - r[0]);
+    // Every synthetic set continues every real block: the real set's size, 64 tokens an item.
+    expect(replace[1].trainSize).toBe(475);
+    const line = replace[4];
+    for (const key of ['vocabularyTypes', 'rareTypesProduced', 'distinct1', 'distinct2', 'distinct3']) {
+      expect(typeof line[key]).toBe('number');
+    }
+    expect((line.continuation0 as number[]).length).toBe(64);
+    expect((line.syntheticPerplexityHistogram as number[]).reduce((s, c) => s + c, 0)).toBe(475);
+  });
+
+  it('is deterministic: the same config and seed give identical metrics', async () => {
+    const once = (await runExperiment(lmConfig('mix'), { out: null })).metrics;
+    const twice = (await runExperiment(lmConfig('mix'), { out: null })).metrics;
+    expect(twice).toEqual(once);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Real data for the language-model protocol: WikiText-2 (or the user's own text file) tokenized, the training
+ * stream cut into fixed-size blocks (the real pool: the prompts every generation continues) and the held-out
+ * split kept as one continuous stream for perplexity.
+ */
+import fs from 'node:fs';
+import { z } from 'zod';
+import { labelDataset, REAL } from '../core/dataset.js';
+import { UsageError } from '../core/errors.js';
+import type { RealData } from '../core/real-data.js';
+import { type SequenceSamples, sequences } from '../core/samples.js';
+import { sha256Of } from '../data/download.js';
+import { readWikiText } from '../data/wikitext.js';
+import { BpeTokenizer, type Tokenizer, WordTokenizer } from '../tokenizers/index.js';
+
+const tokenizerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('word') }).strict(),
+  z.object({ type: z.literal('bpe'), vocabSize: z.number().int().min(256).max(1_000_000).default(8192) }).strict(),
+]);
+
+const blockSize = z.number().int().min(2).default(64);
+
+export const wikiTextRealSchema = z
+  .object({
+    type: z.literal('wikitext'),
+    /** 'tokens': wikitext-2-v1 (the paper's and PyTorch's); 'raw': wikitext-2-raw-v1 (for BPE). */
+    variant: z.enum(['tokens', 'raw']).default('tokens'),
+    /** A folder holding wikitext-2/; otherwise $COLLAPSE_LAB_DATA, then the download cache. */
+    dataDir: z.string().min(1).optional(),
+    /** The prompt and continuation length of the protocol (the paper: 64 tokens). */
+    blockSize,
+    /** The held-out split perplexity is measured on. */
+    heldOut: z.enum(['test', 'valid']).default('test'),
+    tokenizer: tokenizerSchema.default({ type: 'word' }),
+  })
+  .strict();
+
+export const textRealSchema = z
+  .object({
+    type: z.literal('text'),
+    /** A UTF-8 text file: the training text. */
+    path: z.string().min(1),
+    /** A separate held-out file; without one, the last heldOutFraction of the lines is held out. */
+    heldOutPath: z.string().min(1).optional(),
+    heldOutFraction: z.number().gt(0).lt(1).default(0.1),
+    blockSize,
+    tokenizer: tokenizerSchema.default({ type: 'word' }),
+    /** Recorded when the run starts; a resumed run refuses a file that changed. */
+    sha256: z.string().optional(),
+  })
+  .strict();
+
+export type WikiTextRealConfig = z.infer<typeof wikiTextRealSchema>;
+export type TextRealConfig = z.infer<typeof textRealSchema>;
+export const TEXT_REAL_TYPES = ['wikitext', 'text'] as const;
+
+function makeTokenizer(config: WikiTextRealConfig['tokenizer'], train: string): Tokenizer {
+  return config.type === 'word' ? WordTokenizer.build(train) : BpeTokenizer.train(train, config.vocabSize);
+}
+
+/** The first `count` blocks of `blockSize` tokens; throws if the stream holds fewer. */
+export function cutBlocks(stream: Int32Array, blockSize: number, count: number, vocabSize: number, what: string) {
+  const available = Math.floor(stream.length / blockSize);
+  if (count > available) {
+    throw new UsageError(
+      `realSize: ${count} blocks of ${blockSize} tokens exceed the ${available} blocks in ${what}; lower realSize (or samplesPerGeneration)`,
+    );
+  }
+  const offsets = new Int32Array(count + 1);
+  for (let i = 0; i <= count; i++) offsets[i] = i * blockSize;
+  return sequences(stream.slice(0, count * blockSize), offsets, vocabSize);
+}
+
+function assemble(
+  tokenizer: Tokenizer,
+  train: string,
+  heldOut: string,
+  blockSize: number,
+  poolSize: number,
+  what: string,
+): RealData<SequenceSamples> {
+  const stream = tokenizer.encode(train);
+  const test = tokenizer.encode(heldOut);
+  const pool = cutBlocks(stream, blockSize, poolSize, tokenizer.vocabSize, what);
+  return {
+    pool: labelDataset(pool, REAL),
+    heldOut: sequences(test, Int32Array.of(0, test.length), tokenizer.vocabSize),
+    text: tokenizer,
+    description: `${what}: ${poolSize} blocks of ${blockSize} tokens (of ${stream.length}), ${tokenizer.vocabSize} ${tokenizer.type} types, ${test.length} held-out tokens`,
+  };
+}
+
+export function buildWikiTextRealData(config: WikiTextRealConfig, poolSize: number): RealData<SequenceSamples> {
+  const options = { variant: config.variant, dataDir: config.dataDir };
+  const train = readWikiText('train', options).text;
+  const heldOut = readWikiText(config.heldOut, options).text;
+  const release = config.variant === 'tokens' ? 'wikitext-2-v1' : 'wikitext-2-raw-v1';
+  return assemble(
+    makeTokenizer(config.tokenizer, train),
+    train,
+    heldOut,
+    config.blockSize,
+    poolSize,
+    `WikiText-2 (${release})`,
+  );
+}
+
+export function buildTextRealData(config: TextRealConfig, poolSize: number): RealData<SequenceSamples> {
+  const read = (file: string, field: string) => {
+    if (!fs.existsSync(file))
+      throw new UsageError(`${field}: file '${file}' does not exist; give the path of a UTF-8 text file`);
+    return fs.readFileSync(file);
+  };
+  const bytes = read(config.path, 'real.path');
+  if (config.sha256 && config.sha256 !== sha256Of(bytes)) {
+    throw new UsageError(
+      `real.path: '${config.path}' changed since the run started (sha256 ${sha256Of(bytes)}, recorded ${config.sha256}); restore the original file to resume`,
+    );
+  }
+  let train = bytes.toString('utf8');
+  let heldOut: string;
+  if (config.heldOutPath) heldOut = read(config.heldOutPath, 'real.heldOutPath').toString('utf8');
+  else {
+    const lines = train.split('\n');
+    const cut = Math.max(1, Math.round(lines.length * (1 - config.heldOutFraction)));
+    train = lines.slice(0, cut).join('\n');
+    heldOut = lines.slice(cut).join('\n');
+  }
+  return assemble(makeTokenizer(config.tokenizer, train), train, heldOut, config.blockSize, poolSize, config.path);
+}
