@@ -61,6 +61,12 @@ export interface ModelFamily<S extends Samples = Samples, M = unknown> {
   evaluate(model: M, ctx: EvaluateContext<S, M>): Promise<Metrics>;
   saveModel(model: M): ModelState;
   loadModel(state: ModelState): M;
+  /**
+   * Per-item scores of `samples` under `model`, higher meaning more plausible: the log-likelihood (log-density
+   * or log-probability) for likelihood families, or a family's own quality score (a classifier's confidence).
+   * Optional; verifier policies such as `filter` need it.
+   */
+  score?(model: M, samples: S): Promise<Float64Array>;
   /** Frees resources a model holds outside the JS heap (native tensors, a child process). */
   dispose?(model: M): void;
 }

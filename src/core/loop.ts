@@ -12,7 +12,7 @@
  * the numbers an uninterrupted run draws.
  */
 
-import { type Dataset, datasetSize, labelDataset, realShare } from './dataset.js';
+import { type Dataset, datasetSize, labelDataset, REAL, realShare } from './dataset.js';
 import {
   bundleToDataset,
   datasetToBundle,
@@ -21,7 +21,7 @@ import {
   samplesToJson,
 } from './dataset-codec.js';
 import type { Metrics, ModelFamily } from './family.js';
-import type { DataPolicy } from './policy.js';
+import type { DataPolicy, Scorer } from './policy.js';
 import type { RealData } from './real-data.js';
 import { deriveRng } from './rng.js';
 import type { CheckpointPointer, RunFolder } from './run-folder.js';
@@ -89,6 +89,26 @@ export async function runLoop<S extends Samples, M>(
   let written: CheckpointPointer | undefined = pointer;
   let lastCheckpoint = Date.now();
 
+  // The held-out real-data model is fitted on first use from its own stream, so a resumed run refits the same.
+  let heldOutModel: Promise<M> | undefined;
+  const scoreWith = (prior: M | undefined): Scorer<S> | undefined => {
+    const score = family.score?.bind(family);
+    if (!score) return undefined;
+    return (which, samples) => {
+      if (which === 'held-out') {
+        heldOutModel ??= family.fit(labelDataset(real.heldOut, REAL), {
+          generation: -1,
+          rng: deriveRng(seed, -1, 'held-out-model'),
+          previous: undefined,
+          progress: () => {},
+          signal: hooks.signal,
+        });
+        return heldOutModel.then((m) => score(m, samples));
+      }
+      return score((which === 'previous' ? prior : generationZero) as M, samples);
+    };
+  };
+
   for (let g = start; g < G; g++) {
     hooks.signal?.throwIfAborted();
     const stage = (name: Stage) => (fraction: number, message?: string) => hooks.onStage?.(g, name, fraction, message);
@@ -105,6 +125,7 @@ export async function runLoop<S extends Samples, M>(
         history,
         samplesPerGeneration: M,
         rng: deriveRng(seed, g, 'policy'),
+        score: scoreWith(previous),
       });
       train = built.train;
       policyMetrics = built.metrics ?? {};
@@ -170,6 +191,7 @@ export async function runLoop<S extends Samples, M>(
     previous = model;
   }
   folder?.closeMetrics();
+  if (heldOutModel) family.dispose?.(await heldOutModel);
   return { metrics: history, startGeneration: start };
 }
 

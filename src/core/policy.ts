@@ -7,6 +7,15 @@ import type { Metrics } from './family.js';
 import type { Rng } from './rng.js';
 import type { Samples } from './samples.js';
 
+/**
+ * The run's models a policy may score items with: generation 0's (fitted to the real pool), the previous
+ * generation's (the one that made the latest synthetic set), and one fitted to the held-out real data.
+ */
+export type ScoringModel = 'generation-zero' | 'previous' | 'held-out';
+
+/** Per-item scores of `samples` under one of the run's models, as the family's `score` computes them. */
+export type Scorer<S extends Samples = Samples> = (model: ScoringModel, samples: S) => Promise<Float64Array>;
+
 export interface PolicyContext<S extends Samples = Samples> {
   /** The generation whose training set is being built (≥ 1). */
   readonly generation: number;
@@ -20,6 +29,8 @@ export interface PolicyContext<S extends Samples = Samples> {
   readonly history: readonly Metrics[];
   readonly samplesPerGeneration: number;
   readonly rng: Rng;
+  /** Scores items with the run's models (verifier policies); absent when the family has no `score`. */
+  readonly score?: Scorer<S>;
 }
 
 export interface PolicyResult<S extends Samples = Samples> {

@@ -7,6 +7,7 @@ import { UsageError } from '../core/errors.js';
 import { categoricalOptions } from '../families/categorical/index.js';
 import { gaussianOptions } from '../families/gaussian/index.js';
 import { gmmOptions } from '../families/gmm/index.js';
+import { filterOptions, webOptions } from '../policies/schemas.js';
 import { ngramOptions } from '../families/ngram/index.js';
 import { textRealSchema, wikiTextRealSchema } from './lm.js';
 
@@ -14,12 +15,18 @@ const finite = z.number().finite();
 const vector = z.array(finite).min(1);
 const matrix = z.array(vector).min(1);
 
-export const policySchema = z.discriminatedUnion('type', [
+/** Policies that build a training set on their own; `filter` verifies the candidates of one of them. */
+const sourcePolicies = [
   z.object({ type: z.literal('replace') }).strict(),
   z.object({ type: z.literal('mix'), realFraction: z.number().min(0).max(1).default(0.1) }).strict(),
   z.object({ type: z.literal('accumulate') }).strict(),
   z.object({ type: z.literal('accumulate-subsample') }).strict(),
-]);
+  webOptions,
+] as const;
+export const sourcePolicySchema = z.discriminatedUnion('type', [...sourcePolicies]);
+export type SourcePolicyConfig = z.infer<typeof sourcePolicySchema>;
+
+export const policySchema = z.discriminatedUnion('type', [...sourcePolicies, filterOptions(sourcePolicySchema)]);
 export type PolicyConfig = z.infer<typeof policySchema>;
 export const POLICY_TYPES = policySchema.options.map((o) => o.shape.type.value);
 

@@ -7,8 +7,10 @@ import { createGmmFamily } from '../families/gmm/index.js';
 import { createNgramFamily } from '../families/ngram/index.js';
 import { accumulatePolicy } from '../policies/accumulate.js';
 import { accumulateSubsamplePolicy } from '../policies/accumulate-subsample.js';
+import { filterPolicy } from '../policies/filter.js';
 import { mixPolicy } from '../policies/mix.js';
 import { replacePolicy } from '../policies/replace.js';
+import { webPolicy } from '../policies/web.js';
 import type { FamilyConfig, PolicyConfig } from './config.js';
 
 export function createFamily(config: FamilyConfig): ModelFamily<never, unknown> {
@@ -34,5 +36,14 @@ export function createPolicy(config: PolicyConfig): DataPolicy {
       return accumulatePolicy();
     case 'accumulate-subsample':
       return accumulateSubsamplePolicy();
+    case 'web':
+      return webPolicy(config);
+    case 'filter':
+      return filterPolicy({
+        verifier: config.verifier,
+        selection: config.selection,
+        feedback: config.feedback,
+        source: config.source && createPolicy(config.source),
+      });
   }
 }

@@ -96,6 +96,12 @@ export function createCategoricalFamily(options: CategoricalOptions): ModelFamil
         ...(q.length <= options.reportProbabilitiesUpTo ? { probabilities: Array.from(q) } : {}),
       };
     },
+    async score(model, samples) {
+      // log q(k) per draw: −∞ for an outcome the model has lost.
+      const out = new Float64Array(samples.values.length);
+      for (let i = 0; i < out.length; i++) out[i] = Math.log(model.probabilities[samples.values[i]]);
+      return out;
+    },
     saveModel: (model): ModelState => ({
       json: { family: 'categorical' },
       arrays: { probabilities: model.probabilities },

@@ -9,7 +9,13 @@ import type { Dataset } from '../../core/dataset.js';
 import type { EvaluateContext, Metrics, ModelFamily, ModelState } from '../../core/family.js';
 import { type VectorSamples, vectors } from '../../core/samples.js';
 import { cholesky, sqrtPsd, trace } from '../../math/linalg.js';
-import { type GaussianMixture, mixtureCovariance, mixtureMean, prepareMixture } from '../../math/mixture.js';
+import {
+  type GaussianMixture,
+  mixtureCovariance,
+  mixtureLogDensity,
+  mixtureMean,
+  prepareMixture,
+} from '../../math/mixture.js';
 import { gaussianW2 } from '../../metrics/gaussian-wasserstein.js';
 import { truthMixture, vectorModelMetrics } from '../../metrics/vector-model.js';
 
@@ -97,6 +103,9 @@ export function createGaussianFamily(options: GaussianOptions): ModelFamily<Vect
       }
       return metrics;
     },
+    async score(model, samples) {
+      return gaussianLogDensity(model, samples.values);
+    },
     saveModel: (m): ModelState => ({
       json: { family: 'gaussian', dim: m.dim },
       arrays: { mean: m.mean, covariance: m.covariance },
@@ -107,4 +116,20 @@ export function createGaussianFamily(options: GaussianOptions): ModelFamily<Vect
       covariance: state.arrays?.covariance as Float64Array,
     }),
   };
+}
+
+/**
+ * log N(x_i; μ, Σ) per point. A collapsed (singular) model is a point mass: +∞ at its mean, −∞ elsewhere, so a
+ * verifier still ranks its samples instead of failing.
+ */
+export function gaussianLogDensity(model: GaussianModel, x: Float64Array): Float64Array {
+  if (cholesky(model.covariance, model.dim)) return mixtureLogDensity(prepareMixture(asMixture(model)), x);
+  const d = model.dim;
+  const out = new Float64Array(x.length / d);
+  for (let i = 0; i < out.length; i++) {
+    let same = true;
+    for (let r = 0; r < d; r++) same &&= x[i * d + r] === model.mean[r];
+    out[i] = same ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  }
+  return out;
 }

@@ -9,6 +9,7 @@ import { type VectorSamples, vectors } from '../../core/samples.js';
 import {
   type GaussianMixture,
   mixtureL2Distance,
+  mixtureLogDensity,
   prepareMixture,
   sampleMixture,
   totalVariance,
@@ -56,6 +57,9 @@ export function createGmmFamily(options: GmmOptions): ModelFamily<VectorSamples,
         ...vectorModelMetrics(prepareMixture(model.mixture), ctx.real, ctx.synthetic, options),
         emIterations: model.iterations,
       };
+    },
+    async score(model, samples) {
+      return mixtureLogDensity(prepareMixture(model.mixture), samples.values);
     },
     saveModel: (m): ModelState => ({
       json: { family: 'gmm', dim: m.mixture.dim, iterations: m.iterations, converged: m.converged },

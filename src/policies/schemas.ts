@@ -1,0 +1,60 @@
+/**
+ * Config schemas of the mitigation policies, kept beside them as the families keep theirs; experiments/config.ts
+ * puts them in its policy union. A user's own verifier function goes through the library API, not a config.
+ */
+import { z } from 'zod';
+import { VERIFIER_NAMES } from './verify/verifiers.js';
+
+const share = z.number().min(0).max(1);
+const count = z.number().int().min(0);
+
+export const webOptions = z
+  .object({
+    type: z.literal('web'),
+    /** Human items on the web before generation 1; default: the whole real pool (see realSize). */
+    stock: count.optional(),
+    /** Items each generation publishes; default: all it made. */
+    publish: count.optional(),
+    /** Items scraped per generation; default: samplesPerGeneration. */
+    scrape: z.number().int().min(1).optional(),
+    /** Keep training on the pre-contamination scrape ("first-mover advantage"). */
+    snapshot: z.boolean().default(false),
+  })
+  .strict();
+
+export const selectionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('top'), fraction: z.number().gt(0).max(1).default(0.5) }).strict(),
+  z
+    .object({ type: z.literal('band'), dropUnlikely: share.default(0.01), dropLikely: share.default(0.05) })
+    .strict()
+    .refine((b) => b.dropUnlikely + b.dropLikely < 1, {
+      message: 'dropUnlikely + dropLikely must be below 1, or nothing is kept',
+    }),
+  z.object({ type: z.literal('importance') }).strict(),
+]);
+
+export const feedbackSchema = z
+  .object({
+    /** Setting change per nat of calibration gap. */
+    gain: z.number().positive().default(0.5),
+    /** Largest change per generation. */
+    maxStep: z.number().gt(0).max(1).default(0.02),
+  })
+  .strict();
+
+/** `filter` over candidates from `source`, one of the non-filter policies. */
+export function filterOptions<T extends z.ZodType<{ type: string }>>(source: T) {
+  return z
+    .object({
+      type: z.literal('filter'),
+      verifier: z.enum(VERIFIER_NAMES).default('generation-zero'),
+      selection: selectionSchema.default({ type: 'band', dropUnlikely: 0.01, dropLikely: 0.05 }),
+      feedback: feedbackSchema.optional(),
+      source: source.optional(),
+    })
+    .strict()
+    .refine((f) => !(f.feedback && f.selection.type === 'importance'), {
+      message: 'feedback adjusts a top fraction or a band; importance resampling has no setting to adjust',
+      path: ['feedback'],
+    });
+}
