@@ -7,8 +7,8 @@ import { UsageError } from '../core/errors.js';
 import { categoricalOptions } from '../families/categorical/index.js';
 import { gaussianOptions } from '../families/gaussian/index.js';
 import { gmmOptions } from '../families/gmm/index.js';
-import { filterOptions, webOptions } from '../policies/schemas.js';
 import { ngramOptions } from '../families/ngram/index.js';
+import { filterOptions, webOptions } from '../policies/schemas.js';
 import { textRealSchema, wikiTextRealSchema } from './lm.js';
 
 const finite = z.number().finite();
