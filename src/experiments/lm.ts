@@ -54,8 +54,11 @@ export type WikiTextRealConfig = z.infer<typeof wikiTextRealSchema>;
 export type TextRealConfig = z.infer<typeof textRealSchema>;
 export const TEXT_REAL_TYPES = ['wikitext', 'text'] as const;
 
-function makeTokenizer(config: WikiTextRealConfig['tokenizer'], train: string): Tokenizer {
-  return config.type === 'word' ? WordTokenizer.build(train) : BpeTokenizer.train(train, config.vocabSize);
+/** The tokenizer, built on the training text, and that text's ids (the word tokenizer does both in one pass). */
+function tokenize(config: WikiTextRealConfig['tokenizer'], train: string): { tokenizer: Tokenizer; ids: Int32Array } {
+  if (config.type === 'word') return WordTokenizer.buildAndEncode(train);
+  const tokenizer = BpeTokenizer.train(train, config.vocabSize);
+  return { tokenizer, ids: tokenizer.encode(train) };
 }
 
 /** The first `count` blocks of `blockSize` tokens; throws if the stream holds fewer. */
@@ -72,14 +75,12 @@ export function cutBlocks(stream: Int32Array, blockSize: number, count: number, 
 }
 
 function assemble(
-  tokenizer: Tokenizer,
-  train: string,
+  { tokenizer, ids: stream }: { tokenizer: Tokenizer; ids: Int32Array },
   heldOut: string,
   blockSize: number,
   poolSize: number,
   what: string,
 ): RealData<SequenceSamples> {
-  const stream = tokenizer.encode(train);
   const test = tokenizer.encode(heldOut);
   const pool = cutBlocks(stream, blockSize, poolSize, tokenizer.vocabSize, what);
   return {
@@ -95,14 +96,7 @@ export function buildWikiTextRealData(config: WikiTextRealConfig, poolSize: numb
   const train = readWikiText('train', options).text;
   const heldOut = readWikiText(config.heldOut, options).text;
   const release = config.variant === 'tokens' ? 'wikitext-2-v1' : 'wikitext-2-raw-v1';
-  return assemble(
-    makeTokenizer(config.tokenizer, train),
-    train,
-    heldOut,
-    config.blockSize,
-    poolSize,
-    `WikiText-2 (${release})`,
-  );
+  return assemble(tokenize(config.tokenizer, train), heldOut, config.blockSize, poolSize, `WikiText-2 (${release})`);
 }
 
 export function buildTextRealData(config: TextRealConfig, poolSize: number): RealData<SequenceSamples> {
@@ -126,5 +120,5 @@ export function buildTextRealData(config: TextRealConfig, poolSize: number): Rea
     train = lines.slice(0, cut).join('\n');
     heldOut = lines.slice(cut).join('\n');
   }
-  return assemble(makeTokenizer(config.tokenizer, train), train, heldOut, config.blockSize, poolSize, config.path);
+  return assemble(tokenize(config.tokenizer, train), heldOut, config.blockSize, poolSize, config.path);
 }

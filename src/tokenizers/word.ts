@@ -43,16 +43,30 @@ export class WordTokenizer implements Tokenizer {
 
   /** The vocabulary of `text` in order of first appearance, with `<eos>` and `<unk>` always present. */
   static build(text: string): WordTokenizer {
+    return WordTokenizer.buildAndEncode(text).tokenizer;
+  }
+
+  /** build() and encode() of the same text in one pass over it. */
+  static buildAndEncode(text: string): { tokenizer: WordTokenizer; ids: Int32Array } {
     const seen = new Map<string, number>();
     const words: string[] = [];
+    let ids = new Int32Array(Math.max(16, text.length >> 2));
+    let n = 0;
     forEachWord(text, (w) => {
-      if (!seen.has(w)) {
-        seen.set(w, words.length);
+      let id = seen.get(w);
+      if (id === undefined) {
+        seen.set(w, (id = words.length));
         words.push(w);
       }
+      if (n === ids.length) {
+        const grown = new Int32Array(ids.length * 2);
+        grown.set(ids);
+        ids = grown;
+      }
+      ids[n++] = id;
     });
     for (const special of [EOS, UNK]) if (!seen.has(special)) words.push(special);
-    return new WordTokenizer(words);
+    return { tokenizer: new WordTokenizer(words), ids: ids.slice(0, n) };
   }
 
   get vocabSize(): number {

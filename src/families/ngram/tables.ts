@@ -1,8 +1,8 @@
 /**
  * N-gram count tables on typed arrays, as a prefix trie: level n holds every distinct n-gram seen, sorted by
  * (its (n−1)-gram prefix, its last word), so the children of a context are one contiguous range found by binary
- * search. Level 1 is the vocabulary itself (id = word). No JS object per n-gram: building sorts packed keys
- * (prefix id × V + word, exact in a double) and stores counts in Int32Arrays.
+ * search. Level 1 is the vocabulary itself (id = word). No JS object per n-gram: building buckets positions by
+ * prefix, sorts each bucket's packed (word, position) keys and stores counts in Int32Arrays.
  *
  * The counts are the ones interpolated Kneser–Ney needs: raw counts at the highest order, continuation counts
  * N1+(• g) (the number of distinct words seen before g) below it.
@@ -56,50 +56,46 @@ export function buildTables(
   const levelWords: Int32Array[] = [];
   const levelStarts: Int32Array[] = [];
   let parentCount = V;
+  // Positions are bucketed by their prefix's node (a counting sort), then each bucket is sorted by next word
+  // with the position packed below it: runs of one word are one node, numbered in (prefix, word) order.
+  const positionBits = Math.max(1, Math.ceil(Math.log2(T + 1)));
+  const shift = 2 ** positionBits;
+  if (V * shift > Number.MAX_SAFE_INTEGER) throw new RangeError('buildTables: vocabulary × stream too large to pack');
+  const keys = new Float64Array(T);
   for (let n = 2; n <= order; n++) {
     const prev = ids[n - 2];
-    let m = 0;
-    for (let i = 0; i < T; i++) if (room[i] >= n) m++;
-    const keys = new Float64Array(m);
-    m = 0;
-    for (let i = 0; i < T; i++) if (room[i] >= n) keys[m++] = prev[i] * V + stream[i + n - 1];
-    keys.sort();
-    // Distinct keys and their raw counts.
-    let distinct = 0;
-    for (let j = 0; j < m; j++) if (j === 0 || keys[j] !== keys[j - 1]) distinct++;
-    const unique = new Float64Array(distinct);
-    const raw = new Int32Array(distinct);
-    let u = -1;
-    for (let j = 0; j < m; j++) {
-      if (j === 0 || keys[j] !== keys[j - 1]) unique[++u] = keys[j];
-      raw[u]++;
-    }
-    const words = new Int32Array(distinct);
-    const childStart = new Int32Array(parentCount + 1);
-    for (let j = 0; j < distinct; j++) {
-      const parent = Math.floor(unique[j] / V);
-      words[j] = unique[j] - parent * V;
-      childStart[parent + 1]++;
-    }
-    for (let p = 0; p < parentCount; p++) childStart[p + 1] += childStart[p];
+    const bucketStart = new Int32Array(parentCount + 1);
+    for (let i = 0; i < T; i++) if (room[i] >= n) bucketStart[prev[i] + 1]++;
+    for (let p = 0; p < parentCount; p++) bucketStart[p + 1] += bucketStart[p];
+    const fill = bucketStart.slice(0, parentCount);
+    for (let i = 0; i < T; i++) if (room[i] >= n) keys[fill[prev[i]]++] = stream[i + n - 1] * shift + i;
     const id = new Int32Array(T).fill(-1);
-    for (let i = 0; i < T; i++) {
-      if (room[i] < n) continue;
-      const key = prev[i] * V + stream[i + n - 1];
-      let lo = 0;
-      let hi = distinct - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (unique[mid] < key) lo = mid + 1;
-        else hi = mid;
+    const total = bucketStart[parentCount];
+    const words = new Int32Array(total);
+    const raw = new Int32Array(total);
+    let nodes = 0;
+    const childStart = new Int32Array(parentCount + 1);
+    for (let p = 0; p < parentCount; p++) {
+      const a = bucketStart[p];
+      const b = bucketStart[p + 1];
+      if (b - a > 1) keys.subarray(a, b).sort();
+      let last = -1;
+      for (let j = a; j < b; j++) {
+        const word = Math.floor(keys[j] / shift);
+        if (word !== last) {
+          words[nodes++] = word;
+          last = word;
+        }
+        raw[nodes - 1]++;
+        id[keys[j] - word * shift] = nodes - 1;
       }
-      id[i] = lo;
+      childStart[p + 1] = nodes;
     }
     ids.push(id);
-    rawTop.push(raw);
-    levelWords.push(words);
+    rawTop.push(raw.slice(0, nodes));
+    levelWords.push(words.slice(0, nodes));
     levelStarts.push(childStart);
-    parentCount = distinct;
+    parentCount = nodes;
   }
 
   // Continuation counts: level n's count of g is the number of distinct level-(n+1) n-grams whose suffix is g.
