@@ -195,6 +195,15 @@ export function createNgramFamily(options: NgramOptions): ModelFamily<SequenceSa
         ...continuations,
       };
     },
+    // Log-likelihood of each sequence on its own: what verifier policies (filter) rank items by.
+    async score(model, samples) {
+      const n = samples.offsets.length - 1;
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        out[i] = logLikelihood(model, samples.tokens, samples.offsets[i], samples.offsets[i], samples.offsets[i + 1]);
+      }
+      return out;
+    },
     saveModel(model): ModelState {
       const arrays: Record<string, Int32Array | Float64Array> = {
         discounts: model.discounts,

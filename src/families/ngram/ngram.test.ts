@@ -3,7 +3,7 @@ import { type Dataset, REAL } from '../../core/dataset.js';
 import { Rng } from '../../core/rng.js';
 import { type SequenceSamples, sequences } from '../../core/samples.js';
 import { Generator } from './generate.js';
-import { fitNgram, trainingStream } from './index.js';
+import { createNgramFamily, fitNgram, ngramOptions, trainingStream } from './index.js';
 import {
   contextNodes,
   estimateDiscounts,
@@ -100,6 +100,37 @@ describe('interpolated Kneser–Ney', () => {
       for (let j = bigrams.childStart[c]; j < bigrams.childStart[c + 1]; j++) pairs.push(`${c}${bigrams.words[j]}`);
     }
     expect(pairs).toEqual(['01', '12', '23', '45']); // no 3→4: the synthetic item starts afresh
+  });
+});
+
+describe('score', () => {
+  it('gives each sequence its log-likelihood, ranking held-out text above the same tokens shuffled', async () => {
+    const rng = new Rng(9);
+    const stream = markovStream(rng, 200, 40_000);
+    const family = createNgramFamily(ngramOptions.parse({ type: 'ngram' }));
+    const model = fitNgram(
+      {
+        samples: sequences(stream.subarray(0, 30_000), Int32Array.of(0, 30_000), 200),
+        origin: Int32Array.of(REAL),
+        index: Int32Array.of(0),
+      },
+      3,
+    );
+    const heldOut = stream.slice(30_000, 30_064);
+    const shuffled = heldOut.slice();
+    const order = rng.permutation(64);
+    for (let i = 0; i < 64; i++) shuffled[i] = heldOut[order[i]];
+    const tokens = new Int32Array(128);
+    tokens.set(heldOut);
+    tokens.set(shuffled, 64);
+    const scores = await family.score!(model, sequences(tokens, Int32Array.of(0, 64, 128), 200));
+    const nodes = new Int32Array(2);
+    let expected = 0;
+    for (let i = 0; i < 64; i++) {
+      expected += Math.log(probability(model, contextNodes(model, heldOut, Math.max(0, i - 2), i, nodes), heldOut[i]));
+    }
+    expect(scores[0]).toBeCloseTo(expected, 9);
+    expect(scores[0]).toBeGreaterThan(scores[1]);
   });
 });
 
