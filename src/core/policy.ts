@@ -29,8 +29,11 @@ export interface PolicyContext<S extends Samples = Samples> {
   readonly history: readonly Metrics[];
   readonly samplesPerGeneration: number;
   readonly rng: Rng;
-  /** Scores items with the run's models (verifier policies); absent when the family has no `score`. */
-  readonly score?: Scorer<S>;
+  /**
+   * Scores items with the run's models (verifier policies); absent when the family has no `score`. A method, so
+   * that a policy written for all samples (DataPolicy<Samples>) still accepts a context of one kind.
+   */
+  score?(model: ScoringModel, samples: S): Promise<Float64Array>;
 }
 
 export interface PolicyResult<S extends Samples = Samples> {

@@ -12,7 +12,7 @@ import type { Metrics } from '../core/family.js';
 import type { DataPolicy, PolicyContext } from '../core/policy.js';
 import type { Samples } from '../core/samples.js';
 import { replacePolicy } from './replace.js';
-import { type FeedbackOptions, measureCalibration, nextSetting, settingInForce } from './verify/feedback.js';
+import { type FeedbackOptions, integralInForce, measureCalibration, nextSetting } from './verify/feedback.js';
 import { importanceResample, selectBand } from './verify/selection.js';
 import { namedVerifier, scoreWith, type Verifier, type VerifierName } from './verify/verifiers.js';
 
@@ -84,18 +84,17 @@ export function filterPolicy<S extends Samples = Samples>(options: FilterOptions
       metrics.feedbackHeldOutLogLikelihood = calibration.heldOut;
       metrics.feedbackSelfLogLikelihood = finiteOrNull(calibration.self);
       metrics.feedbackGap = finiteOrNull(calibration.gap);
+      const integral = integralInForce(ctx);
       if (selection.type === 'top') {
         // Too narrow (gap < 0): keep more, so fewer unlikely items are cut.
-        const before = settingInForce(ctx, 'filterFraction', selection.fraction);
-        const next = nextSetting(before, calibration.gap, feedback, MIN_KEPT, 1);
+        const next = nextSetting(selection.fraction, integral, calibration.gap, feedback, MIN_KEPT, 1);
         dropUnlikely = 1 - next.setting;
-        metrics.feedbackStep = next.step;
+        metrics.feedbackIntegral = next.integral;
       } else {
         // Too narrow: drop more of the too-likely core, which widens what the next model sees.
-        const before = settingInForce(ctx, 'filterDropLikely', selection.dropLikely);
-        const next = nextSetting(before, calibration.gap, feedback, 0, 1 - dropUnlikely - MIN_KEPT);
+        const next = nextSetting(dropLikely, integral, calibration.gap, feedback, 0, 1 - dropUnlikely - MIN_KEPT);
         dropLikely = next.setting;
-        metrics.feedbackStep = next.step;
+        metrics.feedbackIntegral = next.integral;
       }
     }
     const band = selectBand(scores, dropUnlikely, dropLikely);

@@ -35,10 +35,10 @@ export const selectionSchema = z.discriminatedUnion('type', [
 
 export const feedbackSchema = z
   .object({
-    /** Setting change per nat of calibration gap. */
-    gain: z.number().positive().default(0.5),
-    /** Largest change per generation. */
-    maxStep: z.number().gt(0).max(1).default(0.02),
+    /** Proportional gain: setting change per nat of calibration gap. */
+    gain: z.number().min(0).default(1),
+    /** Integral gain: change of the accumulated correction per nat of gap, per generation. */
+    integral: z.number().min(0).default(0.05),
   })
   .strict();
 

@@ -14,6 +14,7 @@
  */
 import { concatDatasets, type Dataset, datasetSize, takeAcross, takeItems } from '../core/dataset.js';
 import type { DataPolicy } from '../core/policy.js';
+import type { Samples } from '../core/samples.js';
 
 export interface WebOptions {
   /** Human items on the web before generation 1 (default: the whole real pool). */
@@ -75,7 +76,7 @@ export function stockRunsOutAt(sizes: WebSizes): number | null {
   }
 }
 
-export function webPolicy(options: WebOptions = {}): DataPolicy {
+export function webPolicy<S extends Samples = Samples>(options: WebOptions = {}): DataPolicy<S> {
   for (const key of ['stock', 'publish', 'scrape'] as const) {
     const v = options[key];
     if (v !== undefined && !(Number.isInteger(v) && v >= 0))
@@ -108,7 +109,7 @@ export function webPolicy(options: WebOptions = {}): DataPolicy {
       }
       const human = takeItems(ctx.real, range(state.consumed, state.consumed + state.humanScraped));
       if (state.syntheticScraped === 0) return { train: human, metrics };
-      const published: Dataset[] = [];
+      const published: Dataset<S>[] = [];
       for (let h = 0; h < ctx.generation; h++) {
         const set = ctx.synthetic[h];
         if (!set) throw new Error(`web: generation ${h}'s synthetic set is not available`);

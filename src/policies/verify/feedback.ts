@@ -8,8 +8,8 @@
  * the unlikely side (a larger top fraction, or more of the too-likely dropped); a model grown too broad gives
  * gap > 0 and the opposite move. For a 1-D Gaussian q = N(μ, s²) fitted to N(0, 1), gap = ½ − (1 + μ²)/(2s²).
  *
- * The setting in force is read back from the previous metrics line, so the controller keeps no state of its own
- * and a resumed run continues exactly.
+ * Its one piece of state, the integral, is read back from the previous metrics line, so the controller keeps no
+ * state of its own and a resumed run continues exactly.
  */
 import type { MetricValue } from '../../core/family.js';
 import type { PolicyContext } from '../../core/policy.js';
@@ -17,10 +17,10 @@ import type { Samples } from '../../core/samples.js';
 import { scoreWith } from './verifiers.js';
 
 export interface FeedbackOptions {
-  /** Setting change per nat of gap. */
+  /** Proportional gain: setting change per nat of gap. */
   readonly gain: number;
-  /** Largest change of the setting in one generation. */
-  readonly maxStep: number;
+  /** Integral gain: change of the accumulated correction per nat of gap, per generation. */
+  readonly integral: number;
 }
 
 export interface Calibration {
@@ -51,26 +51,33 @@ export async function measureCalibration<S extends Samples>(ctx: PolicyContext<S
 }
 
 /**
- * The next setting: previous − gain·gap, the move capped at maxStep and the result kept in [lo, hi]. An
- * undefined gap (∞ − ∞) leaves the setting where it was.
+ * A PI rule around the configured setting: setting_g = base + I_g − gain·gap_g with I_g = I_{g−1} − integral·gap_g.
+ * The proportional part reacts to the present error without accumulating it (the plant, log-variance,
+ * integrates already, so a pure integral controller oscillates); the small integral part removes the steady
+ * offset a base setting leaves. Both are kept in [lo, hi]; an undefined gap (∞ − ∞) counts as 0.
  */
 export function nextSetting(
-  previous: number,
+  base: number,
+  integralBefore: number,
   gap: number,
   options: FeedbackOptions,
   lo: number,
   hi: number,
-): { setting: number; step: number } {
-  const wanted = Number.isNaN(gap) ? 0 : -options.gain * gap;
-  const step = Math.max(-options.maxStep, Math.min(options.maxStep, wanted));
-  const setting = Math.max(lo, Math.min(hi, previous + step));
-  return { setting, step: setting - previous };
+): { setting: number; integral: number } {
+  const error = Number.isNaN(gap) ? 0 : gap;
+  const integral = clamp(integralBefore - options.integral * error, lo - base, hi - base);
+  const setting = clamp(base + integral - options.gain * error, lo, hi);
+  return { setting, integral };
 }
 
-/** The setting generation g−1 used, from its metrics line, or `initial` if it had none (generation 1). */
-export function settingInForce<S extends Samples>(ctx: PolicyContext<S>, key: string, initial: number): number {
-  const value = ctx.history[ctx.generation - 1]?.[key];
-  return typeof value === 'number' ? value : initial;
+/** The controller's integral after generation g−1, from its metrics line (0 at generation 1). */
+export function integralInForce<S extends Samples>(ctx: PolicyContext<S>): number {
+  const value = ctx.history[ctx.generation - 1]?.feedbackIntegral;
+  return typeof value === 'number' ? value : 0;
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(hi, x));
 }
 
 function asNumber(v: MetricValue | undefined): number | null {
