@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/gemm.cc",
         "native/pool.cc",
+        "native/rows.cc",
         "native/kernel_portable.cc",
         "native/kernel_avx2.cc",
         "native/kernel_avx512.cc"

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gemm.h"
+#include "rows.h"
 
 namespace {
 
@@ -78,6 +79,54 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// softmaxRows(x, out, rows, cols, causal, lse | null)
+Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Operand x = operand(info[0], "x");
+  Operand out = operand(info[1], "out");
+  const int64_t rows = integer(info[2]);
+  const int64_t cols = integer(info[3]);
+  const bool causal = info[4].ToBoolean();
+  float* lse = nullptr;
+  if (!info[5].IsNull()) {
+    Operand l = operand(info[5], "lse");
+    check(env, l.length >= rows, "lse is too short");
+    lse = l.data;
+  }
+  check(env, rows >= 0 && cols > 0 && x.length >= rows * cols && out.length >= rows * cols, "softmax sizes");
+  engine::softmax_rows(x.data, out.data, rows, cols, causal, lse);
+  return env.Undefined();
+}
+
+// axpy(alpha, x, y): y += alpha x over min(len) elements
+Napi::Value Axpy(const Napi::CallbackInfo& info) {
+  const float alpha = info[0].As<Napi::Number>().FloatValue();
+  Operand x = operand(info[1], "x");
+  Operand y = operand(info[2], "y");
+  check(info.Env(), x.length == y.length, "axpy lengths differ");
+  engine::axpy(alpha, x.data, y.data, y.length);
+  return info.Env().Undefined();
+}
+
+// adamStep(w, g, m, v, beta1, beta2, stepSize, rootC2, eps, l2, shrink)
+Napi::Value AdamStep(const Napi::CallbackInfo& info) {
+  Operand w = operand(info[0], "w");
+  Operand g = operand(info[1], "g");
+  Operand m = operand(info[2], "m");
+  Operand v = operand(info[3], "v");
+  check(info.Env(), g.length == w.length && m.length == w.length && v.length == w.length, "adam lengths differ");
+  engine::AdamArgs a;
+  a.beta1 = info[4].As<Napi::Number>().FloatValue();
+  a.beta2 = info[5].As<Napi::Number>().FloatValue();
+  a.step_size = info[6].As<Napi::Number>().FloatValue();
+  a.root_c2 = info[7].As<Napi::Number>().FloatValue();
+  a.eps = info[8].As<Napi::Number>().FloatValue();
+  a.l2 = info[9].As<Napi::Number>().FloatValue();
+  a.shrink = info[10].As<Napi::Number>().FloatValue();
+  engine::adam_step(w.data, g.data, m.data, v.data, w.length, a);
+  return info.Env().Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   engine::set_threads(static_cast<int>(integer(info[0])));
   return Napi::Number::New(info.Env(), engine::get_threads());
@@ -93,12 +142,18 @@ Napi::Value SelectIsa(const Napi::CallbackInfo& info) {
 
 Napi::Value Isa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), engine::current_isa()); }
 
+Napi::Value FmaPeak(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), engine::fma_peak_gflops()); }
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   engine::select_isa("auto");
   exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows));
+  exports.Set("axpy", Napi::Function::New(env, Axpy));
+  exports.Set("adamStep", Napi::Function::New(env, AdamStep));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("selectIsa", Napi::Function::New(env, SelectIsa));
   exports.Set("isa", Napi::Function::New(env, Isa));
+  exports.Set("fmaPeakGflops", Napi::Function::New(env, FmaPeak));
   return exports;
 }
 

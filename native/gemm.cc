@@ -4,6 +4,7 @@
 #include "gemm.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -13,9 +14,9 @@
 namespace engine {
 namespace {
 
-constexpr int64_t MC = 96;   // rows of A per block: a multiple of every kernel's MR (4, 6, 12)
-constexpr int64_t NC = 256;  // columns of B per block: a multiple of every kernel's NR (8, 16, 32)
-constexpr int64_t KC = 256;  // depth per block: the A block (96 KB) stays in L2, a B sliver (<= 32 KB) in L1
+constexpr int64_t MC = 96;    // rows of A per block: a multiple of every kernel's MR (4, 6, 12); 96 KB in L2
+constexpr int64_t NC = 2048;  // columns of B per panel: a multiple of every NR (8, 16, 32); 2 MB, shared
+constexpr int64_t KC = 256;   // depth per block: a B sliver (KC x NR, <= 32 KB) stays in L1
 // Below this many flops a product runs on the calling thread alone: waking workers costs more.
 constexpr double kParallelFlops = 1 << 18;
 
@@ -23,13 +24,14 @@ KernelInfo g_kernel = portable_kernel();
 std::unique_ptr<ThreadPool> g_pool;
 int g_threads = 1;
 
+float* aligned_floats(int64_t n) {
+  return static_cast<float*>(std::aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64));
+}
+
+// Per-thread packing space: an A block, and a B panel for products that a single thread runs alone.
 struct Panels {
-  float* a = nullptr;
-  float* b = nullptr;
-  Panels() {
-    a = static_cast<float*>(std::aligned_alloc(64, MC * KC * sizeof(float)));
-    b = static_cast<float*>(std::aligned_alloc(64, KC * NC * sizeof(float)));
-  }
+  float* a = aligned_floats(MC * KC);
+  float* b = aligned_floats(KC * NC);
   ~Panels() {
     std::free(a);
     std::free(b);
@@ -88,34 +90,57 @@ void pack_b(const GemmArgs& g, const float* B, int64_t j0, int64_t nc, int64_t p
   }
 }
 
-void run_tile(const GemmArgs& g, int64_t q, int64_t i0, int64_t j0) {
+// One MC-row block of C against a packed B panel: pack the A block, then sweep B slivers (held in L1) across
+// the A slivers (streamed from L2). beta is applied on the first depth block only.
+void macro_block(const GemmArgs& g, const float* A, float* C, const float* bpanel, int64_t i0, int64_t j0,
+                 int64_t nc, int64_t p0, int64_t kc, float* apack) {
   const KernelInfo kern = g_kernel;
+  const int64_t mc = std::min(MC, g.m - i0);
+  const float beta = p0 == 0 ? g.beta : 1.0f;
+  pack_a(g, A, i0, mc, p0, kc, kern.mr, apack);
+  for (int64_t jr = 0; jr < nc; jr += kern.nr) {
+    const float* bp = bpanel + (jr / kern.nr) * kc * kern.nr;
+    const int nr = static_cast<int>(std::min<int64_t>(kern.nr, nc - jr));
+    for (int64_t ir = 0; ir < mc; ir += kern.mr) {
+      const float* ap = apack + (ir / kern.mr) * kc * kern.mr;
+      const int mr = static_cast<int>(std::min<int64_t>(kern.mr, mc - ir));
+      kern.kernel(kc, ap, bp, C + (i0 + ir) * g.ldc + j0 + jr, g.ldc, g.alpha, beta, mr, nr);
+    }
+  }
+}
+
+void scale_c(const GemmArgs& g, float* C) {
+  for (int64_t i = 0; i < g.m; i++) {
+    float* row = C + i * g.ldc;
+    if (g.beta == 0.0f) std::memset(row, 0, sizeof(float) * g.n);
+    else if (g.beta != 1.0f)
+      for (int64_t j = 0; j < g.n; j++) row[j] *= g.beta;
+  }
+}
+
+// One product of the batch, Goto-style: for each B panel (NC x KC, packed once), every MC block of A.
+// With a pool, the A blocks of each panel are spread over the threads, which share the packed panel.
+void gemm_one(const GemmArgs& g, int64_t q, ThreadPool* pool) {
   const float* A = g.a + q * g.stride_a;
   const float* B = g.b + q * g.stride_b;
   float* C = g.c + q * g.stride_c;
-  const int64_t mc = std::min(MC, g.m - i0);
-  const int64_t nc = std::min(NC, g.n - j0);
-  for (int64_t i = 0; i < mc; i++) {
-    float* row = C + (i0 + i) * g.ldc + j0;
-    if (g.beta == 0.0f) {
-      std::memset(row, 0, sizeof(float) * nc);
-    } else if (g.beta != 1.0f) {
-      for (int64_t j = 0; j < nc; j++) row[j] *= g.beta;
-    }
+  if (g.k == 0 || g.alpha == 0.0f) {
+    scale_c(g, C);
+    return;
   }
-  if (g.alpha == 0.0f) return;
-  Panels& pn = panels();
-  for (int64_t p0 = 0; p0 < g.k; p0 += KC) {
-    const int64_t kc = std::min(KC, g.k - p0);
-    pack_b(g, B, j0, nc, p0, kc, kern.nr, pn.b);
-    pack_a(g, A, i0, mc, p0, kc, kern.mr, pn.a);
-    for (int64_t jr = 0; jr < nc; jr += kern.nr) {
-      const float* bp = pn.b + (jr / kern.nr) * kc * kern.nr;
-      const int nr = static_cast<int>(std::min<int64_t>(kern.nr, nc - jr));
-      for (int64_t ir = 0; ir < mc; ir += kern.mr) {
-        const float* ap = pn.a + (ir / kern.mr) * kc * kern.mr;
-        const int mr = static_cast<int>(std::min<int64_t>(kern.mr, mc - ir));
-        kern.kernel(kc, ap, bp, C + (i0 + ir) * g.ldc + j0 + jr, g.ldc, g.alpha, mr, nr);
+  const KernelInfo kern = g_kernel;
+  float* bpanel = panels().b;
+  const int64_t blocks = (g.m + MC - 1) / MC;
+  for (int64_t j0 = 0; j0 < g.n; j0 += NC) {
+    const int64_t nc = std::min(NC, g.n - j0);
+    for (int64_t p0 = 0; p0 < g.k; p0 += KC) {
+      const int64_t kc = std::min(KC, g.k - p0);
+      pack_b(g, B, j0, nc, p0, kc, kern.nr, bpanel);
+      auto block = [&](int64_t ib) { macro_block(g, A, C, bpanel, ib * MC, j0, nc, p0, kc, panels().a); };
+      if (pool && blocks > 1) {
+        pool->parallel_for(blocks, block);
+      } else {
+        for (int64_t ib = 0; ib < blocks; ib++) block(ib);
       }
     }
   }
@@ -160,20 +185,49 @@ int get_threads() { return g_threads; }
 
 void gemm(const GemmArgs& g) {
   if (g.m <= 0 || g.n <= 0 || g.batch <= 0) return;
-  const int64_t mb = (g.m + MC - 1) / MC;
-  const int64_t nb = (g.n + NC - 1) / NC;
-  const int64_t tasks = g.batch * mb * nb;
-  auto task = [&](int64_t t) {
-    const int64_t q = t / (mb * nb);
-    const int64_t r = t % (mb * nb);
-    run_tile(g, q, (r / nb) * MC, (r % nb) * NC);
-  };
   const double flops = 2.0 * g.m * g.n * g.k * g.batch;
-  if (!g_pool || flops < kParallelFlops) {
-    for (int64_t t = 0; t < tasks; t++) task(t);
-  } else {
-    g_pool->parallel_for(tasks, task);
+  ThreadPool* pool = flops < kParallelFlops ? nullptr : g_pool.get();
+  if (pool && g.batch >= pool->threads()) {
+    // Many products (attention heads, images): one per task, each on its own thread's panels.
+    pool->parallel_for(g.batch, [&](int64_t q) { gemm_one(g, q, nullptr); });
+    return;
   }
+  for (int64_t q = 0; q < g.batch; q++) gemm_one(g, q, pool);
+}
+
+void parallel_range(int64_t n, int64_t work, const std::function<void(int64_t, int64_t)>& fn) {
+  ThreadPool* pool = g_pool.get();
+  if (!pool || work < (1 << 16) || n < 2) {
+    fn(0, n);
+    return;
+  }
+  const int64_t parts = std::min<int64_t>(n, pool->threads() * 4);
+  pool->parallel_for(parts, [&](int64_t p) { fn(n * p / parts, n * (p + 1) / parts); });
+}
+
+double fma_peak_gflops() {
+  double (*loop)(int64_t) = nullptr;
+  double flops_per_iteration = 0;
+  if (std::strcmp(g_kernel.isa, "avx512") == 0) {
+    loop = avx512_fma_loop;
+    flops_per_iteration = 16 * 16 * 2;
+  } else if (std::strcmp(g_kernel.isa, "avx2") == 0) {
+    loop = avx2_fma_loop;
+    flops_per_iteration = 12 * 8 * 2;
+  } else {
+    return 0;
+  }
+  loop(1 << 20);  // warm up (clock ramp, AVX frequency licence)
+  double best = 0;
+  for (int r = 0; r < 5; r++) {
+    const int64_t iterations = 1 << 24;
+    const auto t0 = std::chrono::steady_clock::now();
+    volatile double sink = loop(iterations);
+    (void)sink;
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, flops_per_iteration * iterations / s / 1e9);
+  }
+  return best;
 }
 
 }  // namespace engine

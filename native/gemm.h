@@ -3,13 +3,14 @@
 // nothing in the inner loop) and runs a micro-kernel chosen once at load time from the CPU's features.
 #pragma once
 #include <cstdint>
+#include <functional>
 
 namespace engine {
 
-// One micro-kernel: C[mr x nr] += alpha * Apanel[kc x MR]^T * Bpanel[kc x NR], writing only the first
-// mr rows and nr columns of the tile (edge tiles).
+// One micro-kernel: C[mr x nr] = alpha * Apanel[kc x MR]^T * Bpanel[kc x NR] + beta * C, writing only the
+// first mr rows and nr columns of the tile (edge tiles). beta == 0 never reads C (it may hold garbage).
 using MicroKernel = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha,
-                             int mr, int nr);
+                             float beta, int mr, int nr);
 
 struct KernelInfo {
   const char* isa;
@@ -44,5 +45,14 @@ const char* current_isa();
 void set_threads(int n);
 int get_threads();
 void gemm(const GemmArgs& g);
+
+// Splits [0, n) into contiguous ranges over the thread pool when `work` (elements touched) is large enough
+// to pay for waking the workers; fn(begin, end) runs once per range.
+void parallel_range(int64_t n, int64_t work, const std::function<void(int64_t, int64_t)>& fn);
+
+// One core's measured peak FMA rate (GFLOP/s) with the current ISA's widest vectors; 0 for "portable".
+double fma_peak_gflops();
+double avx2_fma_loop(int64_t iterations);
+double avx512_fma_loop(int64_t iterations);
 
 }  // namespace engine

@@ -8,7 +8,8 @@ namespace {
 constexpr int MR = 4;
 constexpr int NR = 8;
 
-void kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, int mr, int nr) {
+void kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta,
+            int mr, int nr) {
   float acc[MR][NR] = {};
   for (int64_t p = 0; p < kc; p++) {
     for (int i = 0; i < MR; i++) {
@@ -17,7 +18,7 @@ void kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, f
     }
   }
   for (int i = 0; i < mr; i++)
-    for (int j = 0; j < nr; j++) c[i * ldc + j] += alpha * acc[i][j];
+    for (int j = 0; j < nr; j++) c[i * ldc + j] = alpha * acc[i][j] + (beta == 0.0f ? 0.0f : beta * c[i * ldc + j]);
 }
 
 }  // namespace

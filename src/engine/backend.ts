@@ -49,6 +49,36 @@ export interface Backend {
   free(buffer: Float32Array): void;
   /** C = alpha * op(A) * op(B) + beta * C, batched. */
   gemm(call: GemmCall): void;
+  /**
+   * Softmax of each row of x [rows, cols] into out. With `causal`, row r only sees columns 0..(r mod cols) and
+   * the rest get 0. `lse`, if given, receives each row's log-sum-exp (cross-entropy's normaliser).
+   */
+  softmaxRows(
+    x: Float32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+    causal: boolean,
+    lse: Float32Array | null,
+  ): void;
+  /** y += alpha * x (equal lengths): the gradient accumulation of most ops. */
+  axpy(alpha: number, x: Float32Array, y: Float32Array): void;
+  /** One Adam update of w from g with moments m and v (see optim.ts for the constants). */
+  adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void;
+}
+
+export interface AdamConstants {
+  beta1: number;
+  beta2: number;
+  /** lr / (1 - beta1^t) */
+  stepSize: number;
+  /** sqrt(1 - beta2^t) */
+  rootC2: number;
+  eps: number;
+  /** L2 weight decay added to the gradient (PyTorch's Adam); 0 for AdamW. */
+  l2: number;
+  /** 1 - lr * weightDecay for AdamW's decoupled decay; 1 for Adam. */
+  shrink: number;
 }
 
 /** Fills in the defaults of a GEMM call: contiguous operands, no batching, overwrite. */

@@ -14,6 +14,7 @@ const SHAPES: Array<[number, number, number]> = [
   [13, 33, 17],
   [97, 70, 300],
   [130, 260, 40],
+  [6, 2100, 3], // wider than one 2048-column B panel
 ];
 
 function check(backend: NonNullable<ReturnType<typeof backendCases>[number]['backend']>, seed: number): void {
@@ -21,7 +22,8 @@ function check(backend: NonNullable<ReturnType<typeof backendCases>[number]['bac
   for (const [m, n, k] of SHAPES) {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
-        const batch = 3;
+        // Even m: one product (threads split its row blocks); odd m: three (threads take whole products).
+        const batch = m % 2 === 0 ? 1 : 3;
         const lda = (transA ? m : k) + 2; // padded rows: leading dimensions are honoured
         const ldb = (transB ? k : n) + 1;
         const ldc = n + 3;

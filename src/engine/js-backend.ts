@@ -2,7 +2,8 @@
  * The reference backend: plain TypeScript loops. Slow (a few GFLOP/s) but obviously correct, so the test suite
  * can check the fast backends' kernels against it, and the engine runs anywhere JavaScript does.
  */
-import { type Backend, BufferPool, type GemmCall } from './backend.js';
+import { type AdamConstants, type Backend, BufferPool, type GemmCall } from './backend.js';
+import { adamStepJs, axpyJs, softmaxRowsJs } from './js-kernels.js';
 
 export class JsBackend implements Backend {
   readonly name = 'js' as const;
@@ -16,6 +17,25 @@ export class JsBackend implements Backend {
 
   free(buffer: Float32Array): void {
     this.pool.give(buffer);
+  }
+
+  softmaxRows(
+    x: Float32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+    causal: boolean,
+    lse: Float32Array | null,
+  ): void {
+    softmaxRowsJs(x, out, rows, cols, causal, lse);
+  }
+
+  axpy(alpha: number, x: Float32Array, y: Float32Array): void {
+    axpyJs(alpha, x, y);
+  }
+
+  adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void {
+    adamStepJs(w, g, m, v, c);
   }
 
   gemm(call: GemmCall): void {

@@ -4,7 +4,7 @@
  * buffers are ordinary Float32Arrays, read in place by the addon.
  */
 import { createRequire } from 'node:module';
-import { type Backend, BufferPool, type GemmCall } from './backend.js';
+import { type AdamConstants, type Backend, BufferPool, type GemmCall } from './backend.js';
 
 export type NativeIsa = 'avx512' | 'avx2' | 'portable';
 
@@ -31,9 +31,32 @@ interface Addon {
     strideB: number,
     strideC: number,
   ): void;
+  softmaxRows(
+    x: Float32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+    causal: boolean,
+    lse: Float32Array | null,
+  ): void;
+  axpy(alpha: number, x: Float32Array, y: Float32Array): void;
+  adamStep(
+    w: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    beta1: number,
+    beta2: number,
+    stepSize: number,
+    rootC2: number,
+    eps: number,
+    l2: number,
+    shrink: number,
+  ): void;
   setThreads(n: number): number;
   selectIsa(name: string): NativeIsa | null;
   isa(): NativeIsa;
+  fmaPeakGflops(): number;
 }
 
 let addon: Addon | null = null;
@@ -75,12 +98,39 @@ export class NativeBackend implements Backend {
     return this.addon.selectIsa(isa) !== null;
   }
 
+  /** One core's measured FMA peak (GFLOP/s) for the current ISA (0 for portable): the GEMM figures' yardstick. */
+  fmaPeakGflops(): number {
+    return this.addon.fmaPeakGflops();
+  }
+
   alloc(n: number): Float32Array {
     return this.pool.take(n) ?? new Float32Array(n);
   }
 
   free(buffer: Float32Array): void {
     this.pool.give(buffer);
+  }
+
+  softmaxRows(
+    x: Float32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+    causal: boolean,
+    lse: Float32Array | null,
+  ): void {
+    this.addon.setThreads(this.threads);
+    this.addon.softmaxRows(x, out, rows, cols, causal, lse);
+  }
+
+  axpy(alpha: number, x: Float32Array, y: Float32Array): void {
+    this.addon.setThreads(this.threads);
+    this.addon.axpy(alpha, x, y);
+  }
+
+  adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void {
+    this.addon.setThreads(this.threads);
+    this.addon.adamStep(w, g, m, v, c.beta1, c.beta2, c.stepSize, c.rootC2, c.eps, c.l2, c.shrink);
   }
 
   gemm(g: GemmCall): void {

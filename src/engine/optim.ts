@@ -52,19 +52,9 @@ export class Adam {
     const rootC2 = Math.sqrt(c2);
     const l2 = this.decoupled ? 0 : wd;
     const shrink = this.decoupled ? 1 - lr * wd : 1;
+    const constants = { beta1: b1, beta2: b2, stepSize, rootC2, eps, l2, shrink };
     this.params.forEach((p, idx) => {
-      const w = p.data;
-      const g = p.grad!;
-      const m = this.m[idx];
-      const v = this.v[idx];
-      for (let i = 0; i < p.size; i++) {
-        const gi = g[i] + l2 * w[i];
-        const mi = b1 * m[i] + (1 - b1) * gi;
-        const vi = b2 * v[i] + (1 - b2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        w[i] = w[i] * shrink - (stepSize * mi) / (Math.sqrt(vi) / rootC2 + eps);
-      }
+      p.engine.backend.adamStep(p.data, p.grad!, this.m[idx], this.v[idx], constants);
     });
   }
 }

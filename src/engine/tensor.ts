@@ -29,6 +29,11 @@ export class Tensor {
   grad: Float32Array | null = null;
   /** Pushes this tensor's gradient into its parents'; null for leaves and for results needing no gradient. */
   backwardFn: (() => void) | null = null;
+  /**
+   * Views share their parent's gradient storage (the same elements, at an offset), so backprop through a
+   * reshape or a slice costs nothing: whatever accumulates into the view's gradient lands in the parent's.
+   */
+  gradAlias: { parent: Tensor; offset: number } | null = null;
 
   constructor(
     readonly engine: Engine,
@@ -56,7 +61,12 @@ export class Tensor {
 
   /** The gradient buffer, allocated (zeroed) on first use. */
   gradBuffer(): Float32Array {
-    if (!this.grad) this.grad = this.engine.backend.alloc(this.size);
+    if (!this.grad) {
+      const alias = this.gradAlias;
+      this.grad = alias
+        ? alias.parent.gradBuffer().subarray(alias.offset, alias.offset + this.size)
+        : this.engine.backend.alloc(this.size);
+    }
     return this.grad;
   }
 
@@ -108,15 +118,15 @@ export class Engine {
     return this.track(new Tensor(this, [...shape], data, needsGrad, parents, true, false));
   }
 
-  /** A view over a parent's buffer with another shape (same size). */
-  view(parent: Tensor, shape: Shape): Tensor {
-    return this.track(new Tensor(this, [...shape], parent.data, parent.requiresGrad, [parent], false, false));
-  }
-
-  /** A view over a contiguous part of a parent's buffer (a slice along the first dimension). */
-  subview(parent: Tensor, shape: Shape, offset: number): Tensor {
+  /**
+   * A view over a contiguous part of a parent's buffer (same size for a reshape, a slice along the first
+   * dimension otherwise). Its gradient is the matching part of the parent's gradient, so it needs no backward.
+   */
+  view(parent: Tensor, shape: Shape, offset = 0): Tensor {
     const data = parent.data.subarray(offset, offset + sizeOf(shape));
-    return this.track(new Tensor(this, [...shape], data, parent.requiresGrad, [parent], false, false));
+    const t = new Tensor(this, [...shape], data, parent.requiresGrad, [parent], false, false);
+    if (parent.requiresGrad) t.gradAlias = { parent, offset };
+    return this.track(t);
   }
 
   /** A working buffer freed with the current scope (saved statistics, dropout masks, im2col columns). */
@@ -145,7 +155,7 @@ export class Engine {
   release(t: Tensor): void {
     if (t.persistent) return;
     if (t.ownsData && t.data.length > 0) this.backend.free(t.data);
-    if (t.grad) this.backend.free(t.grad);
+    if (t.grad && !t.gradAlias) this.backend.free(t.grad);
     t.data = EMPTY;
     t.grad = null;
     t.backwardFn = null;

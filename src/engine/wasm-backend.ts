@@ -5,7 +5,8 @@
  * every view the tensors hold; the OS commits pages only as they are touched.
  */
 import fs from 'node:fs';
-import { type Backend, BufferPool, type GemmCall } from './backend.js';
+import { type AdamConstants, type Backend, BufferPool, type GemmCall } from './backend.js';
+import { adamStepJs, axpyJs, softmaxRowsJs } from './js-kernels.js';
 
 interface Kernels {
   gemm(
@@ -102,6 +103,25 @@ export class WasmBackend implements Backend {
 
   free(buffer: Float32Array): void {
     this.pool.give(buffer);
+  }
+
+  softmaxRows(
+    x: Float32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+    causal: boolean,
+    lse: Float32Array | null,
+  ): void {
+    softmaxRowsJs(x, out, rows, cols, causal, lse);
+  }
+
+  axpy(alpha: number, x: Float32Array, y: Float32Array): void {
+    axpyJs(alpha, x, y);
+  }
+
+  adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void {
+    adamStepJs(w, g, m, v, c);
   }
 
   /** Bytes of linear memory handed out so far (the high-water mark of live + pooled buffers). */

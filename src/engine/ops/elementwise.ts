@@ -25,10 +25,7 @@ function addSigned(a: Tensor, b: Tensor, sign: number, op: string): Tensor {
   if (out.requiresGrad) {
     out.backwardFn = () => {
       const g = out.grad!;
-      if (a.requiresGrad) {
-        const ga = a.gradBuffer();
-        for (let i = 0; i < a.size; i++) ga[i] += g[i];
-      }
+      if (a.requiresGrad) E.backend.axpy(1, g, a.gradBuffer());
       if (b.requiresGrad) {
         const gb = b.gradBuffer();
         for (let base = 0; base < a.size; base += nb) {

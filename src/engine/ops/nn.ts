@@ -97,22 +97,8 @@ export function softmax(x: Tensor, options: { causal?: boolean } = {}): Tensor {
   const causal = options.causal ?? false;
   if (causal && x.shape[x.rank - 2] !== n) throw new Error('engine: causal softmax needs square [..., T, T] input');
   const out = x.engine.result(x.shape, [x]);
-  const xd = x.data;
   const o = out.data;
-  for (let r = 0; r < rows; r++) {
-    const base = r * n;
-    const width = causal ? (r % n) + 1 : n;
-    let max = -Infinity;
-    for (let j = 0; j < width; j++) if (xd[base + j] > max) max = xd[base + j];
-    let total = 0;
-    for (let j = 0; j < width; j++) {
-      const e = Math.exp(xd[base + j] - max);
-      o[base + j] = e;
-      total += e;
-    }
-    const inv = 1 / total;
-    for (let j = 0; j < width; j++) o[base + j] *= inv;
-  }
+  x.engine.backend.softmaxRows(x.data, o, rows, n, causal, null);
   if (out.requiresGrad) {
     out.backwardFn = () => {
       const g = out.grad!;
@@ -137,34 +123,22 @@ export function crossEntropy(logits: Tensor, targets: Int32Array): Tensor {
   const E = logits.engine;
   const out = E.result([], [logits]);
   const probs = E.scratch(logits.size);
+  const lse = E.scratch(rows);
+  E.backend.softmaxRows(logits.data, probs, rows, v, false, lse);
   const x = logits.data;
   let loss = 0;
   for (let r = 0; r < rows; r++) {
-    const base = r * v;
     const t = targets[r];
     if (t < 0 || t >= v) throw new Error(`engine: crossEntropy target ${t} outside [0, ${v})`);
-    let max = -Infinity;
-    for (let j = 0; j < v; j++) if (x[base + j] > max) max = x[base + j];
-    let total = 0;
-    for (let j = 0; j < v; j++) {
-      const e = Math.exp(x[base + j] - max);
-      probs[base + j] = e;
-      total += e;
-    }
-    const inv = 1 / total;
-    for (let j = 0; j < v; j++) probs[base + j] *= inv;
-    loss += Math.log(total) + max - x[base + t];
+    loss += lse[r] - x[r * v + t];
   }
   out.data[0] = loss / rows;
   if (out.requiresGrad) {
     out.backwardFn = () => {
       const s = out.grad![0] / rows;
       const gx = logits.gradBuffer();
-      for (let r = 0; r < rows; r++) {
-        const base = r * v;
-        for (let j = 0; j < v; j++) gx[base + j] += s * probs[base + j];
-        gx[base + targets[r]] -= s;
-      }
+      E.backend.axpy(s, probs, gx);
+      for (let r = 0; r < rows; r++) gx[r * v + targets[r]] -= s;
     };
   }
   return out;

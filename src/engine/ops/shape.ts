@@ -9,15 +9,7 @@ export function reshape(a: Tensor, shape: Shape): Tensor {
   const rest = sizeOf(known);
   const full = inferred === 1 ? shape.map((d) => (d === -1 ? a.size / rest : d)) : [...shape];
   if (sizeOf(full) !== a.size) throw new Error(`engine: cannot reshape [${a.shape}] to [${shape}]`);
-  const out = a.engine.view(a, full);
-  if (out.requiresGrad) {
-    out.backwardFn = () => {
-      const g = out.grad!;
-      const ga = a.gradBuffer();
-      for (let i = 0; i < a.size; i++) ga[i] += g[i];
-    };
-  }
-  return out;
+  return a.engine.view(a, full);
 }
 
 function stridesOf(shape: Shape): number[] {
@@ -152,15 +144,5 @@ function rowsView(a: Tensor, start: number, count: number, shape: Shape): Tensor
   const n = a.shape[0];
   if (!(start >= 0 && count >= 1 && start + count <= n))
     throw new Error(`engine: rows [${start}, ${start + count}) outside [0, ${n})`);
-  const inner = a.size / n;
-  const base = start * inner;
-  const out = a.engine.subview(a, shape, base);
-  if (out.requiresGrad) {
-    out.backwardFn = () => {
-      const g = out.grad!;
-      const ga = a.gradBuffer();
-      for (let i = 0; i < out.size; i++) ga[base + i] += g[i];
-    };
-  }
-  return out;
+  return a.engine.view(a, shape, start * (a.size / n));
 }

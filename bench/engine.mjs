@@ -1,0 +1,281 @@
+// bench/engine: the neural engine against PyTorch on this machine. Prints GEMM GFLOP/s per backend (as a
+// fraction of one core's measured FMA peak), then training throughput of the three reference models, each
+// side by side with its PyTorch CPU reference in ../shared/bench/ run with the same thread count, and one
+// `ratio` line per model and backend (ours / PyTorch throughput: above 1 means faster than PyTorch).
+// Usage: npm run bench -- engine [--threads N] [--backends native,wasm] [--gpt-steps N] [--repeats N]
+//        [--vae-samples N] [--conv-samples N] [--memory-steps N] [--no-torch]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  Adam,
+  ConvVae,
+  Engine,
+  EngineRandom,
+  gemmCall,
+  MlpVae,
+  REFERENCE_CONV_VAE,
+  REFERENCE_GPT,
+  REFERENCE_MLP_VAE,
+  TinyGpt,
+} from '../dist/engine/index.js';
+import { loadNativeBackend } from '../dist/engine/native-backend.js';
+import { loadWasmBackend } from '../dist/engine/wasm-backend.js';
+
+const { values } = parseArgs({
+  options: {
+    threads: { type: 'string', default: process.env.COLLAPSE_LAB_THREADS ?? '1' },
+    backends: { type: 'string', default: 'native,wasm' },
+    'gpt-steps': { type: 'string', default: '20' },
+    repeats: { type: 'string', default: '3' },
+    'vae-samples': { type: 'string', default: '60000' },
+    'conv-samples': { type: 'string', default: '6000' },
+    'memory-steps': { type: 'string', default: '0' },
+    'no-torch': { type: 'boolean', default: false },
+  },
+});
+const THREADS = Number(values.threads);
+const REPEATS = Number(values.repeats);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const referenceDir = path.resolve(here, '..', '..', 'shared', 'bench');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const now = () => performance.now() / 1000;
+
+// ---- PyTorch references ----------------------------------------------------------------------------------
+function findTorchPython() {
+  if (values['no-torch']) return null;
+  const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
+  for (const py of candidates) {
+    try {
+      execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
+      return py;
+    } catch {
+      // try the next interpreter
+    }
+  }
+  return null;
+}
+const python = findTorchPython();
+if (!python) console.log('pytorch: not found (install python3-torch); comparisons are skipped');
+else if (!fs.existsSync(referenceDir)) console.log(`pytorch: reference scripts not found in ${referenceDir}`);
+const torchCache = new Map();
+function torch(script, args, pattern) {
+  if (!python || !fs.existsSync(referenceDir)) return null;
+  const key = `${script} ${args.join(' ')}`;
+  if (!torchCache.has(key)) {
+    const out = execFileSync(python, [path.join(referenceDir, script), ...args], { encoding: 'utf8' });
+    const match = out.match(pattern);
+    torchCache.set(key, match ? Number(match[1]) : null);
+  }
+  return torchCache.get(key);
+}
+
+// ---- backends --------------------------------------------------------------------------------------------
+const backends = [];
+for (const name of values.backends.split(',')) {
+  try {
+    backends.push(name === 'native' ? loadNativeBackend(THREADS) : loadWasmBackend());
+  } catch (error) {
+    console.log(`${name}: unavailable (${error.message}); skipped`);
+  }
+}
+const peak = (() => {
+  try {
+    const n = loadNativeBackend(1);
+    return { gflops: n.fmaPeakGflops(), isa: n.isa };
+  } catch {
+    return null;
+  }
+})();
+if (peak?.gflops) console.log(`fma peak: ${peak.gflops.toFixed(1)} GFLOP/s per core (${peak.isa}, measured)`);
+
+// ---- GEMM ------------------------------------------------------------------------------------------------
+// The models' shapes: GPT projections and tied output layer (1024 tokens), MLP VAE layers (batch 128),
+// conv VAE's e2 im2col product. Each in NN, NT and TN layout, as forward and backward use them.
+const SHAPES = [
+  [1024, 384, 128],
+  [1024, 512, 128],
+  [1024, 4096, 128],
+  [128, 400, 784],
+  [128, 6272, 1024],
+];
+function gemmRate(be, m, n, k, transA, transB) {
+  const a = be.alloc(m * k);
+  const b = be.alloc(k * n);
+  const c = be.alloc(m * n);
+  const rng = new EngineRandom(1);
+  rng.fillUniform(a, -1, 1);
+  rng.fillUniform(b, -1, 1);
+  const call = gemmCall({ transA, transB, m, n, k, a, b, c });
+  be.gemm(call);
+  let reps = 0;
+  const t0 = now();
+  let dt = 0;
+  while (dt < 0.25) {
+    be.gemm(call);
+    reps++;
+    dt = now() - t0;
+  }
+  be.free(a);
+  be.free(b);
+  be.free(c);
+  return (2 * m * n * k * reps) / dt / 1e9;
+}
+for (const be of backends) {
+  const rates = [];
+  const perShape = [];
+  for (const [m, n, k] of SHAPES) {
+    const r = [
+      [false, false],
+      [false, true],
+      [true, false],
+    ].map(([tA, tB]) => gemmRate(be, m, n, k, tA, tB));
+    rates.push(...r);
+    perShape.push(`${m}x${n}x${k} ${r.map((x) => x.toFixed(1)).join('/')}`);
+  }
+  const geo = Math.exp(rates.reduce((s, x) => s + Math.log(x), 0) / rates.length);
+  const ofPeak = peak?.gflops ? ` = ${((100 * geo) / (peak.gflops * be.threads)).toFixed(0)}% of FMA peak` : '';
+  console.log(`gemm ${be.description}: geomean ${geo.toFixed(1)} GFLOP/s${ofPeak} (NN/NT/TN: ${perShape.join(', ')})`);
+}
+
+// ---- models ----------------------------------------------------------------------------------------------
+function gptTokensPerSecond(be) {
+  const E = new Engine(be);
+  const cfg = REFERENCE_GPT;
+  const B = 16;
+  const T = cfg.context;
+  const model = new TinyGpt(E, cfg, 0);
+  const opt = new Adam(Object.values(model.params()), { lr: 1e-3 });
+  const rng = new EngineRandom(3);
+  const ids = Int32Array.from({ length: B * T }, () => Math.floor(rng.uniform() * cfg.vocab));
+  const targets = Int32Array.from({ length: B * T }, () => Math.floor(rng.uniform() * cfg.vocab));
+  const step = () => {
+    opt.zeroGrad();
+    E.tidy(() => E.backward(model.loss(ids, targets, B)));
+    opt.step();
+  };
+  for (let i = 0; i < 3; i++) step();
+  const steps = Number(values['gpt-steps']);
+  const rates = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const t0 = now();
+    for (let i = 0; i < steps; i++) step();
+    rates.push((B * T * steps) / (now() - t0));
+  }
+  return median(rates);
+}
+
+function bernoulliInputs(n, dim, seed) {
+  const rng = new EngineRandom(seed);
+  const data = new Float32Array(n * dim);
+  for (let i = 0; i < data.length; i++) data[i] = rng.uniform() > 0.8 ? 1 : 0;
+  return data;
+}
+
+function vaeSecondsPerEpoch(be, kind) {
+  const E = new Engine(be);
+  const conv = kind === 'conv';
+  const samples = Number(conv ? values['conv-samples'] : values['vae-samples']);
+  const batch = conv ? 256 : 128;
+  const dim = 784;
+  const model = conv ? new ConvVae(E, REFERENCE_CONV_VAE, 0) : new MlpVae(E, REFERENCE_MLP_VAE, 0);
+  const opt = new Adam(Object.values(model.params()), conv ? { lr: 1e-3, weightDecay: 1e-5, decoupled: false } : {});
+  const data = bernoulliInputs(samples, dim, 5);
+  const noise = new EngineRandom(9);
+  const epoch = () => {
+    for (let i = 0; i < samples; i += batch) {
+      const n = Math.min(batch, samples - i);
+      opt.zeroGrad();
+      E.tidy(() => {
+        const x = E.tensor(conv ? [n, 1, 28, 28] : [n, dim], data.subarray(i * dim, (i + n) * dim));
+        E.backward(model.loss(x, noise));
+      });
+      opt.step();
+    }
+  };
+  const times = [];
+  for (let r = 0; r < Math.max(1, REPEATS - 1); r++) {
+    const t0 = now();
+    epoch();
+    times.push(now() - t0);
+  }
+  return median(times);
+}
+
+function report(model, be, ours, theirs, unit, higherIsBetter) {
+  const fmt = (x) => (unit === 'tokens/s' ? x.toFixed(0) : x.toFixed(2));
+  const label = `${be.name} threads=${be.threads}`;
+  if (theirs == null) {
+    console.log(`${model} ${be.description}: ${fmt(ours)} ${unit} (no PyTorch figure)`);
+    return;
+  }
+  const ratio = higherIsBetter ? ours / theirs : theirs / ours;
+  console.log(
+    `${model} ${be.description}: ${fmt(ours)} ${unit}; pytorch threads=${be.threads}: ${fmt(theirs)} ${unit}`,
+  );
+  console.log(`ratio ${model} ${label} ${ratio.toFixed(2)}`);
+}
+
+for (const be of backends) {
+  const t = String(be.threads);
+  report(
+    'tinygpt',
+    be,
+    gptTokensPerSecond(be),
+    torch(
+      'tinygpt_torch.py',
+      ['--threads', t, '--steps', values['gpt-steps'], '--repeats', String(REPEATS)],
+      /tokens\/s (\S+)/,
+    ),
+    'tokens/s',
+    true,
+  );
+  report(
+    'vae',
+    be,
+    vaeSecondsPerEpoch(be, 'mlp'),
+    torch(
+      'vae_torch.py',
+      ['--threads', t, '--samples', values['vae-samples'], '--repeats', String(Math.max(1, REPEATS - 1))],
+      /seconds\/epoch (\S+)/,
+    ),
+    `s/epoch (${values['vae-samples']} inputs)`,
+    false,
+  );
+  report(
+    'convvae',
+    be,
+    vaeSecondsPerEpoch(be, 'conv'),
+    torch(
+      'convvae_torch.py',
+      ['--threads', t, '--samples', values['conv-samples'], '--repeats', String(Math.max(1, REPEATS - 1))],
+      /seconds\/epoch (\S+)/,
+    ),
+    `s/epoch (${values['conv-samples']} inputs)`,
+    false,
+  );
+}
+
+// ---- memory ----------------------------------------------------------------------------------------------
+const memorySteps = Number(values['memory-steps']);
+if (memorySteps > 0 && backends.length > 0) {
+  const be = backends[0];
+  const E = new Engine(be);
+  const model = new TinyGpt(E, REFERENCE_GPT, 0);
+  const opt = new Adam(Object.values(model.params()), { lr: 1e-3 });
+  const rng = new EngineRandom(3);
+  const ids = Int32Array.from({ length: 16 * 64 }, () => Math.floor(rng.uniform() * 4096));
+  const rss = [];
+  for (let i = 1; i <= memorySteps; i++) {
+    opt.zeroGrad();
+    E.tidy(() => E.backward(model.loss(ids, ids, 16)));
+    opt.step();
+    if (i % Math.max(1, Math.floor(memorySteps / 10)) === 0) rss.push(process.memoryUsage().rss / 2 ** 20);
+  }
+  const peakRss = process.resourceUsage().maxRSS / 1024;
+  console.log(
+    `memory tinygpt ${be.description}: rss after each tenth of ${memorySteps} steps ${rss.map((x) => x.toFixed(0)).join(' ')} MiB; peak ${peakRss.toFixed(0)} MiB`,
+  );
+}

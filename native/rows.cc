@@ -1,0 +1,134 @@
+#include "rows.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "gemm.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define ENGINE_X86 1
+#endif
+
+namespace engine {
+namespace {
+
+// Scalar tail and portable path for one softmax row; returns log-sum-exp.
+float softmax_row_scalar(const float* x, float* out, int64_t width) {
+  float mx = -INFINITY;
+  for (int64_t j = 0; j < width; j++) mx = std::max(mx, x[j]);
+  double total = 0;
+  for (int64_t j = 0; j < width; j++) {
+    const float e = std::exp(x[j] - mx);
+    out[j] = e;
+    total += e;
+  }
+  const float inv = static_cast<float>(1.0 / total);
+  for (int64_t j = 0; j < width; j++) out[j] *= inv;
+  return mx + static_cast<float>(std::log(total));
+}
+
+#ifdef ENGINE_X86
+// exp for 8 floats (Cephes' expf: range reduction by ln 2, degree-5 polynomial, exponent by integer add);
+// relative error ~2e-7 over the clamped range, which keeps 2^n a normal number.
+__attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 x) {
+  x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
+  const __m256 fx = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
+  x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), x);
+  __m256 y = _mm256_set1_ps(1.9875691500e-4f);
+  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.3981999507e-3f));
+  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(8.3334519073e-3f));
+  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(4.1665795894e-2f));
+  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.6666665459e-1f));
+  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(5.0000001201e-1f));
+  y = _mm256_fmadd_ps(y, _mm256_mul_ps(x, x), _mm256_add_ps(x, _mm256_set1_ps(1.0f)));
+  const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fx), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(y, _mm256_castsi256_ps(e));
+}
+
+__attribute__((target("avx2,fma"))) inline float hsum8(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma"))) inline float hmax8(__m256 v) {
+  __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_max_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma"))) float softmax_row_avx2(const float* x, float* out, int64_t width) {
+  const int64_t vec = width & ~int64_t{7};
+  __m256 vmax = _mm256_set1_ps(-INFINITY);
+  for (int64_t j = 0; j < vec; j += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(x + j));
+  float mx = hmax8(vmax);
+  for (int64_t j = vec; j < width; j++) mx = std::max(mx, x[j]);
+  const __m256 vm = _mm256_set1_ps(mx);
+  __m256 vsum = _mm256_setzero_ps();
+  for (int64_t j = 0; j < vec; j += 8) {
+    const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), vm));
+    _mm256_storeu_ps(out + j, e);
+    vsum = _mm256_add_ps(vsum, e);
+  }
+  double total = hsum8(vsum);
+  for (int64_t j = vec; j < width; j++) {
+    const float e = std::exp(x[j] - mx);
+    out[j] = e;
+    total += e;
+  }
+  const __m256 inv = _mm256_set1_ps(static_cast<float>(1.0 / total));
+  for (int64_t j = 0; j < vec; j += 8) _mm256_storeu_ps(out + j, _mm256_mul_ps(_mm256_loadu_ps(out + j), inv));
+  for (int64_t j = vec; j < width; j++) out[j] *= static_cast<float>(1.0 / total);
+  return mx + static_cast<float>(std::log(total));
+}
+#endif
+
+bool use_avx2() { return std::strcmp(current_isa(), "portable") != 0; }
+
+}  // namespace
+
+void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool causal, float* lse) {
+  const bool vec = use_avx2();
+  auto chunk = [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const int64_t width = causal ? (r % cols) + 1 : cols;
+      const float* xr = x + r * cols;
+      float* o = out + r * cols;
+#ifdef ENGINE_X86
+      const float l = vec ? softmax_row_avx2(xr, o, width) : softmax_row_scalar(xr, o, width);
+#else
+      const float l = softmax_row_scalar(xr, o, width);
+#endif
+      if (width < cols) std::memset(o + width, 0, sizeof(float) * (cols - width));
+      if (lse) lse[r] = l;
+    }
+  };
+  parallel_range(rows, rows * cols, chunk);
+}
+
+void axpy(float alpha, const float* x, float* y, int64_t n) {
+  parallel_range(n, n, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) y[i] += alpha * x[i];
+  });
+}
+
+void adam_step(float* w, const float* g, float* m, float* v, int64_t n, const AdamArgs& a) {
+  parallel_range(n, n * 4, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) {
+      const float gi = g[i] + a.l2 * w[i];
+      const float mi = a.beta1 * m[i] + (1 - a.beta1) * gi;
+      const float vi = a.beta2 * v[i] + (1 - a.beta2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] = w[i] * a.shrink - a.step_size * mi / (std::sqrt(vi) / a.root_c2 + a.eps);
+    }
+  });
+}
+
+}  // namespace engine
