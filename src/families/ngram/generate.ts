@@ -16,6 +16,9 @@ export type Decoding =
   | { readonly type: 'greedy' }
   | { readonly type: 'beam'; readonly width: number; readonly repetitionPenalty: number };
 
+/** How many best words of a context beam search keeps cached. */
+const TOP_CACHED = 24;
+
 /** Scratch space and caches for one model: reuse across many prompts. */
 export class Generator {
   private readonly nodes: Int32Array;
@@ -29,6 +32,7 @@ export class Generator {
   private readonly promptMarks: Int32Array;
   private readonly beamMarks: Int32Array;
   private markStamp = 0;
+  private readonly topCache = new Map<number, { words: Int32Array; probs: Float64Array; bound: number }>();
 
   constructor(readonly model: KneserNeyModel) {
     this.nodes = new Int32Array(Math.max(1, model.order - 1));
@@ -267,9 +271,67 @@ export class Generator {
   }
 
   /**
+   * The k best words under the repetition penalty, with their penalized probabilities (P, or P^penalty for a
+   * repeated word), written best first into `words`/`scores`; returns how many. A context's unpenalized top list
+   * is cached: contexts recur across beams and prompts, and the penalty only lowers scores, so if the k-th best
+   * penalized score in the list reaches the best probability outside it, the list holds the answer; otherwise
+   * the threshold algorithm runs with the penalty.
+   */
+  private topRepeatPenalized(
+    k: number,
+    repeated: (w: number) => boolean,
+    penalty: number,
+    words: Int32Array,
+    scores: Float64Array,
+  ): number {
+    const m = this.model;
+    let key = 0;
+    for (let n = m.order; n >= 2 && key === 0; n--) {
+      const c = this.nodes[n - 2];
+      if (c >= 0 && m.contextTotal[n - 2][c] > 0) key = c * 16 + n;
+    }
+    let cached = this.topCache.get(key);
+    if (!cached) {
+      const listed = this.top(TOP_CACHED + 1, undefined, 1);
+      const probs = listed.map((w) => probability(m, this.nodes, w));
+      cached = {
+        words: Int32Array.from(listed.slice(0, TOP_CACHED)),
+        probs: Float64Array.from(probs.slice(0, TOP_CACHED)),
+        bound: listed.length > TOP_CACHED ? probs[TOP_CACHED] : 0,
+      };
+      if (this.topCache.size >= 300_000) this.topCache.clear();
+      this.topCache.set(key, cached);
+    }
+    // Insertion into a sorted buffer of k: the list is short and mostly in order already.
+    let found = 0;
+    for (let i = 0; i < cached.words.length; i++) {
+      const w = cached.words[i];
+      const score = repeated(w) ? cached.probs[i] ** penalty : cached.probs[i];
+      if (found === k && score <= scores[k - 1]) continue;
+      let j = found < k ? found++ : k - 1;
+      while (j > 0 && scores[j - 1] < score) {
+        scores[j] = scores[j - 1];
+        words[j] = words[j - 1];
+        j--;
+      }
+      scores[j] = score;
+      words[j] = w;
+    }
+    if (found === k && scores[k - 1] >= cached.bound) return k;
+    const exact = this.top(k, repeated, penalty);
+    for (let i = 0; i < exact.length; i++) {
+      const p = probability(m, this.nodes, exact[i]);
+      words[i] = exact[i];
+      scores[i] = repeated(exact[i]) ? p ** penalty : p;
+    }
+    return exact.length;
+  }
+
+  /**
    * Beam search as in Hugging Face's generate (the paper's setting): `width` beams, exactly `length` new tokens,
    * scores the sum of log-probabilities with a repeated token's log-probability multiplied by `penalty`
-   * (prompt tokens count as repeated). Each beam proposes its 2·width best next tokens.
+   * (prompt tokens count as repeated). Each beam proposes its 2·width best next tokens; ties go to the earlier
+   * beam, then the smaller token id.
    */
   private beam(
     prompt: Int32Array,
@@ -283,36 +345,62 @@ export class Generator {
   ): void {
     const N = this.model.order;
     const keep = Math.min(N - 1, to - from);
-    let beams: { tokens: Int32Array; score: number }[] = [{ tokens: new Int32Array(keep + length), score: 0 }];
-    beams[0].tokens.set(prompt.subarray(to - keep, to));
+    const span = keep + length;
+    const k = 2 * width;
+    // Beams as rows of flat arrays, double-buffered: row b holds the context then the generated tokens.
+    let rows = new Int32Array(width * span);
+    let next = new Int32Array(width * span);
+    let rowScores = new Float64Array(width);
+    let nextScores = new Float64Array(width);
+    rows.set(prompt.subarray(to - keep, to));
+    let beams = 1;
+    const words = new Int32Array(k);
+    const scores = new Float64Array(k);
+    const proposalParent = new Int32Array(width * k);
+    const proposalWord = new Int32Array(width * k);
+    const proposalScore = new Float64Array(width * k);
     const promptStamp = ++this.markStamp;
     for (let i = from; i < to; i++) this.promptMarks[prompt[i]] = promptStamp;
     for (let t = 0; t < length; t++) {
       const end = keep + t;
-      const proposals: { parent: number; word: number; score: number }[] = [];
-      for (let b = 0; b < beams.length; b++) {
-        const beam = beams[b];
+      let proposals = 0;
+      for (let b = 0; b < beams; b++) {
+        const row = b * span;
         // Penalized: the prompt's tokens and this beam's own generated ones.
         const beamStamp = ++this.markStamp;
-        for (let i = keep; i < end; i++) this.beamMarks[beam.tokens[i]] = beamStamp;
+        for (let i = keep; i < end; i++) this.beamMarks[rows[row + i]] = beamStamp;
         const repeated = (w: number) => this.beamMarks[w] === beamStamp || this.promptMarks[w] === promptStamp;
-        contextNodes(this.model, beam.tokens, Math.max(0, end - N + 1), end, this.nodes);
-        for (const w of this.top(2 * width, repeated, penalty)) {
-          const logp = Math.log(probability(this.model, this.nodes, w));
-          proposals.push({ parent: b, word: w, score: beam.score + (repeated(w) ? logp * penalty : logp) });
+        contextNodes(this.model, rows, row + Math.max(0, end - N + 1), row + end, this.nodes);
+        const found = this.topRepeatPenalized(k, repeated, penalty, words, scores);
+        // Keep proposals sorted (score desc, then parent, then word) by insertion: at most width·2·width of them.
+        for (let i = 0; i < found; i++) {
+          const score = rowScores[b] + Math.log(scores[i]);
+          let j = proposals++;
+          while (
+            j > 0 &&
+            (proposalScore[j - 1] < score ||
+              (proposalScore[j - 1] === score && proposalParent[j - 1] === b && proposalWord[j - 1] > words[i]))
+          ) {
+            proposalScore[j] = proposalScore[j - 1];
+            proposalParent[j] = proposalParent[j - 1];
+            proposalWord[j] = proposalWord[j - 1];
+            j--;
+          }
+          proposalScore[j] = score;
+          proposalParent[j] = b;
+          proposalWord[j] = words[i];
         }
       }
-      proposals.sort((a, b) => b.score - a.score || a.parent - b.parent || a.word - b.word);
-      const next: { tokens: Int32Array; score: number }[] = [];
-      for (let i = 0; i < Math.min(width, proposals.length); i++) {
-        const p = proposals[i];
-        const tokens = beams[p.parent].tokens.slice();
-        tokens[end] = p.word;
-        next.push({ tokens, score: p.score });
+      beams = Math.min(width, proposals);
+      for (let i = 0; i < beams; i++) {
+        next.set(rows.subarray(proposalParent[i] * span, proposalParent[i] * span + end), i * span);
+        next[i * span + end] = proposalWord[i];
+        nextScores[i] = proposalScore[i];
       }
-      beams = next;
+      [rows, next] = [next, rows];
+      [rowScores, nextScores] = [nextScores, rowScores];
     }
-    out.set(beams[0].tokens.subarray(keep, keep + length), at);
+    out.set(rows.subarray(keep, keep + length), at);
   }
 }
 
