@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: () => import('./commands/resume.js'),
   },
   list: { summary: 'list presets and past runs', load: () => import('./commands/list.js') },
+  compare: { summary: 'one report overlaying several runs', load: () => import('./commands/compare.js') },
 };
 
 const HELP = `collapse-lab ${VERSION}: a laboratory for model collapse

@@ -38,7 +38,10 @@ export function curvePanel(panel: CurvePanel): VlSpec {
     type: 'nominal',
     title: null,
     scale: { domain: series },
-    legend: series.length > 1 ? { orient: 'bottom', columns: 2 } : null,
+    legend:
+      series.length > 1
+        ? { orient: 'bottom', columns: 2, symbolType: 'stroke', symbolStrokeWidth: 2, labelLimit: 420 }
+        : null,
   };
   const yScale = panel.yScale && panel.yScale !== 'linear' ? { type: panel.yScale } : { zero: false };
   const layers: VlSpec[] = [];

@@ -1,9 +1,11 @@
 /** `collapse-lab run <preset> | --config FILE [flags]`: one experiment into a new run folder. */
 import { UsageError } from '../../core/errors.js';
-import { POLICY_TYPES } from '../../experiments/config.js';
+import { type ExperimentConfig, POLICY_TYPES } from '../../experiments/config.js';
 import { readConfigFile } from '../../experiments/config-file.js';
+import { runMany, seedConfigs } from '../../experiments/parallel.js';
 import { PRESETS } from '../../experiments/presets.js';
 import { resolveConfig, runExperiment } from '../../experiments/run.js';
+import { buildComparisonReport, freshReportDir } from '../../reports/compare.js';
 import { choiceFlag, intFlag, numberFlag, type ParsedFlags, parseFlags, str } from '../args.js';
 import { printSummary } from '../output.js';
 import { ProgressBar } from '../progress.js';
@@ -25,6 +27,8 @@ Flags:
   --seed <s>             seed (integer ≥ 0); same config and seed give identical metrics
   --name <name>          run name (the folder is <name>-<timestamp>)
   --out <dir>            where run folders go (default: runs)
+  --seeds <n>            run n seeds (seed, seed+1, …) in parallel worker threads, each in its own run
+                         folder, plus a combined report (mean and spread) in <out>/<name>-seeds-<timestamp>
   --json                 print the summary as JSON on stdout
   -h, --help             this help
 `;
@@ -41,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
+      seeds: { type: 'string' },
       json: { type: 'boolean' },
     },
     'run',
@@ -63,6 +68,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`--real-fraction: applies only with --policy mix (the share of real data it keeps)`);
   }
   const config = resolveConfig(preset, overrides);
+  const seeds = intFlag(str(values, 'seeds'), 'seeds', 1) ?? 1;
+  if (seeds > 1) return runSeeds(config, seeds, str(values, 'out') ?? 'runs', Boolean(values.json));
   const bar = new ProgressBar(config.generations, config.name);
   const result = await runExperiment(config, {
     out: str(values, 'out') ?? 'runs',
@@ -70,6 +77,30 @@ export async function run(argv: string[]): Promise<number> {
   });
   bar.finish();
   printSummary(result.summary, Boolean(values.json));
+  return 0;
+}
+
+/** `--seeds N`: the runs in parallel, then one report of their mean and spread beside them. */
+async function runSeeds(config: ExperimentConfig, n: number, out: string, json: boolean): Promise<number> {
+  const done = new Array<number>(n).fill(0);
+  const bar = new ProgressBar(n * config.generations, `${config.name} × ${n} seeds`);
+  const summaries = await runMany(seedConfigs(config, n), {
+    out,
+    onGeneration: (i, g) => {
+      done[i] = g + 1;
+      bar.update(done.reduce((a, b) => a + b, 0) - 1);
+    },
+  });
+  bar.finish();
+  const dirs = summaries.map((s) => s.runDir as string);
+  const report = await buildComparisonReport(dirs, freshReportDir(out, `${config.name}-seeds`), {
+    title: `${config.name}: ${n} seeds (${config.seed}..${config.seed + n - 1})`,
+  });
+  if (json) process.stdout.write(`${JSON.stringify({ runs: summaries, report: report.html }, null, 2)}\n`);
+  else {
+    for (const s of summaries) printSummary(s, false);
+    process.stdout.write(`combined report: ${report.html}\n`);
+  }
   return 0;
 }
 

@@ -1,0 +1,39 @@
+/** `collapse-lab compare <runDir>...`: one report overlaying finished (or unfinished) runs. */
+import { UsageError } from '../../core/errors.js';
+import { RunFolder } from '../../core/run-folder.js';
+import { buildComparisonReport, freshReportDir } from '../../reports/compare.js';
+import { parseFlags, str } from '../args.js';
+
+export const help = `Usage: collapse-lab compare <runDir> <runDir>... [--out DIR] [--title TEXT]
+
+Writes one report overlaying the runs: runs whose configs differ only in the seed are drawn as their mean
+with a band (10th–90th percentile of the seeds); different configs (e.g. replace vs mix vs accumulate) as
+separate lines, labelled by what differs.
+
+Flags:
+  --out <dir>     the report folder (default: runs/compare-<timestamp>)
+  --title <text>  the report's title
+  --json          print the report's paths as JSON
+  -h, --help      this help
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    { out: { type: 'string' }, title: { type: 'string' }, json: { type: 'boolean' } },
+    'compare',
+  );
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (positionals.length === 0)
+    throw new UsageError(`compare: name one or more run folders; see 'collapse-lab compare --help'`);
+  for (const dir of positionals) RunFolder.open(dir); // names a bad folder before anything is written
+  const out = str(values, 'out') ?? freshReportDir('runs', 'compare');
+  const title = str(values, 'title');
+  const report = await buildComparisonReport(positionals, out, title ? { title } : {});
+  if (values.json) process.stdout.write(`${JSON.stringify({ report: report.html, figures: report.pngs }, null, 2)}\n`);
+  else process.stdout.write(`report: ${report.html}\n`);
+  return 0;
+}

@@ -1,0 +1,28 @@
+/** A worker thread of runMany (parallel.ts): runs each config it is sent and reports progress and the summary. */
+import { parentPort } from 'node:worker_threads';
+import type { ExperimentConfig } from './config.js';
+import type { WorkerMessage } from './parallel.js';
+import { runExperiment } from './run.js';
+
+const port = parentPort;
+if (!port) throw new Error('parallel-worker.js runs only as a worker thread');
+
+port.on('message', async ({ index, config, out }: { index: number; config: ExperimentConfig; out: string }) => {
+  const send = (m: WorkerMessage) => port.postMessage(m);
+  let last = 0;
+  try {
+    const result = await runExperiment(config, {
+      out,
+      // At most ~10 progress messages a second: a fast run would otherwise flood the main thread.
+      onGeneration: (_, generation) => {
+        const now = Date.now();
+        if (now - last < 100 && generation < config.generations - 1) return;
+        last = now;
+        send({ type: 'generation', index, generation });
+      },
+    });
+    send({ type: 'done', index, summary: result.summary });
+  } catch (error) {
+    send({ type: 'error', index, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+});

@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { run as compareCommand } from '../cli/commands/compare.js';
+import { RunFolderError } from '../core/errors.js';
+import { runMany, seedConfigs } from '../experiments/parallel.js';
+import { resolveConfig } from '../experiments/run.js';
+import { buildComparisonReport } from './compare.js';
+import { groupRuns } from './groups.js';
+import { readRun } from './run-data.js';
+import { concatPanels, fixtureRun, svgTexts, tempDir } from './test-helpers/fixtures.js';
+
+const out = tempDir();
+let seeded: string[];
+let mixed: string;
+
+beforeAll(async () => {
+  // Two seeds of one config through runMany (in this thread: tests run the TypeScript sources, no worker file).
+  const config = resolveConfig('gaussian', { generations: 30, samplesPerGeneration: 50, heldOutSize: 500 });
+  const summaries = await runMany(seedConfigs(config, 2), { out });
+  seeded = summaries.map((s) => s.runDir as string);
+  mixed = await fixtureRun('gaussian', out, { policy: { type: 'mix', realFraction: 0.1 } });
+});
+
+describe('comparison reports', () => {
+  it('runMany runs each seed into its own folder, in order', () => {
+    expect(seeded.map((d) => readRun(d).config.seed)).toEqual([1, 2]);
+    expect(readRun(seeded[0]).metrics).not.toEqual(readRun(seeded[1]).metrics);
+  });
+
+  it('groups runs by config: seeds of one config together, labelled by what differs', () => {
+    const groups = groupRuns([...seeded, mixed].map(readRun));
+    expect(groups.map((g) => g.label)).toEqual(['replace (2 seeds)', 'mix 10% real']);
+    expect(groups[0].runs).toHaveLength(2);
+  });
+
+  it('overlays the groups with the seed band, theory, and a final-numbers table', async () => {
+    const dir = path.join(out, 'cmp');
+    const report = await buildComparisonReport([...seeded, mixed], dir);
+    const svg = report.figures.find((f) => f.id === 'gaussian-compare')?.svg as string;
+    expect(concatPanels(svg)).toBe(2);
+    expect(svgTexts(svg)).toEqual(
+      expect.arrayContaining(['replace (2 seeds)', 'mix 10% real', 'theory (M=50)', 'variance', 'W2']),
+    );
+    const html = fs.readFileSync(report.html, 'utf8');
+    // The seeded group's final variance shows its 10–90% range; the single run a bare number.
+    const row = /<tr><td>variance<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><\/tr>/.exec(html);
+    expect(row?.[1]).toMatch(/^\S+ \[\S+, \S+\]$/);
+    expect(row?.[2]).toMatch(/^\S+$/);
+    expect(report.pngs.every((p) => fs.existsSync(path.join(dir, p)))).toBe(true);
+    const runs = JSON.parse(fs.readFileSync(path.join(dir, 'runs.json'), 'utf8')).runs;
+    expect(runs.map((r: string) => path.resolve(dir, r))).toEqual([...seeded, mixed]);
+  });
+
+  it('`collapse-lab compare` writes the report where --out says, and names a folder that is not a run', async () => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const dir = path.join(out, 'cli');
+      expect(await compareCommand([...seeded, '--out', dir, '--title', 'two seeds'])).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain('<title>two seeds</title>');
+      await expect(compareCommand([out, '--out', path.join(out, 'never')])).rejects.toThrow(RunFolderError);
+      expect(fs.existsSync(path.join(out, 'never'))).toBe(false);
+    } finally {
+      write.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * One report overlaying several runs: runs that differ only in their seed are one line (the mean) with a band,
+ * different configurations are different lines. Used by `collapse-lab compare` and `run --seeds N`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeJsonAtomic } from '../core/atomic-file.js';
+import { timestamp } from '../core/run-folder.js';
+import { format } from './figures/generic.js';
+import { compareFigures } from './figures/index.js';
+import { aggregate, groupRuns, type RunGroup } from './groups.js';
+import { table } from './html.js';
+import { numericMetricNames, readRun } from './run-data.js';
+import { figuresHtml, renderAndSave, type WrittenReport, writePage } from './write.js';
+
+export interface CompareOptions {
+  readonly title?: string;
+}
+
+export async function buildComparisonReport(
+  runDirs: readonly string[],
+  outDir: string,
+  options: CompareOptions = {},
+): Promise<WrittenReport> {
+  if (runDirs.length === 0) throw new RangeError('compare: no run folders given');
+  const groups = groupRuns(runDirs.map(readRun));
+  fs.mkdirSync(outDir, { recursive: true });
+  const figures = await renderAndSave(outDir, compareFigures(groups));
+  // Links relative to the report, so the folder tree can move as a whole.
+  writeJsonAtomic(path.join(outDir, 'runs.json'), { runs: runDirs.map((d) => path.relative(outDir, d)) });
+  const title = options.title ?? `collapse-lab comparison: ${groups.map((g) => g.label).join(' vs ')}`;
+  const html = writePage(outDir, title, `${runDirs.length} runs in ${groups.length} configurations`, [
+    { title: 'Runs', html: runsTable(groups, outDir) },
+    { title: 'Final numbers', html: finalTable(groups) },
+    { title: 'Figures', html: figuresHtml(figures) },
+  ]);
+  return { html, pngs: figures.map((f) => `figures/${f.id}.png`), figures };
+}
+
+/** A fresh folder `<root>/<base>-<timestamp>` (numbered if taken) for a report that belongs to no single run. */
+export function freshReportDir(root: string, base: string): string {
+  fs.mkdirSync(root, { recursive: true });
+  const stem = path.join(root, `${base}-${timestamp()}`);
+  for (let i = 1; ; i++) {
+    const dir = i === 1 ? stem : `${stem}-${i}`;
+    try {
+      fs.mkdirSync(dir);
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+function runsTable(groups: readonly RunGroup[], outDir: string): string {
+  return table(
+    ['configuration', 'seeds', 'generations', 'run folders'],
+    groups.map((g) => [
+      g.label,
+      g.runs.map((r) => r.config.seed).join(', '),
+      String(Math.max(...g.runs.map((r) => r.metrics.length))),
+      g.runs.map((r) => path.relative(outDir, r.dir)).join(' '),
+    ]),
+  );
+}
+
+/** Each shared metric at the last generation: the mean over seeds, with the 10–90% range when there are several. */
+function finalTable(groups: readonly RunGroup[]): string {
+  const names = numericMetricNames(groups[0].runs[0].metrics);
+  return table(
+    ['metric', ...groups.map((g) => g.label)],
+    names.map((name) => [
+      name,
+      ...groups.map((g) => {
+        const rows = aggregate(g, name);
+        const last = rows[rows.length - 1];
+        if (!last) return '–';
+        const spread = last.lo !== undefined ? ` [${format(last.lo)}, ${format(last.hi as number)}]` : '';
+        return `${format(last.value)}${spread}`;
+      }),
+    ]),
+  );
+}
