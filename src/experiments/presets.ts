@@ -99,6 +99,24 @@ export const PRESETS: Record<string, Preset> = {
       snapshotGenerations: [0, 1, 2, 3, 4],
     },
   },
+  mitigations: {
+    description:
+      'One standard normal refitted by MLE to 100 samples per generation for 500 generations, from a 1,000-item human pool, under filter + feedback; experiments/mitigations.ts runs the same config under every mitigation (replace, mix 10%, accumulate, web, filter, ...) for the comparison.',
+    config: {
+      name: 'mitigations',
+      generations: 500,
+      samplesPerGeneration: 100,
+      realSize: 1000,
+      family: { type: 'gaussian', estimator: 'mle' },
+      real: { type: 'gaussian', mean: [0], covariance: [[1]] },
+      policy: {
+        type: 'filter',
+        verifier: 'quality',
+        selection: { type: 'band', dropUnlikely: 0.01, dropLikely: 0.05 },
+        feedback: { gain: 1, integral: 0.05 },
+      },
+    },
+  },
 };
 
 /** Snapshot generations when a config names none: 0, a few spread out logarithmically, and the last. */

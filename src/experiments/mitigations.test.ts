@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runLoop } from '../core/loop.js';
+import { RunFolder } from '../core/run-folder.js';
+import { parseExperimentConfig } from './config.js';
+import { mitigationConfigs, runMitigations } from './mitigations.js';
+import { buildRealData } from './real-data.js';
+import { createFamily, createPolicy } from './registry.js';
+import { resolveConfig } from './run.js';
+
+const SHORT = { generations: 40, heldOutSize: 2000 };
+
+describe('mitigations comparison', () => {
+  it('is one family, one seed and one real pool under every policy the issue names', () => {
+    const set = mitigationConfigs(3).map(({ label, config }) => ({ label, config: parseExperimentConfig(config) }));
+    expect(set.map((s) => s.label)).toEqual(
+      expect.arrayContaining(['replace', 'mix 10%', 'accumulate', 'web', 'filter', 'filter + feedback']),
+    );
+    for (const { config } of set) {
+      expect(config).toMatchObject({ seed: 3, preset: 'mitigations', family: set[0].config.family });
+      expect(config.real).toEqual(set[0].config.real);
+      expect(config.realSize).toBe(set[0].config.realSize);
+    }
+    expect(new Set(set.map((s) => s.config.name)).size).toBe(set.length);
+    expect(resolveConfig('mitigations').policy).toMatchObject({ type: 'filter', feedback: { gain: 1 } });
+  });
+
+  it('runs deterministically and writes every decision into the metrics lines', async () => {
+    const a = await runMitigations(1, { out: null }, SHORT);
+    const b = await runMitigations(1, { out: null }, SHORT);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    const final = Object.fromEntries(a.map((r) => [r.label, r.final]));
+    expect(final.replace.realFraction).toBe(0);
+    expect(final['mix 10%'].realFraction).toBeCloseTo(0.1, 12);
+    expect(final['web snapshot'].realFraction).toBe(1);
+    const web = final.web as Record<string, number>;
+    expect(web.realFraction).toBe(web.webHumanScraped / web.trainSize);
+    expect(final['filter + feedback']).toMatchObject({
+      feedbackGap: expect.any(Number),
+      feedbackIntegral: expect.any(Number),
+      filterDropLikely: expect.any(Number),
+      filterKept: expect.any(Number),
+    });
+    expect(final['filter importance'].filterEffectiveShare).toBeGreaterThan(0);
+  });
+
+  it('resumes filter + feedback, web and importance exactly: their state is derived from the run folder', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-mitigations-'));
+    for (const label of ['filter + feedback', 'web', 'filter importance']) {
+      const input = mitigationConfigs(1, SHORT).find((c) => c.label === label)?.config;
+      const config = parseExperimentConfig(input);
+      // The loop itself (no report): a fresh family, policy and real data each time, as a new process would have.
+      const spec = () => ({
+        family: createFamily(config.family),
+        policy: createPolicy(config.policy),
+        real: buildRealData(config) as never,
+        generations: 24,
+        samplesPerGeneration: config.samplesPerGeneration,
+        seed: config.seed,
+        checkpointSeconds: 0,
+      });
+      const whole = await runLoop(spec());
+      const folder = RunFolder.create(out, config.name, config);
+      const stop = new AbortController();
+      const hooks = { signal: stop.signal, onGeneration: (_: unknown, g: number) => g === 11 && stop.abort() };
+      await expect(runLoop(spec(), folder, hooks)).rejects.toThrow();
+      const resumed = await runLoop(spec(), RunFolder.open(folder.dir));
+      expect(resumed.startGeneration).toBe(12);
+      const lines = fs.readFileSync(path.join(folder.dir, 'metrics.jsonl'), 'utf8').trimEnd().split('\n');
+      expect(lines).toEqual(whole.metrics.map((m) => JSON.stringify(m)));
+    }
+    fs.rmSync(out, { recursive: true });
+  });
+});
