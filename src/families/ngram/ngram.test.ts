@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { decodeBundle, encodeBundle } from '../../core/bundle.js';
 import { type Dataset, REAL } from '../../core/dataset.js';
+import { modelStateToBundle } from '../../core/dataset-codec.js';
 import { Rng } from '../../core/rng.js';
 import { type SequenceSamples, sequences } from '../../core/samples.js';
 import { Generator } from './generate.js';
@@ -131,6 +133,28 @@ describe('score', () => {
     }
     expect(scores[0]).toBeCloseTo(expected, 9);
     expect(scores[0]).toBeGreaterThan(scores[1]);
+  });
+});
+
+describe('checkpoints', () => {
+  it('save and load a model through a checkpoint bundle without changing a probability', () => {
+    const rng = new Rng(4);
+    const stream = markovStream(rng, 150, 10_000);
+    const family = createNgramFamily(ngramOptions.parse({ type: 'ngram', order: 4 }));
+    const model = fitNgram(
+      {
+        samples: sequences(stream, Int32Array.of(0, stream.length), 150),
+        origin: Int32Array.of(REAL),
+        index: Int32Array.of(0),
+      },
+      4,
+    );
+    const bundle = decodeBundle(encodeBundle(modelStateToBundle(family.saveModel(model))));
+    const loaded = family.loadModel({ json: bundle.json, arrays: bundle.arrays as never });
+    const test = stream.slice(0, 2000);
+    const offsets = Int32Array.of(0, 2000);
+    expect(perplexity(loaded, test, offsets)).toBe(perplexity(model, test, offsets));
+    expect(Array.from(loaded.discounts)).toEqual(Array.from(model.discounts));
   });
 });
 
