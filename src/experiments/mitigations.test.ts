@@ -6,11 +6,14 @@ import { runLoop } from '../core/loop.js';
 import { RunFolder } from '../core/run-folder.js';
 import { parseExperimentConfig } from './config.js';
 import { mitigationConfigs, runMitigations } from './mitigations.js';
+import { PRESETS } from './presets.js';
 import { buildRealData } from './real-data.js';
 import { createFamily, createPolicy } from './registry.js';
 import { resolveConfig } from './run.js';
 
 const SHORT = { generations: 40, heldOutSize: 2000 };
+/** The preset with another policy (replaced whole: resolveConfig would merge nested selections). */
+const withPolicy = (policy: unknown) => parseExperimentConfig({ ...PRESETS.mitigations.config, policy });
 
 describe('mitigations comparison', () => {
   it('is one family, one seed and one real pool under every policy the issue names', () => {
@@ -25,6 +28,33 @@ describe('mitigations comparison', () => {
     }
     expect(new Set(set.map((s) => s.config.name)).size).toBe(set.length);
     expect(resolveConfig('mitigations').policy).toMatchObject({ type: 'filter', feedback: { gain: 1 } });
+  });
+
+  it('configs combine filter with web and name the field of a bad combination', async () => {
+    const config = withPolicy({
+      type: 'filter',
+      source: { type: 'web', stock: 400 },
+      selection: { type: 'top', fraction: 0.8 },
+    });
+    expect(config.policy).toMatchObject({ verifier: 'generation-zero', source: { type: 'web', snapshot: false } });
+    const run = await runLoop({
+      family: createFamily(config.family),
+      policy: createPolicy(config.policy),
+      real: buildRealData(config) as never,
+      generations: 6,
+      samplesPerGeneration: config.samplesPerGeneration,
+      seed: config.seed,
+    });
+    expect(run.metrics[5]).toMatchObject({ trainSize: 80, filterCandidates: 100, webFresh: expect.any(Number) });
+    expect(() => withPolicy({ type: 'filter', selection: { type: 'importance' }, feedback: {} })).toThrow(
+      /policy\.feedback: feedback adjusts a top fraction or a band/,
+    );
+    expect(() =>
+      resolveConfig('mitigations', {
+        policy: { type: 'filter', selection: { type: 'band', dropLikely: 0.6, dropUnlikely: 0.5 } },
+      }),
+    ).toThrow(/dropUnlikely \+ dropLikely must be below 1/);
+    expect(() => withPolicy({ type: 'web', stock: -1 })).toThrow(/policy\.stock/);
   });
 
   it('runs deterministically and writes every decision into the metrics lines', async () => {
