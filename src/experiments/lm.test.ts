@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { type ExperimentInput, parseExperimentConfig } from './config.js';
-import { runExperiment } from './run.js';
+import { resumeExperiment, runExperiment } from './run.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -87,5 +87,22 @@ describe('the language-model protocol', () => {
     const once = (await runExperiment(lmConfig('mix'), { out: null })).metrics;
     const twice = (await runExperiment(lmConfig('mix'), { out: null })).metrics;
     expect(twice).toEqual(once);
+  });
+
+  it('resumes an interrupted run to exactly the metrics of an uninterrupted one, and saves text for people', async () => {
+    const config = { ...lmConfig('accumulate'), checkpointSeconds: 0 };
+    const whole = (await runExperiment(config, { out: null })).metrics;
+    const out = path.join(dir, 'runs');
+    const abort = new AbortController();
+    await expect(
+      runExperiment(config, { out, signal: abort.signal, onGeneration: (_, g) => g === 2 && abort.abort() }),
+    ).rejects.toThrow();
+    const [runDir] = fs.readdirSync(out).map((name) => path.join(out, name));
+    const resumed = await resumeExperiment(runDir);
+    expect(resumed.summary.resumedFrom).toBe(3);
+    expect(resumed.metrics).toEqual(whole);
+    const snapshot = JSON.parse(fs.readFileSync(path.join(runDir, 'samples', 'generation-0.json'), 'utf8'));
+    expect(snapshot.model.tokenizer.type).toBe('word');
+    expect(snapshot.model.continuations[0].continuation).toMatch(/w\d+/);
   });
 });

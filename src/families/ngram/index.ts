@@ -131,8 +131,12 @@ function fixedPromptIndices(poolSize: number, count: number): number[] {
 export function createNgramFamily(options: NgramOptions): ModelFamily<SequenceSamples, NgramModel> {
   const decoding = options.decoding as Decoding;
   const rareCache = new WeakMap<RealData<SequenceSamples>, Int32Array>();
-  // The fixed prompts' continuations as text, kept for saveModel so snapshots show them beside the model.
-  const texts = new WeakMap<NgramModel, { prompt: string; continuation: string }[]>();
+  // What saveModel adds for people: the fixed prompts' continuations as text (so snapshots show them beside the
+  // model) and, for generation 0, the tokenizer itself, so a run folder can always turn its ids back into text.
+  const texts = new WeakMap<
+    NgramModel,
+    { continuations: { prompt: string; continuation: string }[]; tokenizer?: unknown }
+  >();
   return {
     name: 'ngram',
     sampleKind: 'sequences',
@@ -168,13 +172,13 @@ export function createNgramFamily(options: NgramOptions): ModelFamily<SequenceSa
       });
       const codec = ctx.real.text;
       if (codec) {
-        texts.set(
-          model,
-          fixed.map((b, i) => ({
+        texts.set(model, {
+          continuations: fixed.map((b, i) => ({
             prompt: codec.decode(prompts.tokens.subarray(prompts.offsets[b], prompts.offsets[b + 1])),
             continuation: codec.decode(continued.tokens.subarray(continued.offsets[i], continued.offsets[i + 1])),
           })),
-        );
+          ...(ctx.generation === 0 ? { tokenizer: codec.toJSON() } : {}),
+        });
       }
       return {
         testPerplexity: perplexity(model, heldOut.tokens, heldOut.offsets),
@@ -214,14 +218,8 @@ export function createNgramFamily(options: NgramOptions): ModelFamily<SequenceSa
         arrays[`childStart${i + 2}`] = level.childStart;
         arrays[`counts${i + 2}`] = level.counts;
       });
-      const continuations = texts.get(model);
       return {
-        json: {
-          family: 'ngram',
-          order: model.order,
-          vocabSize: model.vocabSize,
-          ...(continuations ? { continuations } : {}),
-        },
+        json: { family: 'ngram', order: model.order, vocabSize: model.vocabSize, ...texts.get(model) },
         arrays,
       };
     },
