@@ -175,15 +175,19 @@ describe('feedback controller', () => {
     return (await policy.build(context(values, previous, [line]))).metrics as Metrics;
   }
 
-  it('drops more of the too-likely core after a too-narrow generation, and less after a too-broad one', async () => {
+  it('drops more of the too-likely core after a too-narrow generation, and more of the unlikely side after a too-broad one', async () => {
     const narrow = await decide(0.5, band);
     const broad = await decide(2, band);
     // Gap ½ − 1/(2s²): −½ for s² = ½ and +¼ for s² = 2 (up to the self-likelihood's sampling error).
     expect(narrow.feedbackGap).toBeCloseTo(-0.5, 1);
     expect(broad.feedbackGap).toBeCloseTo(0.25, 1);
     expect(narrow.filterDropLikely).toBeGreaterThan(0.05 + 0.4);
-    expect(broad.filterDropLikely).toBe(0); // 0.05 − 0.25 − ε, clamped
     expect(narrow.filterDropUnlikely).toBe(0.01);
+    // Too broad: the setting 0.05 + I − gap turns negative, so no core is dropped and more of the unlikely side is.
+    const setting = 0.05 + (broad.feedbackIntegral as number) - (broad.feedbackGap as number);
+    expect(setting).toBeLessThan(-0.1);
+    expect(broad.filterDropLikely).toBe(0);
+    expect(broad.filterDropUnlikely).toBeCloseTo(0.01 - setting, 12);
     // A calibrated generation leaves the band where it was configured.
     const calibrated = await decide(1, band);
     expect(Math.abs((calibrated.filterDropLikely as number) - 0.05)).toBeLessThan(0.05);

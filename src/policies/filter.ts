@@ -31,7 +31,7 @@ export interface FilterOptions<S extends Samples = Samples> {
   /** A named verifier (a config's choice) or the user's own function (library API). */
   readonly verifier: VerifierName | Verifier<S>;
   readonly selection: FilterSelection;
-  /** Adjusts the top fraction or the band's dropLikely each generation; not for importance resampling. */
+  /** Adjusts the top fraction or the band's edges each generation; not for importance resampling. */
   readonly feedback?: FeedbackOptions;
   /** Proposes the candidates; default `replace`. */
   readonly source?: DataPolicy<S>;
@@ -91,9 +91,13 @@ export function filterPolicy<S extends Samples = Samples>(options: FilterOptions
         dropUnlikely = 1 - next.setting;
         metrics.feedbackIntegral = next.integral;
       } else {
-        // Too narrow: drop more of the too-likely core, which widens what the next model sees.
-        const next = nextSetting(dropLikely, integral, calibration.gap, feedback, 0, 1 - dropUnlikely - MIN_KEPT);
-        dropLikely = next.setting;
+        // One signed setting moves the band: above 0 it is the too-likely share dropped (too narrow: drop more of
+        // the core, which widens what the next model sees); below 0, once no core is dropped, a too-broad model
+        // has more of its unlikely side cut on top of the configured share.
+        const room = 1 - dropUnlikely - MIN_KEPT;
+        const next = nextSetting(dropLikely, integral, calibration.gap, feedback, -room, room);
+        dropLikely = Math.max(0, next.setting);
+        dropUnlikely -= Math.min(0, next.setting);
         metrics.feedbackIntegral = next.integral;
       }
     }

@@ -1,12 +1,12 @@
 /**
  * The feedback controller: after each generation it measures the trained model on held-out real data and moves
- * the filter's setting (the top fraction, or the share of too-likely items a band drops) for the next one.
+ * the filter's setting (the top fraction, or where a band's edges sit) for the next one.
  *
  * Its signal is the calibration gap of generation g−1's model q: the mean log-likelihood of held-out real data
  * (the metrics line's heldOutLogLikelihood) minus the mean log-likelihood of q's own samples under q. A model
  * that has narrowed finds real data less likely than its own samples (gap < 0): the filter then keeps more of
- * the unlikely side (a larger top fraction, or more of the too-likely dropped); a model grown too broad gives
- * gap > 0 and the opposite move. For a 1-D Gaussian q = N(μ, s²) fitted to N(0, 1), gap = ½ − (1 + μ²)/(2s²).
+ * the unlikely side (a larger top fraction, or more of the too-likely core dropped); a model grown too broad
+ * gives gap > 0 and the opposite move (a smaller fraction; no core dropped and more of the unlikely side). For a 1-D Gaussian q = N(μ, s²) fitted to N(0, 1), gap = ½ − (1 + μ²)/(2s²).
  *
  * Its one piece of state, the integral, is read back from the previous metrics line, so the controller keeps no
  * state of its own and a resumed run continues exactly.
