@@ -98,6 +98,60 @@ Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// sigmoidBce(x, t, p) -> summed loss; p = sigmoid(x)
+Napi::Value SigmoidBce(const Napi::CallbackInfo& info) {
+  Operand x = operand(info[0], "x");
+  Operand t = operand(info[1], "t");
+  Operand p = operand(info[2], "p");
+  check(info.Env(), t.length == x.length && p.length == x.length, "sigmoidBce lengths differ");
+  return Napi::Number::New(info.Env(), engine::sigmoid_bce(x.data, t.data, p.data, x.length));
+}
+
+engine::ConvGeometry geometry(const Napi::Value& v) {
+  auto o = v.As<Napi::Object>();
+  auto f = [&](const char* k) { return integer(o.Get(k)); };
+  return {f("n"), f("c"), f("h"), f("w"), f("kh"), f("kw"), f("stride"), f("pad"), f("oh"), f("ow")};
+}
+
+// im2col(x, geometry, cols) / col2im(cols, geometry, x)
+Napi::Value Im2col(const Napi::CallbackInfo& info) {
+  Operand x = operand(info[0], "x");
+  const engine::ConvGeometry g = geometry(info[1]);
+  Operand cols = operand(info[2], "cols");
+  check(info.Env(), x.length >= g.n * g.c * g.h * g.w && cols.length >= g.c * g.kh * g.kw * g.n * g.oh * g.ow,
+        "im2col sizes");
+  engine::im2col(x.data, g, cols.data);
+  return info.Env().Undefined();
+}
+
+Napi::Value Col2im(const Napi::CallbackInfo& info) {
+  Operand cols = operand(info[0], "cols");
+  const engine::ConvGeometry g = geometry(info[1]);
+  Operand x = operand(info[2], "x");
+  check(info.Env(), x.length >= g.n * g.c * g.h * g.w && cols.length >= g.c * g.kh * g.kw * g.n * g.oh * g.ow,
+        "col2im sizes");
+  engine::col2im(cols.data, g, x.data);
+  return info.Env().Undefined();
+}
+
+// relu(x, out) / reluBackward(x, g, gx)
+Napi::Value Relu(const Napi::CallbackInfo& info) {
+  Operand x = operand(info[0], "x");
+  Operand out = operand(info[1], "out");
+  check(info.Env(), out.length == x.length, "relu lengths differ");
+  engine::relu(x.data, out.data, x.length);
+  return info.Env().Undefined();
+}
+
+Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
+  Operand x = operand(info[0], "x");
+  Operand g = operand(info[1], "g");
+  Operand gx = operand(info[2], "gx");
+  check(info.Env(), g.length == x.length && gx.length == x.length, "relu lengths differ");
+  engine::relu_backward(x.data, g.data, gx.data, x.length);
+  return info.Env().Undefined();
+}
+
 // axpy(alpha, x, y): y += alpha x over min(len) elements
 Napi::Value Axpy(const Napi::CallbackInfo& info) {
   const float alpha = info[0].As<Napi::Number>().FloatValue();
@@ -148,6 +202,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   engine::select_isa("auto");
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows));
+  exports.Set("sigmoidBce", Napi::Function::New(env, SigmoidBce));
+  exports.Set("im2col", Napi::Function::New(env, Im2col));
+  exports.Set("col2im", Napi::Function::New(env, Col2im));
+  exports.Set("relu", Napi::Function::New(env, Relu));
+  exports.Set("reluBackward", Napi::Function::New(env, ReluBackward));
   exports.Set("axpy", Napi::Function::New(env, Axpy));
   exports.Set("adamStep", Napi::Function::New(env, AdamStep));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));

@@ -58,14 +58,17 @@ void pack_a(const GemmArgs& g, const float* A, int64_t i0, int64_t mc, int64_t p
   for (int64_t s = 0; s < mc; s += mr, dst += kc * mr) {
     const int rows = static_cast<int>(std::min<int64_t>(mr, mc - s));
     if (rows < mr) std::memset(dst, 0, sizeof(float) * kc * mr);
-    for (int r = 0; r < rows; r++) {
-      const int64_t i = i0 + s + r;
-      if (!g.trans_a) {
-        const float* src = A + i * g.lda + p0;
+    if (!g.trans_a) {
+      // A stored m x k: read each row contiguously, write it down the sliver's column.
+      for (int r = 0; r < rows; r++) {
+        const float* src = A + (i0 + s + r) * g.lda + p0;
         for (int64_t p = 0; p < kc; p++) dst[p * mr + r] = src[p];
-      } else {
-        const float* src = A + p0 * g.lda + i;
-        for (int64_t p = 0; p < kc; p++) dst[p * mr + r] = src[p * g.lda];
+      }
+    } else {
+      // A stored k x m: each depth step reads `rows` neighbouring floats of one row.
+      for (int64_t p = 0; p < kc; p++) {
+        const float* src = A + (p0 + p) * g.lda + i0 + s;
+        for (int r = 0; r < rows; r++) dst[p * mr + r] = src[r];
       }
     }
   }
@@ -92,10 +95,11 @@ void pack_b(const GemmArgs& g, const float* B, int64_t j0, int64_t nc, int64_t p
 
 // One MC-row block of C against a packed B panel: pack the A block, then sweep B slivers (held in L1) across
 // the A slivers (streamed from L2). beta is applied on the first depth block only.
-void macro_block(const GemmArgs& g, const float* A, float* C, const float* bpanel, int64_t i0, int64_t j0,
-                 int64_t nc, int64_t p0, int64_t kc, float* apack) {
+void macro_block(const GemmArgs& g, const float* A, float* C, const float* bpanel, int64_t i0, int64_t mc_block,
+                 int64_t j0, int64_t nc, int64_t p0, int64_t kc, float* apack) {
   const KernelInfo kern = g_kernel;
-  const int64_t mc = std::min(MC, g.m - i0);
+  if (i0 >= g.m) return;
+  const int64_t mc = std::min(mc_block, g.m - i0);
   const float beta = p0 == 0 ? g.beta : 1.0f;
   pack_a(g, A, i0, mc, p0, kc, kern.mr, apack);
   for (int64_t jr = 0; jr < nc; jr += kern.nr) {
@@ -130,13 +134,17 @@ void gemm_one(const GemmArgs& g, int64_t q, ThreadPool* pool) {
   }
   const KernelInfo kern = g_kernel;
   float* bpanel = panels().b;
+  // Equal row blocks (a multiple of MR each) rather than full MC blocks plus a thin remainder: M = 128
+  // becomes 2 x 66 rows, not 96 + 32, which keeps every block's micro-tiles full and the threads balanced.
   const int64_t blocks = (g.m + MC - 1) / MC;
+  const int64_t per_block = (g.m + blocks - 1) / blocks;
+  const int64_t mc_block = std::min(MC, (per_block + kern.mr - 1) / kern.mr * kern.mr);
   for (int64_t j0 = 0; j0 < g.n; j0 += NC) {
     const int64_t nc = std::min(NC, g.n - j0);
     for (int64_t p0 = 0; p0 < g.k; p0 += KC) {
       const int64_t kc = std::min(KC, g.k - p0);
       pack_b(g, B, j0, nc, p0, kc, kern.nr, bpanel);
-      auto block = [&](int64_t ib) { macro_block(g, A, C, bpanel, ib * MC, j0, nc, p0, kc, panels().a); };
+      auto block = [&](int64_t ib) { macro_block(g, A, C, bpanel, ib * mc_block, mc_block, j0, nc, p0, kc, panels().a); };
       if (pool && blocks > 1) {
         pool->parallel_for(blocks, block);
       } else {

@@ -112,6 +112,82 @@ void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool c
   parallel_range(rows, rows * cols, chunk);
 }
 
+double sigmoid_bce(const float* x, const float* t, float* p, int64_t n) {
+  double total = 0;
+  for (int64_t i = 0; i < n; i++) {
+    const float xi = x[i];
+    const float e = std::exp(-std::fabs(xi));  // in (0, 1]: no overflow either way
+    const float inv = 1.0f / (1.0f + e);
+    p[i] = xi >= 0 ? inv : e * inv;
+    total += std::max(xi, 0.0f) - xi * t[i] + std::log1p(e);
+  }
+  return total;
+}
+
+void im2col(const float* x, const ConvGeometry& g, float* cols) {
+  const int64_t P = g.oh * g.ow, NP = g.n * P;
+  parallel_range(g.c, g.c * g.kh * g.kw * NP, [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; c++)
+      for (int64_t ki = 0; ki < g.kh; ki++)
+        for (int64_t kj = 0; kj < g.kw; kj++) {
+          float* row = cols + ((c * g.kh + ki) * g.kw + kj) * NP;
+          for (int64_t n = 0; n < g.n; n++) {
+            const float* img = x + (n * g.c + c) * g.h * g.w;
+            for (int64_t oi = 0; oi < g.oh; oi++) {
+              float* dst = row + n * P + oi * g.ow;
+              const int64_t ih = oi * g.stride - g.pad + ki;
+              if (ih < 0 || ih >= g.h) {
+                std::memset(dst, 0, sizeof(float) * g.ow);
+                continue;
+              }
+              const float* src = img + ih * g.w;
+              for (int64_t oj = 0; oj < g.ow; oj++) {
+                const int64_t iw = oj * g.stride - g.pad + kj;
+                dst[oj] = iw >= 0 && iw < g.w ? src[iw] : 0.0f;
+              }
+            }
+          }
+        }
+  });
+}
+
+void col2im(const float* cols, const ConvGeometry& g, float* x) {
+  const int64_t P = g.oh * g.ow, NP = g.n * P;
+  // Split by channel: each channel's pixels are written by its own rows only, so ranges never collide.
+  parallel_range(g.c, g.c * g.kh * g.kw * NP, [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; c++)
+      for (int64_t ki = 0; ki < g.kh; ki++)
+        for (int64_t kj = 0; kj < g.kw; kj++) {
+          const float* row = cols + ((c * g.kh + ki) * g.kw + kj) * NP;
+          for (int64_t n = 0; n < g.n; n++) {
+            float* img = x + (n * g.c + c) * g.h * g.w;
+            for (int64_t oi = 0; oi < g.oh; oi++) {
+              const int64_t ih = oi * g.stride - g.pad + ki;
+              if (ih < 0 || ih >= g.h) continue;
+              const float* src = row + n * P + oi * g.ow;
+              float* dst = img + ih * g.w;
+              for (int64_t oj = 0; oj < g.ow; oj++) {
+                const int64_t iw = oj * g.stride - g.pad + kj;
+                if (iw >= 0 && iw < g.w) dst[iw] += src[oj];
+              }
+            }
+          }
+        }
+  });
+}
+
+void relu(const float* x, float* out, int64_t n) {
+  parallel_range(n, n, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) out[i] = x[i] > 0.0f ? x[i] : 0.0f;
+  });
+}
+
+void relu_backward(const float* x, const float* g, float* gx, int64_t n) {
+  parallel_range(n, n, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) gx[i] += x[i] > 0.0f ? g[i] : 0.0f;
+  });
+}
+
 void axpy(float alpha, const float* x, float* y, int64_t n) {
   parallel_range(n, n, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; i++) y[i] += alpha * x[i];

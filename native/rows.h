@@ -9,8 +9,24 @@ namespace engine {
 // lse[r] = log(sum(exp(x[r, :width]))) when lse is not null.
 void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool causal, float* lse);
 
+// Summed binary cross-entropy of sigmoid(x) against t, stable for large |x|; writes p = sigmoid(x).
+double sigmoid_bce(const float* x, const float* t, float* p, int64_t n);
+
 // y[i] += alpha * x[i]
 void axpy(float alpha, const float* x, float* y, int64_t n);
+
+// Convolution geometry (NCHW input; output positions oh x ow).
+struct ConvGeometry {
+  int64_t n, c, h, w, kh, kw, stride, pad, oh, ow;
+};
+// cols[(c, ki, kj), (n, oi, oj)] = x[n, c, oi*stride - pad + ki, oj*stride - pad + kj] (0 in the padding).
+void im2col(const float* x, const ConvGeometry& g, float* cols);
+// The adjoint: x[...] += cols[...] for every column entry.
+void col2im(const float* cols, const ConvGeometry& g, float* x);
+
+// out = max(x, 0); gx += g where x > 0.
+void relu(const float* x, float* out, int64_t n);
+void relu_backward(const float* x, const float* g, float* gx, int64_t n);
 
 struct AdamArgs {
   float beta1, beta2, step_size, root_c2, eps, l2, shrink;

@@ -43,8 +43,11 @@ export interface Backend {
   readonly threads: number;
   /** A short description for logs and benchmarks: ISA path, thread count. */
   readonly description: string;
-  /** A zero-filled buffer of n floats in this backend's memory; recycled buffers are re-zeroed. */
-  alloc(n: number): Float32Array;
+  /**
+   * A buffer of n floats in this backend's memory, zero-filled unless `zero` is false (for outputs the caller
+   * overwrites entirely: re-zeroing recycled buffers is a measurable share of a step).
+   */
+  alloc(n: number, zero?: boolean): Float32Array;
   /** Returns a buffer from `alloc` for reuse; the caller must not touch it afterwards. */
   free(buffer: Float32Array): void;
   /** C = alpha * op(A) * op(B) + beta * C, batched. */
@@ -61,10 +64,34 @@ export interface Backend {
     causal: boolean,
     lse: Float32Array | null,
   ): void;
+  /** Summed binary cross-entropy of sigmoid(x) against targets t (stable form); writes p = sigmoid(x). */
+  sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number;
+  /** Image patches to columns for convolution: cols[(c, ki, kj), (n, oi, oj)] (0 in the padding). */
+  im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void;
+  /** The adjoint of im2col: adds every column entry onto the pixel it came from. */
+  col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void;
+  /** out = max(x, 0). */
+  relu(x: Float32Array, out: Float32Array): void;
+  /** gx += g where x > 0. */
+  reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void;
   /** y += alpha * x (equal lengths): the gradient accumulation of most ops. */
   axpy(alpha: number, x: Float32Array, y: Float32Array): void;
   /** One Adam update of w from g with moments m and v (see optim.ts for the constants). */
   adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void;
+}
+
+/** A convolution's geometry: input [n, c, h, w], kernel kh x kw, output positions oh x ow. */
+export interface ConvGeometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  pad: number;
+  oh: number;
+  ow: number;
 }
 
 export interface AdamConstants {
@@ -114,10 +141,10 @@ export function gemmCall(partial: Pick<GemmCall, 'm' | 'n' | 'k' | 'a' | 'b' | '
 export class BufferPool {
   private readonly free = new Map<number, Float32Array[]>();
 
-  take(n: number): Float32Array | undefined {
+  take(n: number, zero = true): Float32Array | undefined {
     const list = this.free.get(n);
     const buffer = list?.pop();
-    if (buffer) buffer.fill(0);
+    if (buffer && zero) buffer.fill(0);
     return buffer;
   }
 

@@ -2,8 +2,17 @@
  * The reference backend: plain TypeScript loops. Slow (a few GFLOP/s) but obviously correct, so the test suite
  * can check the fast backends' kernels against it, and the engine runs anywhere JavaScript does.
  */
-import { type AdamConstants, type Backend, BufferPool, type GemmCall } from './backend.js';
-import { adamStepJs, axpyJs, softmaxRowsJs } from './js-kernels.js';
+import { type AdamConstants, type Backend, BufferPool, type ConvGeometry, type GemmCall } from './backend.js';
+import {
+  adamStepJs,
+  axpyJs,
+  col2imJs,
+  im2colJs,
+  reluBackwardJs,
+  reluJs,
+  sigmoidBceJs,
+  softmaxRowsJs,
+} from './js-kernels.js';
 
 export class JsBackend implements Backend {
   readonly name = 'js' as const;
@@ -11,8 +20,8 @@ export class JsBackend implements Backend {
   readonly description = 'js (reference TypeScript kernels, 1 thread)';
   private readonly pool = new BufferPool();
 
-  alloc(n: number): Float32Array {
-    return this.pool.take(n) ?? new Float32Array(n);
+  alloc(n: number, zero = true): Float32Array {
+    return this.pool.take(n, zero) ?? new Float32Array(n);
   }
 
   free(buffer: Float32Array): void {
@@ -28,6 +37,26 @@ export class JsBackend implements Backend {
     lse: Float32Array | null,
   ): void {
     softmaxRowsJs(x, out, rows, cols, causal, lse);
+  }
+
+  sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number {
+    return sigmoidBceJs(x, t, p);
+  }
+
+  im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void {
+    im2colJs(x, g, cols);
+  }
+
+  col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void {
+    col2imJs(cols, g, x);
+  }
+
+  relu(x: Float32Array, out: Float32Array): void {
+    reluJs(x, out);
+  }
+
+  reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void {
+    reluBackwardJs(x, g, gx);
   }
 
   axpy(alpha: number, x: Float32Array, y: Float32Array): void {

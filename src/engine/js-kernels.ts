@@ -2,7 +2,7 @@
  * TypeScript versions of the row and element kernels, shared by the reference and WebAssembly backends
  * (the latter's buffers are views into its memory, so these loops work on them unchanged).
  */
-import type { AdamConstants } from './backend.js';
+import type { AdamConstants, ConvGeometry } from './backend.js';
 
 export function softmaxRowsJs(
   x: Float32Array,
@@ -30,6 +30,18 @@ export function softmaxRowsJs(
   }
 }
 
+export function sigmoidBceJs(x: Float32Array, t: Float32Array, p: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i];
+    const e = Math.exp(-Math.abs(xi));
+    const inv = 1 / (1 + e);
+    p[i] = xi >= 0 ? inv : e * inv;
+    total += Math.max(xi, 0) - xi * t[i] + Math.log1p(e);
+  }
+  return total;
+}
+
 export function axpyJs(alpha: number, x: Float32Array, y: Float32Array): void {
   if (x.length !== y.length) throw new Error('engine: axpy lengths differ');
   for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
@@ -45,4 +57,67 @@ export function adamStepJs(w: Float32Array, g: Float32Array, m: Float32Array, v:
     v[i] = vi;
     w[i] = w[i] * shrink - (stepSize * mi) / (Math.sqrt(vi) / rootC2 + eps);
   }
+}
+
+/** Copies image patches into columns: cols[(c,kh,kw), (n,oh,ow)]; zero where the patch is in the padding. */
+export function im2colJs(x: Float32Array, g: ConvGeometry, cols: Float32Array): void {
+  const P = g.oh * g.ow;
+  const NP = g.n * P;
+  for (let c = 0; c < g.c; c++) {
+    for (let ki = 0; ki < g.kh; ki++) {
+      for (let kj = 0; kj < g.kw; kj++) {
+        const row = ((c * g.kh + ki) * g.kw + kj) * NP;
+        for (let n = 0; n < g.n; n++) {
+          const img = (n * g.c + c) * g.h * g.w;
+          for (let oi = 0; oi < g.oh; oi++) {
+            const ih = oi * g.stride - g.pad + ki;
+            const dst = row + n * P + oi * g.ow;
+            if (ih < 0 || ih >= g.h) {
+              cols.fill(0, dst, dst + g.ow);
+              continue;
+            }
+            const src = img + ih * g.w;
+            for (let oj = 0; oj < g.ow; oj++) {
+              const iw = oj * g.stride - g.pad + kj;
+              cols[dst + oj] = iw >= 0 && iw < g.w ? x[src + iw] : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: adds every column entry back onto the pixel it came from. */
+export function col2imJs(cols: Float32Array, g: ConvGeometry, x: Float32Array): void {
+  const P = g.oh * g.ow;
+  const NP = g.n * P;
+  for (let c = 0; c < g.c; c++) {
+    for (let ki = 0; ki < g.kh; ki++) {
+      for (let kj = 0; kj < g.kw; kj++) {
+        const row = ((c * g.kh + ki) * g.kw + kj) * NP;
+        for (let n = 0; n < g.n; n++) {
+          const img = (n * g.c + c) * g.h * g.w;
+          for (let oi = 0; oi < g.oh; oi++) {
+            const ih = oi * g.stride - g.pad + ki;
+            if (ih < 0 || ih >= g.h) continue;
+            const src = row + n * P + oi * g.ow;
+            const dst = img + ih * g.w;
+            for (let oj = 0; oj < g.ow; oj++) {
+              const iw = oj * g.stride - g.pad + kj;
+              if (iw >= 0 && iw < g.w) x[dst + iw] += cols[src + oj];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function reluJs(x: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < x.length; i++) out[i] = Math.max(x[i], 0);
+}
+
+export function reluBackwardJs(x: Float32Array, g: Float32Array, gx: Float32Array): void {
+  for (let i = 0; i < x.length; i++) if (x[i] > 0) gx[i] += g[i];
 }

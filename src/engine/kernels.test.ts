@@ -32,6 +32,26 @@ describe.each(backendCases())('row and element kernels on the $name backend', (b
     }
   });
 
+  it.skipIf(!bc.backend)('sigmoidBce matches -t log p - (1 - t) log(1 - p) and returns p, even for |x| = 60', () => {
+    const be = bc.backend!;
+    const x = be.alloc(6);
+    x.set([-60, -2, -0.5, 0, 1.5, 60]);
+    const t = be.alloc(6);
+    t.set([0, 1, 0.3, 1, 0, 1]);
+    const p = be.alloc(6);
+    const loss = be.sigmoidBce(x, t, p);
+    let want = 0;
+    for (let i = 0; i < 6; i++) {
+      const pi = 1 / (1 + Math.exp(-x[i]));
+      expect(p[i]).toBeCloseTo(pi, 6);
+      // log(1 - p) = log(sigmoid(-x)) written stably
+      const logP = -Math.log1p(Math.exp(-x[i]));
+      const log1mP = -Math.log1p(Math.exp(x[i]));
+      want -= t[i] * logP + (1 - t[i]) * log1mP;
+    }
+    expect(loss).toBeCloseTo(want, 4);
+  });
+
   it.skipIf(!bc.backend)('axpy and adamStep match their definitions', () => {
     const be = bc.backend!;
     const n = 100_003; // large enough for the native thread pool to split it, odd for the vector tail

@@ -4,7 +4,7 @@
  * buffers are ordinary Float32Arrays, read in place by the addon.
  */
 import { createRequire } from 'node:module';
-import { type AdamConstants, type Backend, BufferPool, type GemmCall } from './backend.js';
+import { type AdamConstants, type Backend, BufferPool, type ConvGeometry, type GemmCall } from './backend.js';
 
 export type NativeIsa = 'avx512' | 'avx2' | 'portable';
 
@@ -39,6 +39,11 @@ interface Addon {
     causal: boolean,
     lse: Float32Array | null,
   ): void;
+  sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number;
+  im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void;
+  col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void;
+  relu(x: Float32Array, out: Float32Array): void;
+  reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void;
   axpy(alpha: number, x: Float32Array, y: Float32Array): void;
   adamStep(
     w: Float32Array,
@@ -103,8 +108,8 @@ export class NativeBackend implements Backend {
     return this.addon.fmaPeakGflops();
   }
 
-  alloc(n: number): Float32Array {
-    return this.pool.take(n) ?? new Float32Array(n);
+  alloc(n: number, zero = true): Float32Array {
+    return this.pool.take(n, zero) ?? new Float32Array(n);
   }
 
   free(buffer: Float32Array): void {
@@ -121,6 +126,30 @@ export class NativeBackend implements Backend {
   ): void {
     this.addon.setThreads(this.threads);
     this.addon.softmaxRows(x, out, rows, cols, causal, lse);
+  }
+
+  sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number {
+    return this.addon.sigmoidBce(x, t, p);
+  }
+
+  im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void {
+    this.addon.setThreads(this.threads);
+    this.addon.im2col(x, g, cols);
+  }
+
+  col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void {
+    this.addon.setThreads(this.threads);
+    this.addon.col2im(cols, g, x);
+  }
+
+  relu(x: Float32Array, out: Float32Array): void {
+    this.addon.setThreads(this.threads);
+    this.addon.relu(x, out);
+  }
+
+  reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void {
+    this.addon.setThreads(this.threads);
+    this.addon.reluBackward(x, g, gx);
   }
 
   axpy(alpha: number, x: Float32Array, y: Float32Array): void {

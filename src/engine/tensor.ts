@@ -111,9 +111,12 @@ export class Engine {
     return t;
   }
 
-  /** The result of an op: a fresh zeroed buffer, tracked by the current scope. */
-  result(shape: Shape, parents: readonly Tensor[]): Tensor {
-    const data = this.backend.alloc(sizeOf(shape));
+  /**
+   * The result of an op, tracked by the current scope. Its buffer is zeroed unless `overwrite` says the op
+   * writes every element itself.
+   */
+  result(shape: Shape, parents: readonly Tensor[], overwrite = false): Tensor {
+    const data = this.backend.alloc(sizeOf(shape), !overwrite);
     const needsGrad = parents.some((p) => p.requiresGrad);
     return this.track(new Tensor(this, [...shape], data, needsGrad, parents, true, false));
   }
@@ -130,8 +133,8 @@ export class Engine {
   }
 
   /** A working buffer freed with the current scope (saved statistics, dropout masks, im2col columns). */
-  scratch(n: number): Float32Array {
-    const buffer = this.backend.alloc(n);
+  scratch(n: number, zero = true): Float32Array {
+    const buffer = this.backend.alloc(n, zero);
     const scope = this.scratchScopes[this.scratchScopes.length - 1];
     if (scope) scope.push(buffer);
     return buffer;

@@ -5,8 +5,17 @@
  * every view the tensors hold; the OS commits pages only as they are touched.
  */
 import fs from 'node:fs';
-import { type AdamConstants, type Backend, BufferPool, type GemmCall } from './backend.js';
-import { adamStepJs, axpyJs, softmaxRowsJs } from './js-kernels.js';
+import { type AdamConstants, type Backend, BufferPool, type ConvGeometry, type GemmCall } from './backend.js';
+import {
+  adamStepJs,
+  axpyJs,
+  col2imJs,
+  im2colJs,
+  reluBackwardJs,
+  reluJs,
+  sigmoidBceJs,
+  softmaxRowsJs,
+} from './js-kernels.js';
 
 interface Kernels {
   gemm(
@@ -88,8 +97,8 @@ export class WasmBackend implements Backend {
     this.limit = pages * PAGE;
   }
 
-  alloc(n: number): Float32Array {
-    const recycled = this.pool.take(n);
+  alloc(n: number, zero = true): Float32Array {
+    const recycled = this.pool.take(n, zero);
     if (recycled) return recycled;
     const bytes = align(n * 4);
     if (this.top + bytes > this.limit)
@@ -114,6 +123,26 @@ export class WasmBackend implements Backend {
     lse: Float32Array | null,
   ): void {
     softmaxRowsJs(x, out, rows, cols, causal, lse);
+  }
+
+  sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number {
+    return sigmoidBceJs(x, t, p);
+  }
+
+  im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void {
+    im2colJs(x, g, cols);
+  }
+
+  col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void {
+    col2imJs(cols, g, x);
+  }
+
+  relu(x: Float32Array, out: Float32Array): void {
+    reluJs(x, out);
+  }
+
+  reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void {
+    reluBackwardJs(x, g, gx);
   }
 
   axpy(alpha: number, x: Float32Array, y: Float32Array): void {

@@ -5,76 +5,8 @@
  * large GEMM (which the native backend splits across threads) instead of N small ones; only the cheap
  * [O, N*P] <-> [N, O, P] reshuffle is done per element.
  */
-import { gemmCall } from '../backend.js';
+import { type ConvGeometry, gemmCall } from '../backend.js';
 import type { Tensor } from '../tensor.js';
-
-interface Geometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  kh: number;
-  kw: number;
-  stride: number;
-  pad: number;
-  oh: number;
-  ow: number;
-}
-
-/** Copies image patches into columns: cols[(c,kh,kw), (n,oh,ow)]; zero where the patch is in the padding. */
-function im2col(x: Float32Array, g: Geometry, cols: Float32Array): void {
-  const P = g.oh * g.ow;
-  const NP = g.n * P;
-  for (let c = 0; c < g.c; c++) {
-    for (let ki = 0; ki < g.kh; ki++) {
-      for (let kj = 0; kj < g.kw; kj++) {
-        const row = ((c * g.kh + ki) * g.kw + kj) * NP;
-        for (let n = 0; n < g.n; n++) {
-          const img = (n * g.c + c) * g.h * g.w;
-          for (let oi = 0; oi < g.oh; oi++) {
-            const ih = oi * g.stride - g.pad + ki;
-            const dst = row + n * P + oi * g.ow;
-            if (ih < 0 || ih >= g.h) {
-              cols.fill(0, dst, dst + g.ow);
-              continue;
-            }
-            const src = img + ih * g.w;
-            for (let oj = 0; oj < g.ow; oj++) {
-              const iw = oj * g.stride - g.pad + kj;
-              cols[dst + oj] = iw >= 0 && iw < g.w ? x[src + iw] : 0;
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-/** The adjoint of im2col: adds every column entry back onto the pixel it came from. */
-function col2im(cols: Float32Array, g: Geometry, x: Float32Array): void {
-  const P = g.oh * g.ow;
-  const NP = g.n * P;
-  for (let c = 0; c < g.c; c++) {
-    for (let ki = 0; ki < g.kh; ki++) {
-      for (let kj = 0; kj < g.kw; kj++) {
-        const row = ((c * g.kh + ki) * g.kw + kj) * NP;
-        for (let n = 0; n < g.n; n++) {
-          const img = (n * g.c + c) * g.h * g.w;
-          for (let oi = 0; oi < g.oh; oi++) {
-            const ih = oi * g.stride - g.pad + ki;
-            if (ih < 0 || ih >= g.h) continue;
-            const src = row + n * P + oi * g.ow;
-            const dst = img + ih * g.w;
-            for (let oj = 0; oj < g.ow; oj++) {
-              const iw = oj * g.stride - g.pad + kj;
-              if (iw >= 0 && iw < g.w) x[dst + iw] += cols[src + oj];
-            }
-          }
-        }
-      }
-    }
-  }
-}
 
 /** [N, C, P] -> [C, N*P] (forward) or its adjoint, accumulating. */
 function toChannelMajor(x: Float32Array, n: number, c: number, p: number, out: Float32Array): void {
@@ -127,29 +59,29 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
     throw new Error(`engine: conv2d shapes [${x.shape}] and [${weight.shape}] do not fit`);
   const oh = Math.floor((h + 2 * pad - kh) / stride) + 1;
   const ow = Math.floor((w + 2 * pad - kw) / stride) + 1;
-  const g: Geometry = { n, c, h, w, kh, kw, stride, pad, oh, ow };
+  const g: ConvGeometry = { n, c, h, w, kh, kw, stride, pad, oh, ow };
   const E = x.engine;
   const be = E.backend;
   const ckk = c * kh * kw;
   const np = n * oh * ow;
   const parents = bias ? [x, weight, bias] : [x, weight];
   const out = E.result([n, o, oh, ow], parents);
-  const cols = E.scratch(ckk * np);
-  im2col(x.data, g, cols);
-  const y = E.scratch(o * np);
+  const cols = E.scratch(ckk * np, false);
+  be.im2col(x.data, g, cols);
+  const y = E.scratch(o * np, false);
   be.gemm(gemmCall({ m: o, n: np, k: ckk, a: weight.data, b: cols, c: y }));
   addFromChannelMajor(y, n, o, oh * ow, bias ? bias.data : null, out.data);
   if (out.requiresGrad) {
     out.backwardFn = () => {
-      const dy = E.scratch(o * np);
+      const dy = E.scratch(o * np, false);
       toChannelMajor(out.grad!, n, o, oh * ow, dy);
       if (weight.requiresGrad)
         be.gemm(gemmCall({ transB: true, m: o, n: ckk, k: np, a: dy, b: cols, c: weight.gradBuffer(), beta: 1 }));
       if (bias?.requiresGrad) biasGrad(out.grad!, n, o, oh * ow, bias.gradBuffer());
       if (x.requiresGrad) {
-        const dcols = E.scratch(ckk * np);
+        const dcols = E.scratch(ckk * np, false);
         be.gemm(gemmCall({ transA: true, m: ckk, n: np, k: o, a: weight.data, b: dy, c: dcols }));
-        col2im(dcols, g, x.gradBuffer());
+        be.col2im(dcols, g, x.gradBuffer());
       }
     };
   }
@@ -170,18 +102,18 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, 
   const oh = (h - 1) * stride - 2 * pad + kh;
   const ow = (w - 1) * stride - 2 * pad + kw;
   // Geometry of the conv whose input is our output: its output positions are our input pixels.
-  const g: Geometry = { n, c: cout, h: oh, w: ow, kh, kw, stride, pad, oh: h, ow: w };
+  const g: ConvGeometry = { n, c: cout, h: oh, w: ow, kh, kw, stride, pad, oh: h, ow: w };
   const E = x.engine;
   const be = E.backend;
   const ckk = cout * kh * kw;
   const np = n * h * w;
   const parents = bias ? [x, weight, bias] : [x, weight];
   const out = E.result([n, cout, oh, ow], parents);
-  const xc = E.scratch(cin * np);
+  const xc = E.scratch(cin * np, false);
   toChannelMajor(x.data, n, cin, h * w, xc);
-  const cols = E.scratch(ckk * np);
+  const cols = E.scratch(ckk * np, false);
   be.gemm(gemmCall({ transA: true, m: ckk, n: np, k: cin, a: weight.data, b: xc, c: cols }));
-  col2im(cols, g, out.data);
+  be.col2im(cols, g, out.data);
   if (bias) {
     const P = oh * ow;
     for (let i = 0; i < n; i++)
@@ -193,13 +125,13 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, 
   }
   if (out.requiresGrad) {
     out.backwardFn = () => {
-      const dcols = E.scratch(ckk * np);
-      im2col(out.grad!, g, dcols);
+      const dcols = E.scratch(ckk * np, false);
+      be.im2col(out.grad!, g, dcols);
       if (weight.requiresGrad)
         be.gemm(gemmCall({ transB: true, m: cin, n: ckk, k: np, a: xc, b: dcols, c: weight.gradBuffer(), beta: 1 }));
       if (bias?.requiresGrad) biasGrad(out.grad!, n, cout, oh * ow, bias.gradBuffer());
       if (x.requiresGrad) {
-        const dxc = E.scratch(cin * np);
+        const dxc = E.scratch(cin * np, false);
         be.gemm(gemmCall({ m: cin, n: np, k: ckk, a: weight.data, b: dcols, c: dxc }));
         addFromChannelMajor(dxc, n, cin, h * w, null, x.gradBuffer());
       }

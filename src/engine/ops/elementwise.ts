@@ -14,7 +14,7 @@ function checkSuffix(a: Tensor, b: Tensor, op: string): void {
 function addSigned(a: Tensor, b: Tensor, sign: number, op: string): Tensor {
   checkSuffix(a, b, op);
   const E = a.engine;
-  const out = E.result(a.shape, [a, b]);
+  const out = E.result(a.shape, [a, b], true);
   const o = out.data;
   const x = a.data;
   const y = b.data;
@@ -49,7 +49,7 @@ export function sub(a: Tensor, b: Tensor): Tensor {
 export function mul(a: Tensor, b: Tensor): Tensor {
   checkSuffix(a, b, 'mul');
   const E = a.engine;
-  const out = E.result(a.shape, [a, b]);
+  const out = E.result(a.shape, [a, b], true);
   const o = out.data;
   const x = a.data;
   const y = b.data;
@@ -79,7 +79,7 @@ export function mul(a: Tensor, b: Tensor): Tensor {
 
 /** s * a + c for constants s and c. */
 export function affine(a: Tensor, s: number, c = 0): Tensor {
-  const out = a.engine.result(a.shape, [a]);
+  const out = a.engine.result(a.shape, [a], true);
   const o = out.data;
   const x = a.data;
   for (let i = 0; i < a.size; i++) o[i] = s * x[i] + c;
@@ -102,7 +102,7 @@ export function scale(a: Tensor, s: number): Tensor {
  * (whichever is cheaper: sigmoid' = y(1-y), exp' = y, relu' = [x > 0]).
  */
 function unary(a: Tensor, f: (x: number) => number, df: (x: number, y: number) => number): Tensor {
-  const out = a.engine.result(a.shape, [a]);
+  const out = a.engine.result(a.shape, [a], true);
   const o = out.data;
   const x = a.data;
   for (let i = 0; i < a.size; i++) o[i] = f(x[i]);
@@ -116,12 +116,13 @@ function unary(a: Tensor, f: (x: number) => number, df: (x: number, y: number) =
   return out;
 }
 
+/** max(x, 0), on the backend: it runs on the largest activations of every model. */
 export function relu(a: Tensor): Tensor {
-  return unary(
-    a,
-    (x) => Math.max(x, 0),
-    (x) => (x > 0 ? 1 : 0),
-  );
+  const E = a.engine;
+  const out = E.result(a.shape, [a], true);
+  E.backend.relu(a.data, out.data);
+  if (out.requiresGrad) out.backwardFn = () => E.backend.reluBackward(a.data, out.grad!, a.gradBuffer());
+  return out;
 }
 
 export function tanh(a: Tensor): Tensor {

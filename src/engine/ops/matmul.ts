@@ -46,7 +46,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     throw new Error(`engine: matmul batch dimensions differ: [${a.shape}] and [${b.shape}]`);
   }
   const E = a.engine;
-  const out = E.result([...aBatch, m, n], [a, b]);
+  const out = E.result([...aBatch, m, n], [a, b], true);
   const strideA = batch > 1 ? m * k : 0;
   const strideC = batch > 1 ? m * n : 0;
   E.backend.gemm(

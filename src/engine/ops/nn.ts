@@ -5,7 +5,7 @@ import { checkSameShape } from './elementwise.js';
 /** Rows of `weight` [V, D] picked by integer ids; output [...idsShape, D]. Gradient scatter-adds into weight. */
 export function embedding(weight: Tensor, ids: Int32Array, idsShape: readonly number[]): Tensor {
   const [vocab, dim] = weight.shape;
-  const out = weight.engine.result([...idsShape, dim], [weight]);
+  const out = weight.engine.result([...idsShape, dim], [weight], true);
   const w = weight.data;
   const o = out.data;
   for (let i = 0; i < ids.length; i++) {
@@ -33,9 +33,9 @@ export function layerNorm(x: Tensor, gain: Tensor, bias: Tensor, eps = 1e-5): Te
   if (gain.size !== n || bias.size !== n) throw new Error('engine: layerNorm gain/bias size must match last dim');
   const rows = x.size / n;
   const E = x.engine;
-  const out = E.result(x.shape, [x, gain, bias]);
-  const xhat = E.scratch(x.size);
-  const rstd = E.scratch(rows);
+  const out = E.result(x.shape, [x, gain, bias], true);
+  const xhat = E.scratch(x.size, false);
+  const rstd = E.scratch(rows, false);
   const xd = x.data;
   const o = out.data;
   const gd = gain.data;
@@ -96,7 +96,7 @@ export function softmax(x: Tensor, options: { causal?: boolean } = {}): Tensor {
   const rows = x.size / n;
   const causal = options.causal ?? false;
   if (causal && x.shape[x.rank - 2] !== n) throw new Error('engine: causal softmax needs square [..., T, T] input');
-  const out = x.engine.result(x.shape, [x]);
+  const out = x.engine.result(x.shape, [x], true);
   const o = out.data;
   x.engine.backend.softmaxRows(x.data, o, rows, n, causal, null);
   if (out.requiresGrad) {
@@ -122,8 +122,8 @@ export function crossEntropy(logits: Tensor, targets: Int32Array): Tensor {
   if (targets.length !== rows) throw new Error(`engine: crossEntropy has ${rows} rows but ${targets.length} targets`);
   const E = logits.engine;
   const out = E.result([], [logits]);
-  const probs = E.scratch(logits.size);
-  const lse = E.scratch(rows);
+  const probs = E.scratch(logits.size, false);
+  const lse = E.scratch(rows, false);
   E.backend.softmaxRows(logits.data, probs, rows, v, false, lse);
   const x = logits.data;
   let loss = 0;
@@ -150,24 +150,17 @@ export function crossEntropy(logits: Tensor, targets: Int32Array): Tensor {
  */
 export function sigmoidBce(logits: Tensor, targets: Tensor): Tensor {
   checkSameShape(logits, targets, 'sigmoidBce');
-  const out = logits.engine.result([], [logits]);
-  const x = logits.data;
-  const t = targets.data;
-  let loss = 0;
-  for (let i = 0; i < logits.size; i++) {
-    const xi = x[i];
-    loss += Math.max(xi, 0) - xi * t[i] + Math.log1p(Math.exp(-Math.abs(xi)));
-  }
-  out.data[0] = loss;
+  const E = logits.engine;
+  const out = E.result([], [logits]);
+  const probs = E.scratch(logits.size, false);
+  out.data[0] = E.backend.sigmoidBce(logits.data, targets.data, probs);
   if (out.requiresGrad) {
     out.backwardFn = () => {
+      // d/dx = sigmoid(x) - t
       const s = out.grad![0];
       const gx = logits.gradBuffer();
-      for (let i = 0; i < logits.size; i++) {
-        const xi = x[i];
-        const p = xi >= 0 ? 1 / (1 + Math.exp(-xi)) : Math.exp(xi) / (1 + Math.exp(xi));
-        gx[i] += s * (p - t[i]);
-      }
+      E.backend.axpy(s, probs, gx);
+      E.backend.axpy(-s, targets.data, gx);
     };
   }
   return out;

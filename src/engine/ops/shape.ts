@@ -57,6 +57,7 @@ export function permute(a: Tensor, perm: readonly number[]): Tensor {
   const out = a.engine.result(
     perm.map((p) => a.shape[p]),
     [a],
+    true,
   );
   const o = out.data;
   const x = a.data;
