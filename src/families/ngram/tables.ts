@@ -78,7 +78,19 @@ export function buildTables(
     for (let p = 0; p < parentCount; p++) {
       const a = bucketStart[p];
       const b = bucketStart[p + 1];
-      if (b - a > 1) keys.subarray(a, b).sort();
+      // Most buckets are tiny: insertion sort there spares a subarray object per bucket.
+      if (b - a > 24) keys.subarray(a, b).sort();
+      else {
+        for (let j = a + 1; j < b; j++) {
+          const key = keys[j];
+          let q = j - 1;
+          while (q >= a && keys[q] > key) {
+            keys[q + 1] = keys[q];
+            q--;
+          }
+          keys[q + 1] = key;
+        }
+      }
       let last = -1;
       for (let j = a; j < b; j++) {
         const word = Math.floor(keys[j] / shift);
