@@ -99,3 +99,14 @@ describe('runExperiment', () => {
     expect(fs.readdirSync(out)).toEqual([]);
   });
 });
+
+describe('resolveConfig', () => {
+  it('merges overrides into a preset deeply, but a section of another type replaces it whole', () => {
+    const merged = resolveConfig('gmm', { family: { components: 3 } });
+    expect(merged.family).toMatchObject({ type: 'gmm', components: 3, tolerance: 1e-5, maxIterations: 2000 });
+    const replaced = resolveConfig('gmm', { family: { type: 'gaussian' } });
+    expect(replaced.family).toEqual({ type: 'gaussian', estimator: 'mle', slicedProjections: 8 });
+    const policy = resolveConfig('mitigations', { policy: { selection: { type: 'top', fraction: 0.8 } } }).policy;
+    expect(JSON.stringify(policy)).toContain('"selection":{"type":"top","fraction":0.8}');
+  });
+});

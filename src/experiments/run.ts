@@ -56,21 +56,21 @@ export function resolveConfig(preset: string | undefined, overrides: Record<stri
     base = { ...(found.config as Record<string, unknown>), preset };
   }
   const merged = deepMerge(base, overrides);
-  // Overriding the family or real type starts that section afresh rather than mixing two types' fields.
-  for (const key of ['family', 'real', 'policy'] as const) {
-    const o = overrides[key] as { type?: string } | undefined;
-    const b = base[key] as { type?: string } | undefined;
-    if (o?.type && b?.type && o.type !== b.type) merged[key] = o;
-  }
   return parseExperimentConfig(merged, preset ? `config (preset '${preset}')` : 'config');
 }
 
+/**
+ * Plain objects merge deeply, everything else replaces — except that an object naming a different `type`
+ * (a family, real source, policy, selection...) replaces the whole section rather than mixing two types' fields.
+ */
 function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;
     const current = out[key];
-    out[key] = isPlainObject(value) && isPlainObject(current) ? deepMerge(current, value) : value;
+    const sameKind =
+      isPlainObject(current) && isPlainObject(value) && (value.type === undefined || value.type === current.type);
+    out[key] = sameKind ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>) : value;
   }
   return out;
 }
