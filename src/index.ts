@@ -17,7 +17,7 @@ export type {
 } from './core/family.js';
 export type { LoopHooks, LoopResult, LoopSpec, Stage } from './core/loop.js';
 export { runLoop } from './core/loop.js';
-export type { DataPolicy, PolicyContext, PolicyResult } from './core/policy.js';
+export type { DataPolicy, PolicyContext, PolicyResult, Scorer, ScoringModel } from './core/policy.js';
 export type { RealData, Truth } from './core/real-data.js';
 export { deriveRng, Rng } from './core/rng.js';
 export { RunFolder } from './core/run-folder.js';
@@ -30,6 +30,17 @@ export type {
   RealConfig,
 } from './experiments/config.js';
 export { experimentSchema, parseExperimentConfig } from './experiments/config.js';
+export { mitigationConfigs, runMitigations } from './experiments/mitigations.js';
 export { PRESETS } from './experiments/presets.js';
 export type { RunOptions, RunResult, RunSummary } from './experiments/run.js';
 export { resolveConfig, resumeExperiment, runExperiment, VERSION } from './experiments/run.js';
+export { accumulatePolicy } from './policies/accumulate.js';
+export { accumulateSubsamplePolicy } from './policies/accumulate-subsample.js';
+export type { FilterOptions, FilterSelection } from './policies/filter.js';
+export { filterPolicy } from './policies/filter.js';
+export { mixPolicy } from './policies/mix.js';
+export { replacePolicy } from './policies/replace.js';
+export type { WebOptions } from './policies/web.js';
+export { webPolicy, webSchedule } from './policies/web.js';
+export type { Detection, WatermarkOptions } from './watermark/index.js';
+export { detect, detectSequences, GreenList, WATERMARK_DEFAULTS, zScore } from './watermark/index.js';
