@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { type ExperimentInput, parseExperimentConfig } from './config.js';
+import { buildWikiTextRealData, wikiTextRealSchema } from './lm.js';
 import { resumeExperiment, runExperiment } from './run.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-'));
@@ -104,5 +105,25 @@ describe('the language-model protocol', () => {
     const snapshot = JSON.parse(fs.readFileSync(path.join(runDir, 'samples', 'generation-0.json'), 'utf8'));
     expect(snapshot.model.tokenizer.type).toBe('word');
     expect(snapshot.model.continuations[0].continuation).toMatch(/w\d+/);
+  });
+
+  it('reads the raw release with a byte-level BPE tokenizer: blocks decode back to the text', () => {
+    const raw = path.join(dir, 'raw-data', 'wikitext-2-raw');
+    fs.mkdirSync(raw, { recursive: true });
+    const text = ' = Café Ölmühle = \n The mill grinds 1,000 kg of grain a day — 日本語 too . \n'.repeat(40);
+    for (const split of ['train', 'valid', 'test']) fs.writeFileSync(path.join(raw, `wiki.${split}.raw`), text);
+    const config = wikiTextRealSchema.parse({
+      type: 'wikitext',
+      variant: 'raw',
+      dataDir: path.dirname(raw),
+      blockSize: 16,
+      tokenizer: { type: 'bpe', vocabSize: 300 },
+    });
+    const real = buildWikiTextRealData(config, 10);
+    const pool = real.pool.samples;
+    expect(pool.vocabSize).toBe(300);
+    expect(pool.offsets.length).toBe(11);
+    expect(text.startsWith(real.text?.decode(pool.tokens) ?? '')).toBe(true);
+    expect(real.text?.decode(real.heldOut.tokens)).toBe(text);
   });
 });
