@@ -17,6 +17,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   list: { summary: 'list presets and past runs', load: () => import('./commands/list.js') },
   compare: { summary: 'one report overlaying several runs', load: () => import('./commands/compare.js') },
+  reproduce: {
+    summary: 'every paper experiment and one report (--quick: about a minute)',
+    load: () => import('./commands/reproduce.js'),
+  },
 };
 
 const HELP = `collapse-lab ${VERSION}: a laboratory for model collapse

@@ -40,10 +40,19 @@ export function curvePanel(panel: CurvePanel): VlSpec {
     scale: { domain: series },
     legend:
       series.length > 1
-        ? { orient: 'bottom', columns: 2, symbolType: 'stroke', symbolStrokeWidth: 2, labelLimit: 420 }
+        ? {
+            orient: 'bottom',
+            columns: 2,
+            labelLimit: 420,
+            // Solid line swatches: merged with a band's legend they would take its pale fill.
+            symbolType: 'stroke',
+            symbolStrokeWidth: 2,
+            symbolOpacity: 1,
+          }
         : null,
   };
   const yScale = panel.yScale && panel.yScale !== 'linear' ? { type: panel.yScale } : { zero: false };
+  const yAxis = log ? decadeAxis(rows) : {};
   const layers: VlSpec[] = [];
   if (hasBand) {
     layers.push({
@@ -51,7 +60,7 @@ export function curvePanel(panel: CurvePanel): VlSpec {
       mark: { type: 'area', opacity: 0.18 },
       encoding: {
         x,
-        y: { field: 'lo', type: 'quantitative', title: panel.yTitle, scale: yScale },
+        y: { field: 'lo', type: 'quantitative', title: panel.yTitle, scale: yScale, axis: yAxis },
         y2: { field: 'hi' },
         color,
       },
@@ -62,7 +71,7 @@ export function curvePanel(panel: CurvePanel): VlSpec {
     mark: { type: 'line', strokeWidth: 1.5, clip: true },
     encoding: {
       x,
-      y: { field: 'value', type: 'quantitative', title: panel.yTitle, scale: yScale },
+      y: { field: 'value', type: 'quantitative', title: panel.yTitle, scale: yScale, axis: yAxis },
       color,
       ...(dashed.length > 0
         ? {
@@ -81,6 +90,22 @@ export function curvePanel(panel: CurvePanel): VlSpec {
     data: { values: rows },
     layer: layers,
   };
+}
+
+/**
+ * Ticks at powers of ten (every k-th decade, at most 8) for a log axis: vega's own log ticks fill a panel
+ * spanning many decades with minor grid lines.
+ */
+function decadeAxis(rows: readonly CurveRow[]): VlSpec {
+  const values = rows.flatMap((r) => [r.value as number, r.lo ?? Number.NaN, r.hi ?? Number.NaN]).filter((v) => v > 0);
+  if (values.length === 0) return {};
+  const lo = Math.floor(Math.log10(Math.min(...values)));
+  const hi = Math.ceil(Math.log10(Math.max(...values)));
+  if (hi - lo < 3) return {}; // within a few decades vega's own ticks read better
+  const step = Math.max(1, Math.ceil((hi - lo) / 7));
+  const ticks = [];
+  for (let k = hi; k >= lo; k -= step) ticks.push(10 ** k);
+  return { values: ticks.reverse(), format: '~g' };
 }
 
 /** Panels side by side, wrapping after `columns`; each keeps its own scales and legend. */

@@ -12,7 +12,7 @@ import { series } from '../run-data.js';
 /** The generations of the paper's figure. */
 export const PAPER_GENERATIONS = [0, 50, 100, 150, 200, 350, 2000];
 /** Points per panel: enough to see the cloud, few enough to keep the SVG light. */
-const POINTS_PER_PANEL = 600;
+const POINTS_PER_PANEL = 500;
 const ELLIPSE_STEPS = 64;
 
 interface GmmSnapshotModel {

@@ -1,0 +1,67 @@
+/** `collapse-lab reproduce [--quick] [--out DIR]`: every paper experiment, run and written up in one report. */
+import { paperExperiments, reproduce } from '../../experiments/reproduce.js';
+import { freshReportDir } from '../../reports/compare.js';
+import { intFlag, parseFlags, str } from '../args.js';
+import { ProgressBar } from '../progress.js';
+
+export const help = `Usage: collapse-lab reproduce [--quick] [--out DIR] [--only ID,ID]
+
+Runs every paper experiment the lab has (${paperExperiments()
+  .map((e) => e.id)
+  .join(', ')}), contrasting replace, mix 10% real and
+accumulate, and writes one report: per experiment the figure, a table of numbers and plain sentences computed
+from the runs. Runs go in parallel, one per core.
+
+Flags:
+  --quick            shorter runs (fewer generations): under 2 minutes on 2 cores
+  --out <dir>        the report folder (default: runs/reproduce-<timestamp>); run folders go to <dir>/runs
+  --only <ids>       a comma-separated subset of the experiments
+  --parallel <n>     most runs at once (default: the cores)
+  --json             print the findings as JSON
+  -h, --help         this help
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags(
+    argv,
+    {
+      quick: { type: 'boolean' },
+      out: { type: 'string' },
+      only: { type: 'string' },
+      parallel: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    'reproduce',
+  );
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const only = str(values, 'only')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const parallel = intFlag(str(values, 'parallel'), 'parallel', 1);
+  const quick = Boolean(values.quick);
+  let bar: ProgressBar | undefined;
+  const result = await reproduce({
+    quick,
+    only,
+    parallel,
+    out: str(values, 'out') ?? freshReportDir('runs', quick ? 'reproduce-quick' : 'reproduce'),
+    onProgress: (done, total) => {
+      bar ??= new ProgressBar(total, 'reproduce');
+      bar.update(done - 1);
+    },
+  });
+  bar?.finish();
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+  const lines = [];
+  for (const e of result.experiments) lines.push(`${e.id}:`, ...e.sentences.map((s) => `  ${s}`));
+  lines.push(`report: ${result.report} (${result.wallSeconds.toFixed(0)} s)`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../core/errors.js';
+import { readRun } from '../reports/run-data.js';
+import { fmt, paperExperiments, registerExperiment, reproduce, share } from './reproduce.js';
+import { resolveConfig } from './run.js';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-reproduce-'));
+
+describe('reproduce', () => {
+  it('has the paper experiments, each with replace, mix 10% and an accumulating policy', () => {
+    const ids = paperExperiments().map((e) => e.id);
+    expect(ids).toEqual(expect.arrayContaining(['dice', 'categorical', 'gaussian', 'gmm', 'gmm-two']));
+    for (const e of paperExperiments()) {
+      const policies = new Set(e.configs(true).map((c) => c.policy.type));
+      expect(policies.has('replace') && policies.has('mix')).toBe(true);
+      // --quick is shorter than the full run.
+      const length = (quick: boolean) =>
+        e.configs(quick).reduce((a, c) => a + c.generations * c.samplesPerGeneration, 0);
+      expect(length(true)).toBeLessThanOrEqual(length(false));
+    }
+  });
+
+  it('runs dice and writes sentences whose numbers come from the runs', async () => {
+    const out = tmp();
+    const result = await reproduce({ quick: true, only: ['dice'], out });
+    const html = fs.readFileSync(result.report, 'utf8');
+    const dice = result.experiments[0];
+    expect(dice.id).toBe('dice');
+    // Recompute the replace seeds' final support from their metrics.jsonl and find it in the first sentence.
+    const runs = fs.readdirSync(path.join(out, 'runs')).map((d) => readRun(path.join(out, 'runs', d)));
+    const replace = runs.filter((r) => r.config.policy.type === 'replace');
+    expect(replace).toHaveLength(5);
+    const finals = replace.map((r) => r.metrics[r.metrics.length - 1].supportSize as number);
+    const mean = finals.reduce((a, b) => a + b, 0) / finals.length;
+    expect(dice.sentences[0]).toContain(`kept ${fmt(mean)} of 6 faces`);
+    expect(dice.sentences[0]).toContain(`(seeds: ${finals.join(', ')})`);
+    // Mix keeps real rolls of every face, so no face can be lost for good.
+    const mix = runs.find((r) => r.config.policy.type === 'mix');
+    expect(dice.sentences[1]).toContain(`${mix?.metrics.at(-1)?.supportSize} faces survived`);
+    expect(html).toContain(dice.sentences[0].replace(/&/g, '&#38;'));
+    expect(dice.table.rows.map((r) => r[0])).toEqual(['replace (5 seeds)', 'mix 10% real', 'accumulate']);
+    expect(fs.existsSync(path.join(out, 'figures', 'dice-categorical-compare.png'))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')).quick).toBe(true);
+  });
+
+  it('takes experiments registered by other modules, and rejects unknown ids', async () => {
+    registerExperiment({
+      id: 'toy-gaussian',
+      title: 'toy',
+      claim: 'a registered experiment runs like the built-in ones',
+      configs: () => [resolveConfig('gaussian', { generations: 4, samplesPerGeneration: 20, heldOutSize: 100 })],
+      findings: (groups) => ({
+        sentences: [`ran ${groups[0].runs[0].metrics.length} generations`],
+        table: { headers: ['x'], rows: [['1']] },
+      }),
+    });
+    const result = await reproduce({ only: ['toy-gaussian'], out: tmp() });
+    expect(result.experiments[0].sentences).toEqual(['ran 4 generations']);
+    await expect(reproduce({ only: ['nope'], out: tmp() })).rejects.toThrow(UsageError);
+  });
+
+  it('phrases ratios as percentages', () => {
+    expect([share(0.853), share(0.031), share(0.00052), share(2e-11)]).toEqual(['85%', '3.1%', '0.052%', '2.0e-9%']);
+  });
+});

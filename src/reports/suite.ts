@@ -1,0 +1,64 @@
+/**
+ * The reproduce report: per paper experiment its claim, the sentences and table computed from its runs, its
+ * figures, and links to every run's own report.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { writeJsonAtomic } from '../core/atomic-file.js';
+import { escapeAttr, escapeHtml, paragraphs, table } from './html.js';
+import type { Figure } from './plot.js';
+import { figuresHtml, REPORT_FILE, renderAndSave, writePage } from './write.js';
+
+export interface SuiteSection {
+  readonly id: string;
+  readonly title: string;
+  readonly claim: string;
+  readonly figures: readonly Figure[];
+  readonly findings: {
+    readonly sentences: readonly string[];
+    readonly table: { readonly headers: readonly string[]; readonly rows: readonly (readonly string[])[] };
+  };
+  readonly runDirs: readonly string[];
+}
+
+export interface SuiteMeta {
+  readonly quick: boolean;
+  readonly wallSeconds: number;
+  readonly runs: number;
+}
+
+export async function writeSuiteReport(
+  outDir: string,
+  sections: readonly SuiteSection[],
+  meta: SuiteMeta,
+): Promise<string> {
+  const parts = [];
+  for (const s of sections) {
+    const figures = await renderAndSave(outDir, s.figures, `${s.id}-`);
+    const links = s.runDirs
+      .map((d) => path.relative(outDir, path.join(d, REPORT_FILE)))
+      .map((href) => `<a href="${escapeAttr(href)}">${escapeHtml(path.basename(path.dirname(href)))}</a>`)
+      .join(' · ');
+    parts.push({
+      title: s.title,
+      html: [
+        `<p><em>${escapeHtml(s.claim)}</em></p>`,
+        `<div id="findings-${escapeAttr(s.id)}">${paragraphs(s.findings.sentences)}</div>`,
+        figuresHtml(figures),
+        table(s.findings.table.headers, s.findings.table.rows),
+        `<p>Run reports: ${links}</p>`,
+      ].join('\n'),
+    });
+  }
+  writeJsonAtomic(path.join(outDir, 'results.json'), {
+    ...meta,
+    experiments: sections.map((s) => ({ id: s.id, sentences: s.findings.sentences, table: s.findings.table })),
+  });
+  const mode = meta.quick ? 'quick mode (shorter runs)' : 'full runs';
+  return writePage(
+    outDir,
+    'collapse-lab: the paper, reproduced',
+    `${sections.length} experiments, ${meta.runs} runs, ${mode}; ran in ${meta.wallSeconds.toFixed(0)} s on ${os.availableParallelism()} cores.`,
+    parts,
+  );
+}
