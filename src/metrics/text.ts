@@ -47,10 +47,17 @@ export function shareProduced(s: SequenceSamples, types: Int32Array): number {
 /** distinct-n: distinct n-grams (inside one sequence) over all n-grams; 0 when the set has none. */
 export function distinctN(s: SequenceSamples, n: number): number {
   const V = s.vocabSize;
-  if (V ** n > Number.MAX_SAFE_INTEGER) throw new RangeError(`distinct-${n}: vocabulary too large to pack keys`);
   let total = 0;
   for (let q = 0; q + 1 < s.offsets.length; q++) total += Math.max(0, s.offsets[q + 1] - s.offsets[q] - n + 1);
   if (total === 0) return 0;
+  if (V ** n > Number.MAX_SAFE_INTEGER) {
+    // Keys would not fit a double exactly: a slower set of joined ids.
+    const seen = new Set<string>();
+    for (let q = 0; q + 1 < s.offsets.length; q++) {
+      for (let i = s.offsets[q]; i + n <= s.offsets[q + 1]; i++) seen.add(s.tokens.subarray(i, i + n).join(' '));
+    }
+    return seen.size / total;
+  }
   const keys = new Float64Array(total);
   let k = 0;
   for (let q = 0; q + 1 < s.offsets.length; q++) {
