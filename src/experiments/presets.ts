@@ -78,12 +78,24 @@ export const PRESETS: Record<string, Preset> = {
   },
   ngram: {
     description:
-      "The paper's language-model protocol with a Kneser–Ney trigram: WikiText-2's 32,634 training blocks of 64 tokens, each generation trained on the previous one's 64-token continuations of every block. Generations 0..9.",
+      "The paper's language-model protocol with a Kneser–Ney trigram: WikiText-2's 32,634 training blocks of 64 tokens, each generation trained on the previous one's 64-token continuations of every block (ancestral sampling). Generations 0..9.",
     config: {
       name: 'ngram',
       generations: 10,
       samplesPerGeneration: 32_634,
       family: { type: 'ngram', order: 3 },
+      real: { type: 'wikitext' },
+      snapshotGenerations: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    },
+  },
+  'ngram-beam': {
+    description:
+      "As 'ngram' with the paper's decoding: beam search with 5 beams, exactly 64 new tokens and repetition penalty 3.0 (about a minute per generation).",
+    config: {
+      name: 'ngram-beam',
+      generations: 10,
+      samplesPerGeneration: 32_634,
+      family: { type: 'ngram', order: 3, decoding: { type: 'beam', width: 5, repetitionPenalty: 3 } },
       real: { type: 'wikitext' },
       snapshotGenerations: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
     },
