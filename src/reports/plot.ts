@@ -63,8 +63,9 @@ export async function renderSvg(spec: VlSpec): Promise<string> {
   const vega = compile(full, { logger: quietLogger as never }).spec;
   const view = new View(parse(vega), { renderer: 'none', logLevel: 0 });
   try {
-    // Coordinates to 1/100 px: invisible, and a third off the size of a scatter of thousands of points.
-    return (await view.toSVG()).replace(/(\.\d\d)\d+/g, '$1');
+    // Geometry (transform and path data, never text) to 1/100 px: invisible, and a third off the size of a
+    // scatter of thousands of points.
+    return (await view.toSVG()).replace(/ (transform|d)="[^"]*"/g, (attr) => attr.replace(/(\.\d\d)\d+/g, '$1'));
   } finally {
     view.finalize();
   }

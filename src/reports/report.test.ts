@@ -131,6 +131,14 @@ describe('plot and figure helpers', () => {
     });
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svgTexts(svg)).toContain('alpha');
+    // Geometry is rounded, labels never are.
+    const tiny = await renderSvg({
+      data: { values: [{ a: 0.000123456, b: 1 }] },
+      mark: 'text',
+      encoding: { text: { field: 'a' }, x: { field: 'b', type: 'quantitative' } },
+    });
+    expect(svgTexts(tiny)).toContain('0.000123456');
+    expect(tiny).not.toMatch(/(transform|d)="[^"]*\.\d{3}/);
     const png = svgToPng(svg);
     expect(png.readUInt32BE(16)).toBeGreaterThan(0); // IHDR width
   });
