@@ -52,7 +52,8 @@ export function curvePanel(panel: CurvePanel): VlSpec {
         : null,
   };
   const yScale = panel.yScale && panel.yScale !== 'linear' ? { type: panel.yScale } : { zero: false };
-  const yAxis = log ? decadeAxis(rows) : {};
+  // A y title longer than the panel is tall would push the panel's title up out of line with its neighbours.
+  const yAxis = { titleLimit: panel.height ?? 180, ...(log ? decadeAxis(rows) : {}) };
   const layers: VlSpec[] = [];
   if (hasBand) {
     layers.push({

@@ -40,8 +40,8 @@ export function probabilitiesFigure(run: RunData): Figure | undefined {
 }
 
 const PANELS = [
-  { metric: 'supportSize', title: 'support size' },
-  { metric: 'totalVariation', title: 'total variation from the truth' },
+  { metric: 'supportSize', title: 'support size', axis: 'outcomes' },
+  { metric: 'totalVariation', title: 'total variation from the truth', axis: 'TV' },
 ];
 
 export function supportFigure(run: RunData): Figure {
@@ -54,7 +54,7 @@ export function supportFigure(run: RunData): Figure {
       PANELS.map((p) =>
         curvePanel({
           title: p.title,
-          yTitle: p.title,
+          yTitle: p.axis,
           rows: series(run.metrics, p.metric).map((r) => ({ ...r, series: p.title })),
         }),
       ),
@@ -70,7 +70,7 @@ export function compareSupportFigure(groups: readonly RunGroup[]): Figure {
     caption: 'One line per configuration (mean over seeds; band: 10th–90th percentile of the seeds).',
     spec: grid(
       PANELS.map((p) =>
-        curvePanel({ title: p.title, yTitle: p.title, rows: groups.flatMap((g) => aggregate(g, p.metric)) }),
+        curvePanel({ title: p.title, yTitle: p.axis, rows: groups.flatMap((g) => aggregate(g, p.metric)) }),
       ),
       2,
     ),

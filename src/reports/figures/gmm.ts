@@ -117,16 +117,21 @@ export function samplesFigure(run: RunData, generations?: readonly number[]): Fi
 }
 
 const PANELS = [
-  { metric: 'totalVariance', title: 'total variance', yScale: 'log' as const },
-  { metric: 'slicedWasserstein', title: 'sliced W2 to real data', yScale: 'linear' as const },
-  { metric: 'heldOutLogLikelihood', title: 'held-out log-likelihood', yScale: 'linear' as const },
+  { metric: 'totalVariance', title: 'total variance', axis: 'total variance', yScale: 'log' as const },
+  { metric: 'slicedWasserstein', title: 'sliced W2 to real data', axis: 'sliced W2', yScale: 'linear' as const },
+  {
+    metric: 'heldOutLogLikelihood',
+    title: 'held-out log-likelihood',
+    axis: 'log-likelihood',
+    yScale: 'linear' as const,
+  },
 ];
 
 export function collapseCurves(run: RunData): Figure {
   const panels = PANELS.map((p) =>
     curvePanel({
       title: p.title,
-      yTitle: p.title,
+      yTitle: p.axis,
       yScale: p.yScale,
       rows: series(run.metrics, p.metric).map((r) => ({ ...r, series: p.title })),
     }),
@@ -144,7 +149,7 @@ export function compareCollapseCurves(groups: readonly RunGroup[]): Figure {
   const panels = PANELS.map((p) =>
     curvePanel({
       title: p.title,
-      yTitle: p.title,
+      yTitle: p.axis,
       yScale: p.yScale,
       rows: groups.flatMap((g) => aggregate(g, p.metric)),
     }),
