@@ -3,7 +3,8 @@
 // side by side with its PyTorch CPU reference in ../shared/bench/ run with the same thread count, and one
 // `ratio` line per model and backend (ours / PyTorch throughput: above 1 means faster than PyTorch).
 // Usage: npm run bench -- engine [--threads N] [--backends native,wasm] [--gpt-steps N] [--repeats N]
-//        [--vae-samples N] [--conv-samples N] [--memory-steps N] [--no-torch]
+//        [--vae-samples N] [--conv-samples N] [--models tinygpt,vae,convvae] [--no-gemm] [--memory-steps N]
+//        [--no-torch]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     'vae-samples': { type: 'string', default: '60000' },
     'conv-samples': { type: 'string', default: '6000' },
+    models: { type: 'string', default: 'tinygpt,vae,convvae' },
+    'no-gemm': { type: 'boolean', default: false },
     'memory-steps': { type: 'string', default: '0' },
     'no-torch': { type: 'boolean', default: false },
   },
@@ -58,7 +61,8 @@ function findTorchPython() {
   return null;
 }
 const python = findTorchPython();
-if (!python) console.log('pytorch: not found (install python3-torch); comparisons are skipped');
+if (values['no-torch']) console.log('pytorch: comparisons disabled (--no-torch)');
+else if (!python) console.log('pytorch: not found (install python3-torch); comparisons are skipped');
 else if (!fs.existsSync(referenceDir)) console.log(`pytorch: reference scripts not found in ${referenceDir}`);
 const torchCache = new Map();
 function torch(script, args, pattern) {
@@ -123,7 +127,8 @@ function gemmRate(be, m, n, k, transA, transB) {
   be.free(c);
   return (2 * m * n * k * reps) / dt / 1e9;
 }
-for (const be of backends) {
+const MODELS = new Set(values.models.split(','));
+for (const be of values['no-gemm'] ? [] : backends) {
   const rates = [];
   const perShape = [];
   for (const [m, n, k] of SHAPES) {
@@ -220,42 +225,45 @@ function report(model, be, ours, theirs, unit, higherIsBetter) {
 
 for (const be of backends) {
   const t = String(be.threads);
-  report(
-    'tinygpt',
-    be,
-    gptTokensPerSecond(be),
-    torch(
-      'tinygpt_torch.py',
-      ['--threads', t, '--steps', values['gpt-steps'], '--repeats', String(REPEATS)],
-      /tokens\/s (\S+)/,
-    ),
-    'tokens/s',
-    true,
-  );
-  report(
-    'vae',
-    be,
-    vaeSecondsPerEpoch(be, 'mlp'),
-    torch(
-      'vae_torch.py',
-      ['--threads', t, '--samples', values['vae-samples'], '--repeats', String(Math.max(1, REPEATS - 1))],
-      /seconds\/epoch (\S+)/,
-    ),
-    `s/epoch (${values['vae-samples']} inputs)`,
-    false,
-  );
-  report(
-    'convvae',
-    be,
-    vaeSecondsPerEpoch(be, 'conv'),
-    torch(
-      'convvae_torch.py',
-      ['--threads', t, '--samples', values['conv-samples'], '--repeats', String(Math.max(1, REPEATS - 1))],
-      /seconds\/epoch (\S+)/,
-    ),
-    `s/epoch (${values['conv-samples']} inputs)`,
-    false,
-  );
+  if (MODELS.has('tinygpt'))
+    report(
+      'tinygpt',
+      be,
+      gptTokensPerSecond(be),
+      torch(
+        'tinygpt_torch.py',
+        ['--threads', t, '--steps', values['gpt-steps'], '--repeats', String(REPEATS)],
+        /tokens\/s (\S+)/,
+      ),
+      'tokens/s',
+      true,
+    );
+  if (MODELS.has('vae'))
+    report(
+      'vae',
+      be,
+      vaeSecondsPerEpoch(be, 'mlp'),
+      torch(
+        'vae_torch.py',
+        ['--threads', t, '--samples', values['vae-samples'], '--repeats', String(Math.max(1, REPEATS - 1))],
+        /seconds\/epoch (\S+)/,
+      ),
+      `s/epoch (${values['vae-samples']} inputs)`,
+      false,
+    );
+  if (MODELS.has('convvae'))
+    report(
+      'convvae',
+      be,
+      vaeSecondsPerEpoch(be, 'conv'),
+      torch(
+        'convvae_torch.py',
+        ['--threads', t, '--samples', values['conv-samples'], '--repeats', String(Math.max(1, REPEATS - 1))],
+        /seconds\/epoch (\S+)/,
+      ),
+      `s/epoch (${values['conv-samples']} inputs)`,
+      false,
+    );
 }
 
 // ---- memory ----------------------------------------------------------------------------------------------
