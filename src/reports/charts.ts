@@ -15,7 +15,8 @@ export interface CurveRow {
 
 export interface CurvePanel {
   readonly title: string;
-  readonly yTitle: string;
+  /** null: no y title (the panel's title already names the metric). */
+  readonly yTitle: string | null;
   readonly rows: readonly CurveRow[];
   readonly yScale?: 'linear' | 'log' | 'symlog';
   /** Series drawn dashed (theory curves). */
@@ -32,7 +33,8 @@ export function curvePanel(panel: CurvePanel): VlSpec {
   const rows = thinRows(panel.rows.filter((r) => r.value !== null && (!log || (r.value as number) > 0)));
   const series = [...new Set(rows.map((r) => r.series))];
   const hasBand = rows.some((r) => r.lo !== undefined && r.hi !== undefined);
-  const x = { field: 'generation', type: 'quantitative', title: 'generation' };
+  // Generations are whole numbers: no "0.5" ticks on a short run.
+  const x = { field: 'generation', type: 'quantitative', title: 'generation', axis: { tickMinStep: 1, format: ',d' } };
   const color = {
     field: 'series',
     type: 'nominal',

@@ -19,7 +19,7 @@ export function metricCurves(run: RunData): Figure {
       constant.push(`${name} = ${format(rows[0]?.value ?? null)}`);
       continue;
     }
-    panels.push(curvePanel({ title: name, yTitle: name, rows, width: 260, height: 150 }));
+    panels.push(curvePanel({ title: name, yTitle: null, rows, width: 260, height: 150 }));
   }
   return {
     id: 'metrics',
@@ -37,7 +37,7 @@ export function compareMetricCurves(groups: readonly RunGroup[]): Figure {
     groups.every((g) => g.runs.some((r) => r.metrics.some((m) => typeof m[name] === 'number'))),
   );
   const panels = shared.map((name) =>
-    curvePanel({ title: name, yTitle: name, rows: groups.flatMap((g) => aggregate(g, name)), width: 260, height: 150 }),
+    curvePanel({ title: name, yTitle: null, rows: groups.flatMap((g) => aggregate(g, name)), width: 260, height: 150 }),
   );
   return {
     id: 'compare-metrics',
