@@ -95,14 +95,15 @@ void pack_b(const GemmArgs& g, const float* B, int64_t j0, int64_t nc, int64_t p
 
 // One MC-row block of C against a packed B panel: pack the A block, then sweep B slivers (held in L1) across
 // the A slivers (streamed from L2). beta is applied on the first depth block only.
+// Columns [jr0, jr1) of the panel (multiples of NR, jr1 clipped to nc) are swept.
 void macro_block(const GemmArgs& g, const float* A, float* C, const float* bpanel, int64_t i0, int64_t mc_block,
-                 int64_t j0, int64_t nc, int64_t p0, int64_t kc, float* apack) {
+                 int64_t j0, int64_t nc, int64_t jr0, int64_t jr1, int64_t p0, int64_t kc, float* apack) {
   const KernelInfo kern = g_kernel;
-  if (i0 >= g.m) return;
+  if (i0 >= g.m || jr0 >= nc) return;
   const int64_t mc = std::min(mc_block, g.m - i0);
   const float beta = p0 == 0 ? g.beta : 1.0f;
   pack_a(g, A, i0, mc, p0, kc, kern.mr, apack);
-  for (int64_t jr = 0; jr < nc; jr += kern.nr) {
+  for (int64_t jr = jr0; jr < std::min(jr1, nc); jr += kern.nr) {
     const float* bp = bpanel + (jr / kern.nr) * kc * kern.nr;
     const int nr = static_cast<int>(std::min<int64_t>(kern.nr, nc - jr));
     for (int64_t ir = 0; ir < mc; ir += kern.mr) {
@@ -144,11 +145,22 @@ void gemm_one(const GemmArgs& g, int64_t q, ThreadPool* pool) {
     for (int64_t p0 = 0; p0 < g.k; p0 += KC) {
       const int64_t kc = std::min(KC, g.k - p0);
       pack_b(g, B, j0, nc, p0, kc, kern.nr, bpanel);
-      auto block = [&](int64_t ib) { macro_block(g, A, C, bpanel, ib * mc_block, mc_block, j0, nc, p0, kc, panels().a); };
-      if (pool && blocks > 1) {
-        pool->parallel_for(blocks, block);
+      // Too few row blocks to keep every thread busy (e.g. a weight gradient with M = channels): also split
+      // the panel's columns, at the cost of packing the same A block once per column part.
+      const int64_t slivers = (nc + kern.nr - 1) / kern.nr;
+      const int64_t parts = pool && blocks < 2 * pool->threads()
+                                ? std::min<int64_t>(slivers, (2 * pool->threads() + blocks - 1) / blocks)
+                                : 1;
+      const int64_t per_part = (slivers + parts - 1) / parts * kern.nr;
+      auto task = [&](int64_t t) {
+        const int64_t ib = t / parts, jp = t % parts;
+        macro_block(g, A, C, bpanel, ib * mc_block, mc_block, j0, nc, jp * per_part, (jp + 1) * per_part, p0, kc,
+                    panels().a);
+      };
+      if (pool && blocks * parts > 1) {
+        pool->parallel_for(blocks * parts, task);
       } else {
-        for (int64_t ib = 0; ib < blocks; ib++) block(ib);
+        for (int64_t t = 0; t < blocks * parts; t++) task(t);
       }
     }
   }
