@@ -5,7 +5,7 @@
 export type { Backend, BackendName, GemmCall } from './backend.js';
 export { gemmCall } from './backend.js';
 export { JsBackend } from './js-backend.js';
-export { type BackendChoice, type LoadedBackend, loadBackend } from './load.js';
+export { type BackendChoice, createEngine, type LoadedBackend, type LoadOptions, loadBackend } from './load.js';
 export { ConvVae, type ConvVaeConfig, REFERENCE_CONV_VAE } from './models/conv-vae.js';
 export { applyLinear, type Linear, linear } from './models/layers.js';
 export { gaussianKl, MlpVae, type MlpVaeConfig, REFERENCE_MLP_VAE, reparameterise } from './models/mlp-vae.js';

@@ -5,6 +5,7 @@
 import type { Backend, BackendName } from './backend.js';
 import { JsBackend } from './js-backend.js';
 import { loadNativeBackend } from './native-backend.js';
+import { Engine } from './tensor.js';
 import { loadWasmBackend } from './wasm-backend.js';
 
 export type BackendChoice = BackendName | 'auto';
@@ -42,4 +43,13 @@ export function loadBackend(choice: BackendChoice = 'auto', options: LoadOptions
     }
   }
   return { backend: new JsBackend(), notes };
+}
+
+/** An engine on the best available backend (see loadBackend), with the reasons any better one was skipped. */
+export function createEngine(
+  choice: BackendChoice = 'auto',
+  options: LoadOptions = {},
+): { engine: Engine; notes: string[] } {
+  const { backend, notes } = loadBackend(choice, options);
+  return { engine: new Engine(backend), notes };
 }
