@@ -3,7 +3,7 @@
 // side by side with its PyTorch CPU reference in ../shared/bench/ run with the same thread count, and one
 // `ratio` line per model and backend (ours / PyTorch throughput: above 1 means faster than PyTorch).
 // Usage: npm run bench -- engine [--threads N] [--backends native,wasm] [--gpt-steps N] [--repeats N]
-//        [--vae-samples N] [--conv-samples N] [--models tinygpt,vae,convvae] [--no-gemm] [--memory-steps N]
+//        [--vae-samples N] [--conv-samples N] [--wasm-conv-samples N] [--models tinygpt,vae,convvae] [--no-gemm] [--memory-steps N]
 //        [--no-torch]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     'vae-samples': { type: 'string', default: '60000' },
     'conv-samples': { type: 'string', default: '6000' },
+    // The WebAssembly backend is ~3x slower: a smaller slice keeps the default run to a few minutes.
+    'wasm-conv-samples': { type: 'string', default: '1024' },
     models: { type: 'string', default: 'tinygpt,vae,convvae' },
     'no-gemm': { type: 'boolean', default: false },
     'memory-steps': { type: 'string', default: '0' },
@@ -179,10 +181,14 @@ function bernoulliInputs(n, dim, seed) {
   return data;
 }
 
+function convSamples(be) {
+  return be.name === 'wasm' ? values['wasm-conv-samples'] : values['conv-samples'];
+}
+
 function vaeSecondsPerEpoch(be, kind) {
   const E = new Engine(be);
   const conv = kind === 'conv';
-  const samples = Number(conv ? values['conv-samples'] : values['vae-samples']);
+  const samples = Number(conv ? convSamples(be) : values['vae-samples']);
   const batch = conv ? 256 : 128;
   const dim = 784;
   const model = conv ? new ConvVae(E, REFERENCE_CONV_VAE, 0) : new MlpVae(E, REFERENCE_MLP_VAE, 0);
@@ -258,10 +264,10 @@ for (const be of backends) {
       vaeSecondsPerEpoch(be, 'conv'),
       torch(
         'convvae_torch.py',
-        ['--threads', t, '--samples', values['conv-samples'], '--repeats', String(Math.max(1, REPEATS - 1))],
+        ['--threads', t, '--samples', convSamples(be), '--repeats', String(Math.max(1, REPEATS - 1))],
         /seconds\/epoch (\S+)/,
       ),
-      `s/epoch (${values['conv-samples']} inputs)`,
+      `s/epoch (${convSamples(be)} inputs)`,
       false,
     );
 }
