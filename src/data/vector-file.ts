@@ -2,10 +2,10 @@
  * The user's own real data: a CSV file (comma, semicolon, tab or whitespace separated; a header row is
  * skipped) or a JSON-lines file (each line an array of numbers, or an object with a `values` array).
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { sha256Of } from './download.js';
 
 export interface VectorFile {
   readonly values: Float64Array;
@@ -33,7 +33,7 @@ export function readVectorFile(file: string, field = 'real.path'): VectorFile {
       );
     values.set(row, i * dim);
   });
-  return { values, dim, count: rows.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { values, dim, count: rows.length, sha256: sha256Of(bytes) };
 }
 
 function parseCsv(text: string, file: string): number[][] {

@@ -2,13 +2,14 @@
  * The library's front door: resolve a config (a preset name, a partial config, overrides), validate it, build
  * the real data, family and policy, and run the loop in a fresh run folder — or resume one.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { RunFolderError, UsageError } from '../core/errors.js';
 import type { Metrics } from '../core/family.js';
 import { type LoopHooks, runLoop } from '../core/loop.js';
 import { RunFolder } from '../core/run-folder.js';
-import { readVectorFile } from '../data/vector-file.js';
+import { sha256Of } from '../data/download.js';
 import { type ExperimentConfig, type ExperimentInput, parseExperimentConfig } from './config.js';
 import { defaultSnapshots, PRESETS } from './presets.js';
 import { buildRealData } from './real-data.js';
@@ -85,15 +86,14 @@ export async function runExperiment(
   options: RunOptions = {},
 ): Promise<RunResult> {
   const config = parseExperimentConfig(input);
-  const resolved: ExperimentConfig = {
+  const withDefaults: ExperimentConfig = {
     ...config,
-    real:
-      config.real.type === 'file' ? { ...config.real, sha256: readVectorFile(config.real.path).sha256 } : config.real,
     snapshotGenerations: config.snapshotGenerations ?? defaultSnapshots(config.generations),
     version: VERSION,
   };
   // Everything that can fail on bad input happens before the folder exists.
-  const parts = assemble(resolved);
+  const parts = assemble(withDefaults);
+  const resolved: ExperimentConfig = { ...withDefaults, real: fingerprinted(withDefaults.real) };
   const folder = options.out === null ? undefined : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
   return execute(resolved, parts, folder, options);
 }
@@ -105,6 +105,13 @@ export async function resumeExperiment(runDir: string, options: LoopHooks = {}):
   if (folder.readSummary())
     throw new RunFolderError(`${runDir} already finished (summary.json exists); nothing to resume`);
   return execute(config, assemble(config), folder, options);
+}
+
+/** A user's file is recorded with its sha256, so that a resumed run refuses a file that has changed. */
+function fingerprinted(real: ExperimentConfig['real']): ExperimentConfig['real'] {
+  return real.type === 'file' || real.type === 'text'
+    ? { ...real, sha256: sha256Of(fs.readFileSync(real.path)) }
+    : real;
 }
 
 function assemble(config: ExperimentConfig) {
