@@ -23,6 +23,14 @@ port.on('message', async ({ index, config, out }: { index: number; config: Exper
     });
     send({ type: 'done', index, summary: result.summary });
   } catch (error) {
-    send({ type: 'error', index, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    const exitCode = (error as { exitCode?: unknown } | undefined)?.exitCode;
+    send({
+      type: 'error',
+      index,
+      // Bad input (exit code 2) is explained by its message; anything else needs its stack.
+      message:
+        error instanceof Error ? (exitCode === 2 ? error.message : (error.stack ?? error.message)) : String(error),
+      ...(typeof exitCode === 'number' ? { exitCode } : {}),
+    });
   }
 });

@@ -20,29 +20,46 @@ export interface ManyOptions {
   onGeneration?(index: number, generation: number): void;
 }
 
-/** Messages from a worker: progress, a finished run, or a failure. */
+/** Messages from a worker: progress, a finished run, or a failure (with the CLI exit code it carried). */
 export type WorkerMessage =
   | { readonly type: 'generation'; readonly index: number; readonly generation: number }
   | { readonly type: 'done'; readonly index: number; readonly summary: RunSummary }
-  | { readonly type: 'error'; readonly index: number; readonly message: string };
+  | { readonly type: 'error'; readonly index: number; readonly message: string; readonly exitCode?: number };
+
+/** How one run ended: its summary, or the error that stopped it. */
+export type RunOutcome = { readonly summary: RunSummary } | { readonly error: Error };
 
 const WORKER = new URL('./parallel-worker.js', import.meta.url);
 
-/** Runs every config into `out`; the summaries come back in the configs' order. */
+/** Runs every config into `out`; the summaries come back in the configs' order. The first failure is thrown. */
 export async function runMany(configs: readonly ExperimentConfig[], options: ManyOptions): Promise<RunSummary[]> {
+  const outcomes = await runManySettled(configs, options);
+  for (const o of outcomes) if ('error' in o) throw o.error;
+  return outcomes.map((o) => (o as { summary: RunSummary }).summary);
+}
+
+/** As runMany, but a run that fails (missing data, say) is reported in its slot and the others go on. */
+export async function runManySettled(
+  configs: readonly ExperimentConfig[],
+  options: ManyOptions,
+): Promise<RunOutcome[]> {
   const threads = Math.min(configs.length, options.parallel ?? os.availableParallelism());
   if (threads <= 1 || !fs.existsSync(fileURLToPath(WORKER))) return runHere(configs, options);
   return runInWorkers(configs, options, threads);
 }
 
-async function runHere(configs: readonly ExperimentConfig[], options: ManyOptions): Promise<RunSummary[]> {
-  const out: RunSummary[] = [];
+async function runHere(configs: readonly ExperimentConfig[], options: ManyOptions): Promise<RunOutcome[]> {
+  const out: RunOutcome[] = [];
   for (const [index, config] of configs.entries()) {
-    const result = await runExperiment(config, {
-      out: options.out,
-      onGeneration: (_, g) => options.onGeneration?.(index, g),
-    });
-    out.push(result.summary);
+    try {
+      const result = await runExperiment(config, {
+        out: options.out,
+        onGeneration: (_, g) => options.onGeneration?.(index, g),
+      });
+      out.push({ summary: result.summary });
+    } catch (error) {
+      out.push({ error: error instanceof Error ? error : new Error(String(error)) });
+    }
   }
   return out;
 }
@@ -51,16 +68,17 @@ function runInWorkers(
   configs: readonly ExperimentConfig[],
   options: ManyOptions,
   threads: number,
-): Promise<RunSummary[]> {
+): Promise<RunOutcome[]> {
   return new Promise((resolve, reject) => {
-    const results: RunSummary[] = new Array(configs.length);
+    const results: RunOutcome[] = new Array(configs.length);
     const workers: Worker[] = [];
     let next = 0;
     let finished = 0;
-    let failed = false;
-    const fail = (error: Error) => {
-      if (failed) return;
-      failed = true;
+    let crashed = false;
+    // A worker that dies (not a run that fails) leaves its run unaccounted for: give up on the whole batch.
+    const crash = (error: Error) => {
+      if (crashed) return;
+      crashed = true;
       for (const w of workers) void w.terminate();
       reject(error);
     };
@@ -72,20 +90,24 @@ function runInWorkers(
         void worker.terminate();
       }
     };
+    const settle = (worker: Worker, index: number, outcome: RunOutcome) => {
+      results[index] = outcome;
+      feed(worker); // the next config, or terminate: a live worker would keep the process from exiting
+      if (++finished === configs.length) resolve(results);
+    };
     for (let t = 0; t < threads; t++) {
       const worker = new Worker(WORKER);
       workers.push(worker);
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'generation') options.onGeneration?.(m.index, m.generation);
-        else if (m.type === 'error')
-          fail(new Error(`run ${configs[m.index].name} (seed ${configs[m.index].seed}): ${m.message}`));
+        else if (m.type === 'done') settle(worker, m.index, { summary: m.summary });
         else {
-          results[m.index] = m.summary;
-          feed(worker); // the next config, or terminate: a live worker would keep the process from exiting
-          if (++finished === configs.length) resolve(results);
+          // Errors cross the thread as text; the exit code (2 for bad input) comes with it for the CLI.
+          const error = Object.assign(new Error(m.message), m.exitCode === undefined ? {} : { exitCode: m.exitCode });
+          settle(worker, m.index, { error });
         }
       });
-      worker.on('error', fail);
+      worker.on('error', crash);
       feed(worker);
     }
   });

@@ -12,7 +12,7 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-reproduce-
 describe('reproduce', () => {
   it('has the paper experiments, each with replace, mix 10% and an accumulating policy', () => {
     const ids = paperExperiments().map((e) => e.id);
-    expect(ids).toEqual(expect.arrayContaining(['dice', 'categorical', 'gaussian', 'gmm', 'gmm-two']));
+    expect(ids).toEqual(expect.arrayContaining(['dice', 'categorical', 'gaussian', 'gmm', 'gmm-two', 'ngram']));
     for (const e of paperExperiments()) {
       const policies = new Set(e.configs(true).map((c) => c.policy.type));
       expect(policies.has('replace') && policies.has('mix')).toBe(true);
@@ -59,7 +59,30 @@ describe('reproduce', () => {
     });
     const result = await reproduce({ only: ['toy-gaussian'], out: tmp() });
     expect(result.experiments[0].sentences).toEqual(['ran 4 generations']);
+    expect(result.experiments[0].skipped).toBeUndefined();
     await expect(reproduce({ only: ['nope'], out: tmp() })).rejects.toThrow(UsageError);
+  });
+
+  it('skips an experiment whose data are missing, says why, and still writes the report', async () => {
+    const missing = path.join(tmp(), 'no-such-points.csv');
+    registerExperiment({
+      id: 'toy-missing-data',
+      title: 'needs a file that is not there',
+      claim: 'never runs',
+      configs: () => [
+        resolveConfig('gmm', { generations: 3, samplesPerGeneration: 50, real: { type: 'file', path: missing } }),
+      ],
+      findings: () => {
+        throw new Error('findings of a skipped experiment must not be computed');
+      },
+    });
+    const out = tmp();
+    const result = await reproduce({ only: ['toy-missing-data', 'toy-gaussian'], out });
+    expect(result.experiments[0].skipped).toContain('no-such-points.csv');
+    expect(result.experiments[1].sentences).toEqual(['ran 4 generations']);
+    const html = fs.readFileSync(result.report, 'utf8');
+    expect(html).toMatch(/<p class="skipped">Skipped: [^<]*no-such-points\.csv/);
+    expect(html).toContain('1 of 2 experiments');
   });
 
   it('phrases ratios as percentages', () => {

@@ -3,7 +3,7 @@
  * registry entry: the configs it runs (full or --quick), the figures it shows and the numbers and plain
  * sentences it computes from its runs. Later issues (an n-gram LM, a VAE) add theirs with registerExperiment.
  *
- * All runs of all experiments go through one worker pool (runMany), longest first, then each experiment's
+ * All runs of all experiments go through one worker pool (runManySettled), longest first, then each experiment's
  * runs are grouped by config (seeds of one config become one line with a band).
  */
 import fs from 'node:fs';
@@ -16,7 +16,8 @@ import type { Figure } from '../reports/plot.js';
 import { readRun } from '../reports/run-data.js';
 import { type SuiteSection, writeSuiteReport } from '../reports/suite.js';
 import type { ExperimentConfig } from './config.js';
-import { runMany, seedConfigs } from './parallel.js';
+import { ngramExperiment } from './lm-reproduce.js';
+import { type RunOutcome, runManySettled, seedConfigs } from './parallel.js';
 import { resolveConfig } from './run.js';
 
 export interface Findings {
@@ -225,6 +226,8 @@ const EXPERIMENTS: PaperExperiment[] = [
     'GMM on two separated Gaussians at (±3, 0)',
     "As the paper's text describes: two well-separated clusters, refitted to their own samples.",
   ),
+  // The language-model experiment (issue: n-gram LM); needs WikiText-2, and is skipped with the reason without it.
+  ngramExperiment,
 ];
 
 export function registerExperiment(experiment: PaperExperiment): void {
@@ -254,7 +257,23 @@ export interface ReproduceOptions {
 export interface ReproduceResult {
   readonly report: string;
   readonly wallSeconds: number;
-  readonly experiments: { readonly id: string; readonly sentences: string[]; readonly table: Findings['table'] }[];
+  readonly experiments: {
+    readonly id: string;
+    /** Why the experiment did not run (its first failing run's error), when it did not. */
+    readonly skipped?: string;
+    readonly sentences: string[];
+    readonly table: Findings['table'];
+  }[];
+}
+
+/**
+ * Rough cost of a run, for scheduling longest first so the last run to finish is a short one and the cores
+ * stay busy: generations × samples, weighted by family (measured: an EM generation costs ~20 Gaussian ones
+ * per sample, an n-gram generation ~2,000).
+ */
+const FAMILY_WEIGHT: Record<string, number> = { gmm: 20, ngram: 2000 };
+function cost(c: ExperimentConfig): number {
+  return c.generations * c.samplesPerGeneration * (FAMILY_WEIGHT[c.family.type] ?? 1);
 }
 
 export async function reproduce(options: ReproduceOptions): Promise<ReproduceResult> {
@@ -271,13 +290,11 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
       })
     : EXPERIMENTS;
   const jobs = chosen.flatMap((e) => e.configs(quick).map((config) => ({ experiment: e.id, config })));
-  // Longest first, so the last run to finish is a short one and the cores stay busy.
-  const cost = (c: ExperimentConfig) => c.generations * c.samplesPerGeneration * (c.family.type === 'gmm' ? 20 : 1);
   const order = jobs.map((_, i) => i).sort((a, b) => cost(jobs[b].config) - cost(jobs[a].config));
   const total = jobs.reduce((acc, j) => acc + j.config.generations, 0);
   const done = new Array<number>(jobs.length).fill(0);
   fs.mkdirSync(options.out, { recursive: true });
-  const summaries = await runMany(
+  const outcomes = await runManySettled(
     order.map((i) => jobs[i].config),
     {
       out: path.join(options.out, 'runs'),
@@ -291,27 +308,30 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
       },
     },
   );
-  const dirOf = new Map(order.map((i, k) => [i, summaries[k].runDir as string]));
+  const outcomeOf = new Map(order.map((i, k) => [i, outcomes[k]]));
 
-  const findings: Findings[] = [];
+  const results: ReproduceResult['experiments'][number][] = [];
   const sections: SuiteSection[] = chosen.map((e) => {
-    const runs = jobs.flatMap((j, i) => (j.experiment === e.id ? [readRun(dirOf.get(i) as string)] : []));
-    const groups = groupRuns(runs);
-    findings.push(e.findings(groups));
-    return {
-      id: e.id,
-      title: e.title,
-      claim: e.claim,
-      figures: e.figures ? e.figures(groups) : compareFigures(groups).slice(0, 1),
-      findings: findings[findings.length - 1],
-      runDirs: runs.map((r) => r.dir),
-    };
+    const mine = jobs.flatMap((j, i) => (j.experiment === e.id ? [outcomeOf.get(i) as RunOutcome] : []));
+    const failed = mine.find((o): o is { error: Error } => 'error' in o);
+    const runDirs = mine.flatMap((o) => ('summary' in o ? [o.summary.runDir as string] : []));
+    const base = { id: e.id, title: e.title, claim: e.claim, runDirs };
+    // An experiment whose data are missing (WikiText-2 not downloaded, say) is skipped, and says why.
+    if (failed) {
+      const skipped = failed.error.message.split('\n')[0];
+      results.push({ id: e.id, skipped, sentences: [], table: { headers: [], rows: [] } });
+      return { ...base, skipped, figures: [], findings: { sentences: [], table: { headers: [], rows: [] } } };
+    }
+    const groups = groupRuns(runDirs.map(readRun));
+    const findings = e.findings(groups);
+    results.push({ id: e.id, ...findings });
+    return { ...base, figures: e.figures ? e.figures(groups) : compareFigures(groups).slice(0, 1), findings };
   });
   const wallSeconds = (performance.now() - started) / 1000;
   const report = await writeSuiteReport(options.out, sections, { quick, wallSeconds, runs: jobs.length });
   return {
     report,
     wallSeconds: (performance.now() - started) / 1000,
-    experiments: chosen.map((e, i) => ({ id: e.id, ...findings[i] })),
+    experiments: results,
   };
 }

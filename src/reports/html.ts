@@ -18,7 +18,7 @@ figure{margin:1.2rem 0;overflow-x:auto}figure svg{max-width:100%;height:auto}fig
 figcaption a{margin-left:.5rem}table{border-collapse:collapse;font-size:.9rem;margin:.6rem 0}
 th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:right}th:first-child,td:first-child{text-align:left}
 th{background:#f5f5f5}pre{background:#f7f7f7;padding:.8rem;overflow-x:auto;font-size:.8rem}
-details{margin:.8rem 0}.finding{margin:.3rem 0}
+details{margin:.8rem 0}.finding{margin:.3rem 0}.skipped{color:#a33}
 `;
 
 /** Escapes text content; attribute values also need their quotes escaped (escapeAttr). */

@@ -19,6 +19,8 @@ export interface SuiteSection {
     readonly table: { readonly headers: readonly string[]; readonly rows: readonly (readonly string[])[] };
   };
   readonly runDirs: readonly string[];
+  /** Set when the experiment could not run (e.g. its data are missing): the reason, shown instead of results. */
+  readonly skipped?: string;
 }
 
 export interface SuiteMeta {
@@ -34,6 +36,13 @@ export async function writeSuiteReport(
 ): Promise<string> {
   const parts = [];
   for (const s of sections) {
+    if (s.skipped) {
+      parts.push({
+        title: s.title,
+        html: `<p><em>${escapeHtml(s.claim)}</em></p>\n<p class="skipped">Skipped: ${escapeHtml(s.skipped)}</p>`,
+      });
+      continue;
+    }
     const figures = await renderAndSave(outDir, s.figures, `${s.id}-`);
     const links = s.runDirs
       .map((d) => path.relative(outDir, path.join(d, REPORT_FILE)))
@@ -52,13 +61,19 @@ export async function writeSuiteReport(
   }
   writeJsonAtomic(path.join(outDir, 'results.json'), {
     ...meta,
-    experiments: sections.map((s) => ({ id: s.id, sentences: s.findings.sentences, table: s.findings.table })),
+    experiments: sections.map((s) => ({
+      id: s.id,
+      ...(s.skipped ? { skipped: s.skipped } : {}),
+      sentences: s.findings.sentences,
+      table: s.findings.table,
+    })),
   });
+  const ran = sections.filter((s) => !s.skipped).length;
   const mode = meta.quick ? 'quick mode (shorter runs)' : 'full runs';
   return writePage(
     outDir,
     'collapse-lab: the paper, reproduced',
-    `${sections.length} experiments, ${meta.runs} runs, ${mode}; ran in ${meta.wallSeconds.toFixed(0)} s on ${os.availableParallelism()} cores.`,
+    `${ran} of ${sections.length} experiments, ${meta.runs} runs, ${mode}; ran in ${meta.wallSeconds.toFixed(0)} s on ${os.availableParallelism()} cores.`,
     parts,
   );
 }

@@ -10,7 +10,8 @@ Runs every paper experiment the lab has (${paperExperiments()
   .map((e) => e.id)
   .join(', ')}), contrasting replace, mix 10% real and
 accumulate, and writes one report: per experiment the figure, a table of numbers and plain sentences computed
-from the runs. Runs go in parallel, one per core.
+from the runs. Runs go in parallel, one per core. An experiment whose data are missing (the language model
+needs WikiText-2: set COLLAPSE_LAB_DATA) is skipped, and the report says why.
 
 Flags:
   --quick            shorter runs (fewer generations): under 2 minutes on 2 cores
@@ -60,7 +61,9 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const lines = [];
-  for (const e of result.experiments) lines.push(`${e.id}:`, ...e.sentences.map((s) => `  ${s}`));
+  for (const e of result.experiments) {
+    lines.push(`${e.id}:`, ...(e.skipped ? [`  skipped: ${e.skipped}`] : e.sentences.map((s) => `  ${s}`)));
+  }
   lines.push(`report: ${result.report} (${result.wallSeconds.toFixed(0)} s)`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
