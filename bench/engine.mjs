@@ -66,16 +66,12 @@ const python = findTorchPython();
 if (values['no-torch']) console.log('pytorch: comparisons disabled (--no-torch)');
 else if (!python) console.log('pytorch: not found (install python3-torch); comparisons are skipped');
 else if (!fs.existsSync(referenceDir)) console.log(`pytorch: reference scripts not found in ${referenceDir}`);
-const torchCache = new Map();
+/** Runs one PyTorch reference script and returns the figure its final line reports (null without PyTorch). */
 function torch(script, args, pattern) {
   if (!python || !fs.existsSync(referenceDir)) return null;
-  const key = `${script} ${args.join(' ')}`;
-  if (!torchCache.has(key)) {
-    const out = execFileSync(python, [path.join(referenceDir, script), ...args], { encoding: 'utf8' });
-    const match = out.match(pattern);
-    torchCache.set(key, match ? Number(match[1]) : null);
-  }
-  return torchCache.get(key);
+  const out = execFileSync(python, [path.join(referenceDir, script), ...args], { encoding: 'utf8' });
+  const match = out.match(pattern);
+  return match ? Number(match[1]) : null;
 }
 
 // ---- backends --------------------------------------------------------------------------------------------
@@ -148,7 +144,9 @@ for (const be of values['no-gemm'] ? [] : backends) {
 }
 
 // ---- models ----------------------------------------------------------------------------------------------
-function gptTokensPerSecond(be) {
+// Each model returns a function that measures one repeat (after its own warm-up). Our repeats alternate with
+// PyTorch's (one `--repeats 1` run each), so both sides see the same machine load; the medians are compared.
+function gptRepeat(be) {
   const E = new Engine(be);
   const cfg = REFERENCE_GPT;
   const B = 16;
@@ -165,13 +163,11 @@ function gptTokensPerSecond(be) {
   };
   for (let i = 0; i < 3; i++) step();
   const steps = Number(values['gpt-steps']);
-  const rates = [];
-  for (let r = 0; r < REPEATS; r++) {
+  return () => {
     const t0 = now();
     for (let i = 0; i < steps; i++) step();
-    rates.push((B * T * steps) / (now() - t0));
-  }
-  return median(rates);
+    return (B * T * steps) / (now() - t0);
+  };
 }
 
 function bernoulliInputs(n, dim, seed) {
@@ -185,7 +181,7 @@ function convSamples(be) {
   return be.name === 'wasm' ? values['wasm-conv-samples'] : values['conv-samples'];
 }
 
-function vaeSecondsPerEpoch(be, kind) {
+function vaeRepeat(be, kind) {
   const E = new Engine(be);
   const conv = kind === 'conv';
   const samples = Number(conv ? convSamples(be) : values['vae-samples']);
@@ -195,27 +191,35 @@ function vaeSecondsPerEpoch(be, kind) {
   const opt = new Adam(Object.values(model.params()), conv ? { lr: 1e-3, weightDecay: 1e-5, decoupled: false } : {});
   const data = bernoulliInputs(samples, dim, 5);
   const noise = new EngineRandom(9);
-  const epoch = () => {
-    for (let i = 0; i < samples; i += batch) {
-      const n = Math.min(batch, samples - i);
-      opt.zeroGrad();
-      E.tidy(() => {
-        const x = E.tensor(conv ? [n, 1, 28, 28] : [n, dim], data.subarray(i * dim, (i + n) * dim));
-        E.backward(model.loss(x, noise));
-      });
-      opt.step();
-    }
+  const step = (i) => {
+    const n = Math.min(batch, samples - i);
+    opt.zeroGrad();
+    E.tidy(() => {
+      const x = E.tensor(conv ? [n, 1, 28, 28] : [n, dim], data.subarray(i * dim, (i + n) * dim));
+      E.backward(model.loss(x, noise));
+    });
+    opt.step();
   };
-  const times = [];
-  for (let r = 0; r < Math.max(1, REPEATS - 1); r++) {
+  step(0); // warm-up: first-touch allocation of every buffer the step uses
+  return () => {
     const t0 = now();
-    epoch();
-    times.push(now() - t0);
-  }
-  return median(times);
+    for (let i = 0; i < samples; i += batch) step(i);
+    return now() - t0;
+  };
 }
 
-function report(model, be, ours, theirs, unit, higherIsBetter) {
+function sideBySide(rounds, ours, theirs) {
+  const a = [];
+  const b = [];
+  for (let r = 0; r < rounds; r++) {
+    a.push(ours());
+    const t = theirs();
+    if (t != null) b.push(t);
+  }
+  return [median(a), b.length > 0 ? median(b) : null];
+}
+
+function report(model, be, [ours, theirs], unit, higherIsBetter) {
   const fmt = (x) => (unit === 'tokens/s' ? x.toFixed(0) : x.toFixed(2));
   const label = `${be.name} threads=${be.threads}`;
   if (theirs == null) {
@@ -229,47 +233,26 @@ function report(model, be, ours, theirs, unit, higherIsBetter) {
   console.log(`ratio ${model} ${label} ${ratio.toFixed(2)}`);
 }
 
+const VAE_ROUNDS = Math.max(1, REPEATS - 1);
 for (const be of backends) {
   const t = String(be.threads);
-  if (MODELS.has('tinygpt'))
-    report(
-      'tinygpt',
-      be,
-      gptTokensPerSecond(be),
-      torch(
-        'tinygpt_torch.py',
-        ['--threads', t, '--steps', values['gpt-steps'], '--repeats', String(REPEATS)],
-        /tokens\/s (\S+)/,
-      ),
-      'tokens/s',
-      true,
-    );
-  if (MODELS.has('vae'))
-    report(
-      'vae',
-      be,
-      vaeSecondsPerEpoch(be, 'mlp'),
-      torch(
-        'vae_torch.py',
-        ['--threads', t, '--samples', values['vae-samples'], '--repeats', String(Math.max(1, REPEATS - 1))],
-        /seconds\/epoch (\S+)/,
-      ),
-      `s/epoch (${values['vae-samples']} inputs)`,
-      false,
-    );
-  if (MODELS.has('convvae'))
-    report(
-      'convvae',
-      be,
-      vaeSecondsPerEpoch(be, 'conv'),
-      torch(
-        'convvae_torch.py',
-        ['--threads', t, '--samples', convSamples(be), '--repeats', String(Math.max(1, REPEATS - 1))],
-        /seconds\/epoch (\S+)/,
-      ),
-      `s/epoch (${convSamples(be)} inputs)`,
-      false,
-    );
+  if (MODELS.has('tinygpt')) {
+    const args = ['--threads', t, '--steps', values['gpt-steps'], '--repeats', '1'];
+    const theirs = () => torch('tinygpt_torch.py', args, /tokens\/s (\S+)/);
+    report('tinygpt', be, sideBySide(REPEATS, gptRepeat(be), theirs), 'tokens/s', true);
+  }
+  if (MODELS.has('vae')) {
+    const args = ['--threads', t, '--samples', values['vae-samples'], '--repeats', '1'];
+    const theirs = () => torch('vae_torch.py', args, /seconds\/epoch (\S+)/);
+    const unit = `s/epoch (${values['vae-samples']} inputs)`;
+    report('vae', be, sideBySide(VAE_ROUNDS, vaeRepeat(be, 'mlp'), theirs), unit, false);
+  }
+  if (MODELS.has('convvae')) {
+    const args = ['--threads', t, '--samples', convSamples(be), '--repeats', '1'];
+    const theirs = () => torch('convvae_torch.py', args, /seconds\/epoch (\S+)/);
+    const unit = `s/epoch (${convSamples(be)} inputs)`;
+    report('convvae', be, sideBySide(VAE_ROUNDS, vaeRepeat(be, 'conv'), theirs), unit, false);
+  }
 }
 
 // ---- memory ----------------------------------------------------------------------------------------------

@@ -23,10 +23,11 @@ function stridesOf(shape: Shape): number[] {
 }
 
 /**
- * Copies x so that output dimension i is input dimension perm[i]; calls visit(outIndex, inIndex) for every
- * element, innermost output dimension fastest.
+ * Walks the output of a permutation row by row (innermost output dimension), moving values between the
+ * contiguous output `o` and the strided input `x`: forward copies x into o, backward adds o into x (the
+ * gradient). Loops are written out, not passed as callbacks: this runs on every attention layer.
  */
-function walkPermutation(shape: Shape, perm: readonly number[], visit: (o: number, i: number) => void): void {
+function permuteRows(shape: Shape, perm: readonly number[], x: Float32Array, o: Float32Array, backward: boolean): void {
   const inStrides = stridesOf(shape);
   const outShape = perm.map((p) => shape[p]);
   const strides = perm.map((p) => inStrides[p]);
@@ -37,8 +38,10 @@ function walkPermutation(shape: Shape, perm: readonly number[], visit: (o: numbe
   const innerN = outShape[last];
   const innerS = strides[last];
   let inBase = 0;
-  for (let o = 0; o < total; o += innerN) {
-    for (let j = 0; j < innerN; j++) visit(o + j, inBase + j * innerS);
+  for (let row = 0; row < total; row += innerN) {
+    if (!backward && innerS === 1) o.set(x.subarray(inBase, inBase + innerN), row);
+    else if (!backward) for (let j = 0; j < innerN; j++) o[row + j] = x[inBase + j * innerS];
+    else for (let j = 0; j < innerN; j++) x[inBase + j * innerS] += o[row + j];
     // advance the outer index like an odometer
     for (let d = last - 1; d >= 0; d--) {
       idx[d]++;
@@ -52,27 +55,15 @@ function walkPermutation(shape: Shape, perm: readonly number[], visit: (o: numbe
 
 /** Dimensions reordered (a copy: attention's head split needs contiguous blocks for batched GEMM). */
 export function permute(a: Tensor, perm: readonly number[]): Tensor {
-  if (perm.length !== a.rank || [...perm].sort().some((p, i) => p !== i))
+  if (perm.length !== a.rank || [...perm].sort((x, y) => x - y).some((p, i) => p !== i))
     throw new Error(`engine: bad permutation [${perm}] for rank ${a.rank}`);
   const out = a.engine.result(
     perm.map((p) => a.shape[p]),
     [a],
     true,
   );
-  const o = out.data;
-  const x = a.data;
-  walkPermutation(a.shape, perm, (oi, ii) => {
-    o[oi] = x[ii];
-  });
-  if (out.requiresGrad) {
-    out.backwardFn = () => {
-      const g = out.grad!;
-      const ga = a.gradBuffer();
-      walkPermutation(a.shape, perm, (oi, ii) => {
-        ga[ii] += g[oi];
-      });
-    };
-  }
+  permuteRows(a.shape, perm, a.data, out.data, false);
+  if (out.requiresGrad) out.backwardFn = () => permuteRows(a.shape, perm, a.gradBuffer(), out.grad!, true);
   return out;
 }
 
