@@ -18,7 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   list: { summary: 'list presets and past runs', load: () => import('./commands/list.js') },
   compare: { summary: 'one report overlaying several runs', load: () => import('./commands/compare.js') },
   reproduce: {
-    summary: 'every paper experiment and one report (--quick: about 30 s)',
+    summary: 'every paper experiment and one report (--quick: under a minute)',
     load: () => import('./commands/reproduce.js'),
   },
 };
