@@ -7,8 +7,16 @@
  * - top-k, greedy and beam search rank words by a threshold algorithm over per-order lists sorted by count: a
  *   word outside every list has probability Γ · P_1(w), so the unigram ranking bounds the rest;
  * - other temperatures weigh the words seen after the context exactly and the rest through the unigram tail.
+ *
+ * With a watermark (Kirchenbauer et al. 2023), green words get e^δ times their probability before temperature,
+ * top-k and greedy. Sampling stays exact by rejection: draw from the unbiased distribution, keep a green word
+ * always and a red one with probability e^(−δ/T). The accepted draw has exactly the biased distribution, each
+ * trial costs one table draw and one hash, and the expected number of trials is e^δ / (1 + (e^δ − 1) P(green))
+ * ≤ e^δ (≈ 2.8 at δ 2 when a quarter of the mass is green). Top-k and greedy rank by the biased score, whose
+ * threshold bound is the unbiased one times e^δ.
  */
 import type { Rng } from '../../core/rng.js';
+import type { GreenList } from '../../watermark/green-list.js';
 import { contextNodes, discountOf, type KneserNeyModel, probability } from './kneser-ney.js';
 
 export type Decoding =
@@ -33,6 +41,10 @@ export class Generator {
   private readonly beamMarks: Int32Array;
   private markStamp = 0;
   private readonly topCache = new Map<number, { words: Int32Array; probs: Float64Array; bound: number }>();
+  /** The green list in force at the current position (undefined: no bias here), its seed and e^δ. */
+  private green: GreenList | undefined;
+  private greenSeed = 0;
+  private boost = 1;
 
   constructor(readonly model: KneserNeyModel) {
     this.nodes = new Int32Array(Math.max(1, model.order - 1));
@@ -42,7 +54,11 @@ export class Generator {
     this.beamMarks = new Int32Array(model.vocabSize);
   }
 
-  /** Writes `length` new tokens after prompt[from..to) into out[at..at+length). */
+  /**
+   * Writes `length` new tokens after prompt[from..to) into out[at..at+length), biased towards `watermark`'s green
+   * lists when one is given (not with beam search). Positions with fewer than its contextWidth tokens before
+   * them have no green list and are sampled plainly.
+   */
   continue(
     prompt: Int32Array,
     from: number,
@@ -52,26 +68,58 @@ export class Generator {
     rng: Rng,
     out: Int32Array,
     at: number,
+    watermark?: GreenList,
   ): void {
     if (decoding.type === 'beam') {
+      if (watermark) throw new RangeError('watermarked sampling supports decoding sample and greedy, not beam');
       this.beam(prompt, from, to, length, decoding.width, decoding.repetitionPenalty, out, at);
       return;
     }
     const N = this.model.order;
-    // The running history: the prompt's last N − 1 tokens, then what was generated.
-    const keep = Math.min(N - 1, to - from);
+    const width = watermark ? watermark.options.contextWidth : 0;
+    // The running history: the prompt's last N − 1 tokens (or the green list's context, if longer), then what was
+    // generated.
+    const keep = Math.min(Math.max(N - 1, width), to - from);
     const history = new Int32Array(keep + length);
     history.set(prompt.subarray(to - keep, to));
-    for (let t = 0; t < length; t++) {
-      const end = keep + t;
-      contextNodes(this.model, history, Math.max(0, end - N + 1), end, this.nodes);
-      let next: number;
-      if (decoding.type === 'greedy') next = this.top(1, undefined, 1)[0];
-      else if (decoding.topK > 0) next = this.sampleTopK(decoding.topK, decoding.temperature, rng);
-      else if (decoding.temperature === 1) next = this.sampleExact(rng);
-      else next = this.sampleTempered(decoding.temperature, rng);
-      history[end] = next;
-      out[at + t] = next;
+    this.boost = watermark ? Math.exp(watermark.options.delta) : 1;
+    const temperature = decoding.type === 'sample' ? decoding.temperature : 1;
+    const redAccept = watermark ? Math.exp(-watermark.options.delta / temperature) : 1;
+    try {
+      for (let t = 0; t < length; t++) {
+        const end = keep + t;
+        contextNodes(this.model, history, Math.max(0, end - N + 1), end, this.nodes);
+        this.green = watermark && end >= width ? watermark : undefined;
+        if (this.green) this.greenSeed = this.green.seed(history, end);
+        let next: number;
+        if (decoding.type === 'greedy') next = this.top(1, undefined, 1)[0];
+        else if (decoding.topK > 0) next = this.sampleTopK(decoding.topK, decoding.temperature, rng);
+        else if (decoding.temperature === 1) next = this.sampleExactBiased(rng, redAccept);
+        else next = this.sampleTempered(decoding.temperature, rng, redAccept);
+        history[end] = next;
+        out[at + t] = next;
+      }
+    } finally {
+      this.green = undefined;
+      this.boost = 1;
+    }
+  }
+
+  /** The watermark's factor on word w at the current position: e^δ if green, else 1. */
+  private boostOf(w: number): number {
+    return this.green?.isGreen(this.greenSeed, w) ? this.boost : 1;
+  }
+
+  /** Whether a draw w from the unbiased distribution is kept: green always, red with probability `redAccept`. */
+  private accepts(w: number, rng: Rng, redAccept: number): boolean {
+    return !this.green || this.green.isGreen(this.greenSeed, w) || rng.uniform() < redAccept;
+  }
+
+  /** Exact draw from P(w | context) · e^(δ·green(w)) / Z by rejection from the exact ancestral sampler. */
+  private sampleExactBiased(rng: Rng, redAccept: number): number {
+    for (;;) {
+      const w = this.sampleExact(rng);
+      if (this.accepts(w, rng, redAccept)) return w;
     }
   }
 
@@ -130,8 +178,11 @@ export class Generator {
     return weight;
   }
 
-  /** P(·|h)^(1/T): the context's words exactly, the rest as Γ^(1/T) · P_1^(1/T) drawn by rejection. */
-  private sampleTempered(temperature: number, rng: Rng): number {
+  /**
+   * P(·|h)^(1/T): the context's words exactly, the rest as Γ^(1/T) · P_1^(1/T) drawn by rejection; with a
+   * watermark, each draw is then kept as `accepts` says (the weights are computed once per position).
+   */
+  private sampleTempered(temperature: number, rng: Rng, redAccept = 1): number {
     const m = this.model;
     const inv = 1 / temperature;
     if (this.tail?.temperature !== temperature) {
@@ -151,13 +202,21 @@ export class Generator {
       tailMass -= m.unigram[this.candidate[i]] ** inv;
     }
     const tail = gamma ** inv * Math.max(tailMass, 0);
-    let u = rng.uniform() * (inside + tail);
+    for (;;) {
+      const w = this.drawTempered(inside + tail, cumulative, stamp, rng);
+      if (this.accepts(w, rng, redAccept)) return w;
+    }
+  }
+
+  private drawTempered(total: number, cumulative: Float64Array, stamp: number, rng: Rng): number {
+    const V = this.model.vocabSize;
+    let u = rng.uniform() * total;
     for (let i = 0; i < this.candidate.length; i++) {
       u -= this.score[i];
       if (u < 0) return this.candidate[i];
     }
     for (;;) {
-      const w = searchCumulative(cumulative, 0, m.vocabSize, rng.uniform() * cumulative[m.vocabSize - 1]);
+      const w = searchCumulative(cumulative, 0, V, rng.uniform() * cumulative[V - 1]);
       if (this.seen[w] !== stamp) return w;
     }
   }
@@ -165,7 +224,7 @@ export class Generator {
   private sampleTopK(k: number, temperature: number, rng: Rng): number {
     const best = this.top(k, undefined, 1);
     const inv = 1 / temperature;
-    const weights = best.map((w) => probability(this.model, this.nodes, w) ** inv);
+    const weights = best.map((w) => (probability(this.model, this.nodes, w) * this.boostOf(w)) ** inv);
     let u = rng.uniform() * weights.reduce((a, b) => a + b, 0);
     for (let i = 0; i < best.length; i++) {
       u -= weights[i];
@@ -195,9 +254,10 @@ export class Generator {
 
   /**
    * The k words of highest score under the current context nodes, best first, where score = P(w|h), raised to
-   * `penalty` for words in `penalized` (the repetition penalty on log-probabilities). Fagin's threshold algorithm
-   * over the per-order lists: P(w|h) = Σ_n W_n A_n(w) + W_1 P_1(w) with each list sorted by its term, so once the
-   * k-th best exact score beats the sum of the lists' next terms, no unseen word can enter.
+   * `penalty` for words in `penalized` (the repetition penalty on log-probabilities), times e^δ for a green word
+   * under a watermark. Fagin's threshold algorithm over the per-order lists: P(w|h) = Σ_n W_n A_n(w) + W_1 P_1(w)
+   * with each list sorted by its term, so once the k-th best exact score beats the sum of the lists' next terms
+   * (times the largest boost), no unseen word can enter.
    */
   top(k: number, repeated: ((w: number) => boolean) | undefined, penalty: number): number[] {
     const m = this.model;
@@ -225,6 +285,7 @@ export class Generator {
       this.seen[w] = stamp;
       let s = probability(m, this.nodes, w);
       if (repeated?.(w)) s **= penalty;
+      if (this.green) s *= this.boostOf(w);
       if (bestWords.length === k && s <= bestScores[k - 1]) return;
       let i = bestWords.length < k ? bestWords.length : k - 1;
       if (bestWords.length < k) {
@@ -254,7 +315,7 @@ export class Generator {
         if (positions[l] < length) threshold += this.term(list, positions[l]);
       }
       if (exhausted) break;
-      if (bestWords.length === k && bestScores[k - 1] >= threshold) break;
+      if (bestWords.length === k && bestScores[k - 1] >= threshold * (this.green ? this.boost : 1)) break;
     }
     return bestWords;
   }

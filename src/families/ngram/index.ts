@@ -18,6 +18,10 @@ import {
   tokenCounts,
   typesPresent,
 } from '../../metrics/text.js';
+import { detectSequences } from '../../watermark/detector.js';
+import { GreenList } from '../../watermark/green-list.js';
+import { watermarkSchema } from '../../watermark/schema.js';
+import { watermarkedItems } from '../../watermark/share.js';
 import { type Decoding, Generator } from './generate.js';
 import { type KneserNeyModel, logLikelihood, perplexity, prepareKneserNey } from './kneser-ney.js';
 import { buildTables, type Level } from './tables.js';
@@ -53,8 +57,20 @@ export const ngramOptions = z
     fixedPrompts: z.number().int().min(0).max(16).default(3),
     /** The real data's rare types: this share of its types, the least frequent. */
     rareTypeFraction: z.number().gt(0).lt(1).default(0.1),
+    /** Sample with the green-list watermark of Kirchenbauer et al. 2023 (sample and greedy decoding). */
+    watermark: watermarkSchema.optional(),
+    /** Share of the synthetic items whose generator watermarks (default 1); the rest are sampled plainly. */
+    watermarkShare: z.number().min(0).max(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => !(o.watermark && o.decoding.type === 'beam'), {
+    message: 'watermarked sampling supports decoding sample and greedy, not beam',
+    path: ['watermark'],
+  })
+  .refine((o) => o.watermarkShare === undefined || o.watermark, {
+    message: 'watermarkShare needs a watermark to share; set family.watermark',
+    path: ['watermarkShare'],
+  });
 export type NgramOptions = z.infer<typeof ngramOptions>;
 export type NgramModel = KneserNeyModel;
 
@@ -82,7 +98,14 @@ export function fitNgram(train: Dataset<SequenceSamples>, order: number): Kneser
   return prepareKneserNey(buildTables(stream, ends, order, train.samples.vocabSize));
 }
 
-/** Continuations of `count` prompts: prompt i is block i mod the pool's size. */
+/** Which continuations are watermarked, and with which green lists. */
+export interface ContinuationWatermark {
+  readonly list: GreenList;
+  /** marked[i] = 1: continuation i is watermarked. */
+  readonly marked: Uint8Array;
+}
+
+/** Continuations of the prompts at `indices` (block numbers of `prompts`), watermarked where `watermark` says. */
 export function continueBlocks(
   model: KneserNeyModel,
   prompts: SequenceSamples,
@@ -90,6 +113,7 @@ export function continueBlocks(
   length: number,
   decoding: Decoding,
   rng: import('../../core/rng.js').Rng,
+  watermark?: ContinuationWatermark,
 ): SequenceSamples {
   const generator = new Generator(model);
   const out = new Int32Array(indices.length * length);
@@ -104,6 +128,7 @@ export function continueBlocks(
       rng,
       out,
       i * length,
+      watermark?.marked[i] ? watermark.list : undefined,
     );
   }
   const offsets = new Int32Array(indices.length + 1);
@@ -128,8 +153,25 @@ function fixedPromptIndices(poolSize: number, count: number): number[] {
   return Array.from({ length: k }, (_, i) => Math.floor((i * poolSize) / k));
 }
 
+/** Mean of values[i] over the items with marked[i] === flag (null if none). */
+function meanWhere(values: Float64Array, marked: Uint8Array, flag: number): number | null {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (marked[i] !== flag) continue;
+    sum += values[i];
+    n++;
+  }
+  return n > 0 ? sum / n : null;
+}
+
 export function createNgramFamily(options: NgramOptions): ModelFamily<SequenceSamples, NgramModel> {
   const decoding = options.decoding as Decoding;
+  const greenList = options.watermark && new GreenList(options.watermark);
+  const share = options.watermarkShare ?? 1;
+  // The generation's watermarked items: a function of the key and the generation (watermark/share.ts).
+  const marking = (generation: number, count: number) =>
+    options.watermark ? watermarkedItems(options.watermark.key, generation, count, share) : new Uint8Array(count);
   const rareCache = new WeakMap<RealData<SequenceSamples>, Int32Array>();
   // What saveModel adds for people: the fixed prompts' continuations as text (so snapshots show them beside the
   // model) and, for generation 0, the tokenizer itself, so a run folder can always turn its ids back into text.
@@ -151,7 +193,8 @@ export function createNgramFamily(options: NgramOptions): ModelFamily<SequenceSa
       const pool = prompts.offsets.length - 1;
       const indices = new Int32Array(count);
       for (let i = 0; i < count; i++) indices[i] = i % pool;
-      return continueBlocks(model, prompts, indices, options.continuationLength, decoding, ctx.rng);
+      const watermark = greenList && { list: greenList, marked: marking(ctx.generation, count) };
+      return continueBlocks(model, prompts, indices, options.continuationLength, decoding, ctx.rng, watermark);
     },
     async evaluate(model, ctx: EvaluateContext<SequenceSamples, NgramModel>): Promise<Metrics> {
       const { heldOut } = ctx.real;
@@ -170,6 +213,15 @@ export function createNgramFamily(options: NgramOptions): ModelFamily<SequenceSa
           continued.tokens.subarray(continued.offsets[i], continued.offsets[i + 1]),
         );
       });
+      // The detector's view of this generation's own text: watermarked and plain items apart (a model trained on
+      // watermarked text learns the green bias, so its plain text drifts green too).
+      const watermarkMetrics: Metrics = {};
+      if (greenList) {
+        const z = detectSequences(greenList, synthetic);
+        const marked = marking(ctx.generation, z.length);
+        watermarkMetrics.watermarkZMarked = meanWhere(z, marked, 1);
+        watermarkMetrics.watermarkZPlain = meanWhere(z, marked, 0);
+      }
       const codec = ctx.real.text;
       if (codec) {
         texts.set(model, {
@@ -195,6 +247,7 @@ export function createNgramFamily(options: NgramOptions): ModelFamily<SequenceSa
         distinct2: distinctN(synthetic, 2),
         distinct3: distinctN(synthetic, 3),
         ngramTypes: [model.vocabSize, ...model.levels.map((l) => l.words.length)],
+        ...watermarkMetrics,
         continuationPrompts: fixed,
         ...continuations,
       };
