@@ -8,7 +8,7 @@ import { categoricalOptions } from '../families/categorical/index.js';
 import { gaussianOptions } from '../families/gaussian/index.js';
 import { gmmOptions } from '../families/gmm/index.js';
 import { ngramOptions } from '../families/ngram/index.js';
-import { filterOptions, webOptions } from '../policies/schemas.js';
+import { filterOptions, isolateOptions, webOptions } from '../policies/schemas.js';
 import { textRealSchema, wikiTextRealSchema } from './lm.js';
 
 const finite = z.number().finite();
@@ -26,7 +26,11 @@ const sourcePolicies = [
 export const sourcePolicySchema = z.discriminatedUnion('type', [...sourcePolicies]);
 export type SourcePolicyConfig = z.infer<typeof sourcePolicySchema>;
 
-export const policySchema = z.discriminatedUnion('type', [...sourcePolicies, filterOptions(sourcePolicySchema)]);
+export const policySchema = z.discriminatedUnion('type', [
+  ...sourcePolicies,
+  filterOptions(sourcePolicySchema),
+  isolateOptions(sourcePolicySchema),
+]);
 export type PolicyConfig = z.infer<typeof policySchema>;
 export const POLICY_TYPES = policySchema.options.map((o) => o.shape.type.value);
 
@@ -95,6 +99,15 @@ export const experimentSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    // `isolate` detects a watermark: its own settings, or the family's (filled in by parseExperimentConfig).
+    const familyWatermark = config.family.type === 'ngram' && config.family.watermark;
+    if (config.policy.type === 'isolate' && !config.policy.watermark && !familyWatermark) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['policy', 'type'],
+        message: "policy 'isolate' detects the family's watermark: set family.watermark (watermarkShare may be 0)",
+      });
+    }
     // Text families learn token streams: only text data, and text data only for them.
     const textReal = config.real.type === 'wikitext' || config.real.type === 'text';
     if ((config.family.type === 'ngram') !== textReal) {
@@ -125,7 +138,7 @@ export type ExperimentInput = z.input<typeof experimentSchema>;
 /** Validates a config; on failure throws a UsageError listing every problem as `field: message (got value)`. */
 export function parseExperimentConfig(input: unknown, source = 'config'): ExperimentConfig {
   const result = experimentSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) return withDetector(result.data);
   const lines = result.error.issues.map((issue) => {
     const field = issue.path.join('.') || '(root)';
     const got = valueAt(input, issue.path);
@@ -135,6 +148,14 @@ export function parseExperimentConfig(input: unknown, source = 'config'): Experi
     return `  ${field}: ${issue.message}${shown}`;
   });
   throw new UsageError(`invalid ${source}:\n${lines.join('\n')}`);
+}
+
+/** `isolate` looks for the family's watermark: a policy that names no detector settings gets the family's. */
+function withDetector(config: ExperimentConfig): ExperimentConfig {
+  const { policy, family } = config;
+  if (policy.type !== 'isolate' || policy.watermark || family.type !== 'ngram' || !family.watermark) return config;
+  const watermark = { ...family.watermark, watermarkShare: family.watermarkShare ?? 1 };
+  return { ...config, policy: { ...policy, watermark } };
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -8,6 +8,7 @@ import { createNgramFamily } from '../families/ngram/index.js';
 import { accumulatePolicy } from '../policies/accumulate.js';
 import { accumulateSubsamplePolicy } from '../policies/accumulate-subsample.js';
 import { filterPolicy } from '../policies/filter.js';
+import { isolatePolicy } from '../policies/isolate.js';
 import { mixPolicy } from '../policies/mix.js';
 import { replacePolicy } from '../policies/replace.js';
 import { webPolicy } from '../policies/web.js';
@@ -45,5 +46,12 @@ export function createPolicy(config: PolicyConfig): DataPolicy {
         feedback: config.feedback,
         source: config.source && createPolicy(config.source),
       });
+    case 'isolate':
+      return isolatePolicy({
+        // Absent only when a config skipped parseExperimentConfig: isolatePolicy says what to set.
+        watermark: config.watermark as NonNullable<typeof config.watermark>,
+        threshold: config.threshold,
+        source: config.source && createPolicy(config.source),
+      }) as unknown as DataPolicy;
   }
 }

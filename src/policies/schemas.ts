@@ -3,6 +3,7 @@
  * puts them in its policy union. A user's own verifier function goes through the library API, not a config.
  */
 import { z } from 'zod';
+import { watermarkSchema } from '../watermark/schema.js';
 import { VERIFIER_NAMES } from './verify/verifiers.js';
 
 const share = z.number().min(0).max(1);
@@ -57,4 +58,21 @@ export function filterOptions<T extends z.ZodType<{ type: string }>>(source: T) 
       message: 'feedback adjusts a top fraction or a band; importance resampling has no setting to adjust',
       path: ['feedback'],
     });
+}
+
+/**
+ * `isolate` over candidates from `source` (default accumulate). `watermark` is the detector's key, γ and context
+ * width (and the share of generators that watermark, for its precision and recall): parseExperimentConfig fills
+ * it in from the family's watermark when the config leaves it out.
+ */
+export function isolateOptions<T extends z.ZodType<{ type: string }>>(source: T) {
+  return z
+    .object({
+      type: z.literal('isolate'),
+      /** Items with a detector z-score at or above this are dropped as AI text. */
+      threshold: z.number().finite().default(4),
+      source: source.optional(),
+      watermark: watermarkSchema.extend({ watermarkShare: share.default(1) }).optional(),
+    })
+    .strict();
 }
