@@ -8,7 +8,8 @@
  * and held-out likelihood is plain and the whole set runs in seconds.
  *
  * `mitigationConfigs` is the set (for the comparison report); `runMitigations` runs it and returns each policy's
- * final-generation metrics.
+ * final-generation metrics. `lmMitigationConfigs` / `runLmMitigations` are the language-model counterpart for
+ * provenance watermarks and `isolate` (below).
  */
 import type { Metrics } from '../core/family.js';
 import type { ExperimentInput } from './config.js';
@@ -80,6 +81,77 @@ export async function runMitigations(
 ): Promise<MitigationResult[]> {
   const results: MitigationResult[] = [];
   for (const { label, config } of mitigationConfigs(seed, overrides)) {
+    const run = await runExperiment(config, options);
+    results.push({ label, policy: run.config.policy.type, runDir: run.runDir, final: run.summary.final });
+  }
+  return results;
+}
+
+/**
+ * The language-model side: the paper's protocol with a Kneser–Ney trigram at ngram-quick's size (the first
+ * 2,000 blocks of WikiText-2, generations 0..4), where generators may watermark their text (Kirchenbauer et al.
+ * 2023, γ 0.25, δ 2) and `isolate` drops what the detector flags before training. Baselines sample plainly
+ * (replace, accumulate, web); `accumulate, all watermarked` shows what the watermark's bias alone does to the
+ * data; `isolate` over accumulate and over web runs at watermarkShare 1, 0.5 and 0 — the share of generators
+ * that watermark, which bounds what isolation can catch.
+ */
+export const LM_MITIGATION_RUNS: readonly {
+  readonly label: string;
+  readonly policy: PolicyInput;
+  readonly watermarkShare: number;
+}[] = [
+  { label: 'replace', policy: { type: 'replace' }, watermarkShare: 0 },
+  { label: 'accumulate', policy: { type: 'accumulate' }, watermarkShare: 0 },
+  { label: 'web', policy: { type: 'web' }, watermarkShare: 0 },
+  { label: 'accumulate, all watermarked', policy: { type: 'accumulate' }, watermarkShare: 1 },
+  ...[1, 0.5, 0].map((share) => ({
+    label: `isolate, share ${share}`,
+    policy: { type: 'isolate', source: { type: 'accumulate' } } as const,
+    watermarkShare: share,
+  })),
+  ...[1, 0.5, 0].map((share) => ({
+    label: `isolate web, share ${share}`,
+    policy: { type: 'isolate', source: { type: 'web' } } as const,
+    watermarkShare: share,
+  })),
+];
+
+/** ngram-quick's sizes, with the family's default watermark (γ 0.25, δ 2, key 15485863, one token of context). */
+const LM_BASE: ExperimentInput = {
+  generations: 5,
+  samplesPerGeneration: 2000,
+  family: { type: 'ngram', order: 3 },
+  real: { type: 'wikitext' },
+};
+
+/**
+ * The LM comparison's configs, all with one seed. `overrides` replace the base's fields (e.g. `real` for a small
+ * text of one's own, sizes); the family's watermark and its share are set per run on top of them.
+ */
+export function lmMitigationConfigs(seed = 1, overrides: Partial<ExperimentInput> = {}): MitigationConfig[] {
+  const base = { ...LM_BASE, ...overrides };
+  const family = base.family as Extract<ExperimentInput['family'], { type: 'ngram' }>;
+  if (family.type !== 'ngram') throw new RangeError('lmMitigationConfigs: the family must be ngram');
+  return LM_MITIGATION_RUNS.map(({ label, policy, watermarkShare }) => ({
+    label,
+    config: {
+      ...base,
+      name: `lm-mitigations-${label.replace(/[^A-Za-z0-9]+/g, '-')}`,
+      seed,
+      policy,
+      family: { ...family, watermark: family.watermark ?? {}, watermarkShare },
+    },
+  }));
+}
+
+/** Runs the LM comparison in turn (in memory unless `options.out` names a folder). */
+export async function runLmMitigations(
+  seed = 1,
+  options: RunOptions = { out: null },
+  overrides: Partial<ExperimentInput> = {},
+): Promise<MitigationResult[]> {
+  const results: MitigationResult[] = [];
+  for (const { label, config } of lmMitigationConfigs(seed, overrides)) {
     const run = await runExperiment(config, options);
     results.push({ label, policy: run.config.policy.type, runDir: run.runDir, final: run.summary.final });
   }
