@@ -108,6 +108,11 @@ describe('collapse-lab CLI', () => {
       [['run', 'gmm', '--frobnicate'], /Unknown option '--frobnicate'/],
       [['resume', path.join(out, 'nowhere')], /is not a collapse-lab run folder/],
       [['explode'], /unknown command 'explode'/],
+      [
+        ['run', 'gmm', '--data-dir', out],
+        /--data-dir: applies to data-set real types \(wikitext\); this run's real data is 'gaussian'/,
+      ],
+      [['data', 'fetch', 'imagenet'], /data: expected 'data fetch wikitext-2', got 'fetch imagenet'/],
     ];
     for (const [args, message] of cases) {
       const result = cli(args[0] === 'run' ? [...args, '--out', path.join(out, 'runs')] : args, out);
@@ -119,16 +124,17 @@ describe('collapse-lab CLI', () => {
 
   it('runs a preset, prints the summary as JSON, lists the run and shows help', () => {
     const out = tmp();
-    const result = cli(['run', 'dice', '--generations', '30', '--seed', '3', '--out', out, '--json']);
+    const result = cli(['run', 'dice', '--generations', '30', '--seed', '3', '--out', out, '--json', '--no-report']);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toBe(''); // no progress bar when stderr is not a terminal
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ name: 'dice', generations: 30, seed: 3, policy: 'replace' });
+    expect(fs.existsSync(path.join(summary.runDir, 'report.html'))).toBe(false);
     const list = cli(['list', '--out', out, '--json']);
     expect(JSON.parse(list.stdout).runs).toEqual([
       expect.objectContaining({ generationsDone: 30, status: 'finished' }),
     ]);
-    for (const command of ['run', 'resume', 'list']) {
+    for (const command of ['run', 'resume', 'list', 'data', 'compare', 'reproduce']) {
       const help = cli([command, '--help']);
       expect(help.status).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`Usage: collapse-lab ${command}`));

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: () => import('./commands/resume.js'),
   },
   list: { summary: 'list presets and past runs', load: () => import('./commands/list.js') },
+  data: { summary: 'download a data set (WikiText-2) with checksums', load: () => import('./commands/data.js') },
   compare: { summary: 'one report overlaying several runs', load: () => import('./commands/compare.js') },
   reproduce: {
     summary: 'every paper experiment and one report (--quick: under a minute)',

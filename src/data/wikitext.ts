@@ -81,7 +81,7 @@ export function findWikiTextFile(split: WikiTextSplit, options: WikiTextOptions 
   throw new UsageError(
     `WikiText-2 (${spec.release}): '${name}' was not found in ${roots.map((r) => `'${path.join(r, spec.folder)}'`).join(', ')}. ` +
       `Put the ${spec.release} files in DIR/${spec.folder}/ and pass --data-dir DIR (or set ${DATA_ENV}=DIR), ` +
-      `or fetch them into the cache with downloadWikiText({ variant: '${variant}' }).`,
+      `or fetch them into the cache with 'collapse-lab data fetch wikitext-2 --variant ${variant}'.`,
   );
 }
 
@@ -102,7 +102,7 @@ export function readWikiText(split: WikiTextSplit, options: WikiTextOptions = {}
       file,
       bytes,
       { name, ...VARIANTS[variant].files[split] },
-      `Replace it with the ${VARIANTS[variant].release} release's '${name}' (delete it and run downloadWikiText(), or copy a good one).`,
+      `Replace it with the ${VARIANTS[variant].release} release's '${name}' (delete it and run 'collapse-lab data fetch wikitext-2', or copy a good one).`,
     );
   }
   return { path: file, text: bytes.toString('utf8'), bytes: bytes.length };

@@ -20,6 +20,8 @@ export const VERSION: string = (createRequire(import.meta.url)('../../package.js
 export interface RunOptions extends LoopHooks {
   /** Root folder for run folders (default 'runs'); null runs in memory and writes nothing. */
   readonly out?: string | null;
+  /** Write report.html and figures/ into the run folder when it finishes (default true). */
+  readonly report?: boolean;
 }
 
 export interface RunSummary {
@@ -99,7 +101,10 @@ export async function runExperiment(
 }
 
 /** Continues a killed run from its last checkpoint; ends with exactly the metrics of an uninterrupted run. */
-export async function resumeExperiment(runDir: string, options: LoopHooks = {}): Promise<RunResult> {
+export async function resumeExperiment(
+  runDir: string,
+  options: LoopHooks & { readonly report?: boolean } = {},
+): Promise<RunResult> {
   const folder = RunFolder.open(runDir);
   const config = parseExperimentConfig(folder.readConfig(), path.join(runDir, 'config.json'));
   if (folder.readSummary())
@@ -122,8 +127,9 @@ async function execute(
   config: ExperimentConfig,
   parts: ReturnType<typeof assemble>,
   folder: RunFolder | undefined,
-  hooks: LoopHooks,
+  hooks: LoopHooks & { readonly report?: boolean },
 ): Promise<RunResult> {
+  const report = hooks.report ?? true;
   const started = performance.now();
   const { metrics, startGeneration } = await runLoop(
     {
@@ -158,7 +164,7 @@ async function execute(
   // The run's report (report.html + figures/, issue 4). The data are already safe on disk, so a report that
   // fails is logged and the run still succeeds; reports/report.ts buildRunReport(dir) rebuilds it. Loaded
   // lazily: in-memory runs never pay for vega.
-  if (folder) {
+  if (folder && report) {
     try {
       await (await import('../reports/report.js')).buildRunReport(folder.dir);
     } catch (error) {

@@ -29,6 +29,8 @@ Flags:
   --out <dir>            where run folders go (default: runs)
   --seeds <n>            run n seeds (seed, seed+1, …) in parallel worker threads, each in its own run
                          folder, plus a combined report (mean and spread) in <out>/<name>-seeds-<timestamp>
+  --data-dir <dir>       where data sets live (WikiText-2...); default $COLLAPSE_LAB_DATA, then the cache
+  --no-report            skip report.html and figures/ (rebuild later with 'collapse-lab compare <runDir>')
   --json                 print the summary as JSON on stdout
   -h, --help             this help
 `;
@@ -46,6 +48,8 @@ export async function run(argv: string[]): Promise<number> {
       name: { type: 'string' },
       out: { type: 'string' },
       seeds: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'no-report': { type: 'boolean' },
       json: { type: 'boolean' },
     },
     'run',
@@ -67,12 +71,25 @@ export async function run(argv: string[]): Promise<number> {
   if (values['real-fraction'] !== undefined && (overrides.policy as { type?: string } | undefined)?.type !== 'mix') {
     throw new UsageError(`--real-fraction: applies only with --policy mix (the share of real data it keeps)`);
   }
-  const config = resolveConfig(preset, overrides);
+  const dataDir = str(values, 'data-dir');
+  let config = resolveConfig(preset, overrides);
+  if (dataDir !== undefined) {
+    if (config.real.type !== 'wikitext') {
+      throw new UsageError(
+        `--data-dir: applies to data-set real types (wikitext); this run's real data is '${config.real.type}'`,
+      );
+    }
+    config = resolveConfig(preset, {
+      ...overrides,
+      real: { ...(overrides.real as object), type: 'wikitext', dataDir },
+    });
+  }
   const seeds = intFlag(str(values, 'seeds'), 'seeds', 1) ?? 1;
   if (seeds > 1) return runSeeds(config, seeds, str(values, 'out') ?? 'runs', Boolean(values.json));
   const bar = new ProgressBar(config.generations, config.name);
   const result = await runExperiment(config, {
     out: str(values, 'out') ?? 'runs',
+    report: !values['no-report'],
     onGeneration: (_, g) => bar.update(g),
   });
   bar.finish();
