@@ -22,6 +22,8 @@ export type { RealData, Truth } from './core/real-data.js';
 export { deriveRng, Rng } from './core/rng.js';
 export { RunFolder } from './core/run-folder.js';
 export * from './core/samples.js';
+export type { WikiTextSplit, WikiTextVariant } from './data/wikitext.js';
+export { downloadWikiText, readWikiText } from './data/wikitext.js';
 export type {
   ExperimentConfig,
   ExperimentInput,
@@ -32,6 +34,8 @@ export type {
 export { experimentSchema, parseExperimentConfig } from './experiments/config.js';
 export { mitigationConfigs, runMitigations } from './experiments/mitigations.js';
 export { PRESETS } from './experiments/presets.js';
+export type { PaperExperiment } from './experiments/reproduce.js';
+export { registerExperiment, reproduce } from './experiments/reproduce.js';
 export type { RunOptions, RunResult, RunSummary } from './experiments/run.js';
 export { resolveConfig, resumeExperiment, runExperiment, VERSION } from './experiments/run.js';
 export { accumulatePolicy } from './policies/accumulate.js';
@@ -42,5 +46,10 @@ export { mixPolicy } from './policies/mix.js';
 export { replacePolicy } from './policies/replace.js';
 export type { WebOptions } from './policies/web.js';
 export { webPolicy, webSchedule } from './policies/web.js';
+export { buildComparisonReport } from './reports/compare.js';
+export { registerFigures } from './reports/figures/index.js';
+export { buildRunReport } from './reports/report.js';
+export type { Tokenizer } from './tokenizers/index.js';
+export { BpeTokenizer, tokenizerFromJson, WordTokenizer } from './tokenizers/index.js';
 export type { Detection, WatermarkOptions } from './watermark/index.js';
 export { detect, detectSequences, GreenList, WATERMARK_DEFAULTS, zScore } from './watermark/index.js';
