@@ -134,6 +134,40 @@ Napi::Value Col2im(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// toChannelMajor(x, n, c, p, out) / addFromChannelMajor(y, n, c, p, bias | null, out) / channelSums(g, n, c, p, gb)
+Napi::Value ToChannelMajor(const Napi::CallbackInfo& info) {
+  Operand x = operand(info[0], "x");
+  const int64_t n = integer(info[1]), c = integer(info[2]), p = integer(info[3]);
+  Operand out = operand(info[4], "out");
+  check(info.Env(), x.length >= n * c * p && out.length >= n * c * p, "toChannelMajor sizes");
+  engine::to_channel_major(x.data, n, c, p, out.data);
+  return info.Env().Undefined();
+}
+
+Napi::Value AddFromChannelMajor(const Napi::CallbackInfo& info) {
+  Operand y = operand(info[0], "y");
+  const int64_t n = integer(info[1]), c = integer(info[2]), p = integer(info[3]);
+  const float* bias = nullptr;
+  if (!info[4].IsNull()) {
+    Operand b = operand(info[4], "bias");
+    check(info.Env(), b.length >= c, "bias is too short");
+    bias = b.data;
+  }
+  Operand out = operand(info[5], "out");
+  check(info.Env(), y.length >= n * c * p && out.length >= n * c * p, "addFromChannelMajor sizes");
+  engine::add_from_channel_major(y.data, n, c, p, bias, out.data);
+  return info.Env().Undefined();
+}
+
+Napi::Value ChannelSums(const Napi::CallbackInfo& info) {
+  Operand g = operand(info[0], "g");
+  const int64_t n = integer(info[1]), c = integer(info[2]), p = integer(info[3]);
+  Operand gb = operand(info[4], "gb");
+  check(info.Env(), g.length >= n * c * p && gb.length >= c, "channelSums sizes");
+  engine::channel_sums(g.data, n, c, p, gb.data);
+  return info.Env().Undefined();
+}
+
 // relu(x, out) / reluBackward(x, g, gx)
 Napi::Value Relu(const Napi::CallbackInfo& info) {
   Operand x = operand(info[0], "x");
@@ -205,6 +239,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sigmoidBce", Napi::Function::New(env, SigmoidBce));
   exports.Set("im2col", Napi::Function::New(env, Im2col));
   exports.Set("col2im", Napi::Function::New(env, Col2im));
+  exports.Set("toChannelMajor", Napi::Function::New(env, ToChannelMajor));
+  exports.Set("addFromChannelMajor", Napi::Function::New(env, AddFromChannelMajor));
+  exports.Set("channelSums", Napi::Function::New(env, ChannelSums));
   exports.Set("relu", Napi::Function::New(env, Relu));
   exports.Set("reluBackward", Napi::Function::New(env, ReluBackward));
   exports.Set("axpy", Napi::Function::New(env, Axpy));

@@ -176,6 +176,41 @@ void col2im(const float* cols, const ConvGeometry& g, float* x) {
   });
 }
 
+void to_channel_major(const float* x, int64_t n, int64_t c, int64_t p, float* out) {
+  parallel_range(c, n * c * p, [&](int64_t c0, int64_t c1) {
+    for (int64_t ch = c0; ch < c1; ch++)
+      for (int64_t i = 0; i < n; i++) std::memcpy(out + (ch * n + i) * p, x + (i * c + ch) * p, sizeof(float) * p);
+  });
+}
+
+void add_from_channel_major(const float* y, int64_t n, int64_t c, int64_t p, const float* bias, float* out) {
+  parallel_range(c, n * c * p, [&](int64_t c0, int64_t c1) {
+    for (int64_t ch = c0; ch < c1; ch++) {
+      const float b = bias ? bias[ch] : 0.0f;
+      for (int64_t i = 0; i < n; i++) {
+        const float* src = y + (ch * n + i) * p;
+        float* dst = out + (i * c + ch) * p;
+        for (int64_t j = 0; j < p; j++) dst[j] += src[j] + b;
+      }
+    }
+  });
+}
+
+void channel_sums(const float* g, int64_t n, int64_t c, int64_t p, float* gb) {
+  parallel_range(c, n * c * p, [&](int64_t c0, int64_t c1) {
+    for (int64_t ch = c0; ch < c1; ch++) {
+      double acc = 0;
+      for (int64_t i = 0; i < n; i++) {
+        const float* src = g + (i * c + ch) * p;
+        float part = 0;
+        for (int64_t j = 0; j < p; j++) part += src[j];
+        acc += part;
+      }
+      gb[ch] += static_cast<float>(acc);
+    }
+  });
+}
+
 void relu(const float* x, float* out, int64_t n) {
   parallel_range(n, n, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; i++) out[i] = x[i] > 0.0f ? x[i] : 0.0f;

@@ -24,6 +24,14 @@ void im2col(const float* x, const ConvGeometry& g, float* cols);
 // The adjoint: x[...] += cols[...] for every column entry.
 void col2im(const float* cols, const ConvGeometry& g, float* x);
 
+// Layout shuffles around the batched convolution GEMM (P = pixels per image):
+// to_channel_major: x [N, C, P] -> out [C, N*P] (copy);
+// add_from_channel_major: out [N, C, P] += y [C, N*P] + bias[c] (bias may be null);
+// channel_sums: gb[c] += sum over n, p of g [N, C, P].
+void to_channel_major(const float* x, int64_t n, int64_t c, int64_t p, float* out);
+void add_from_channel_major(const float* y, int64_t n, int64_t c, int64_t p, const float* bias, float* out);
+void channel_sums(const float* g, int64_t n, int64_t c, int64_t p, float* gb);
+
 // out = max(x, 0); gx += g where x > 0.
 void relu(const float* x, float* out, int64_t n);
 void relu_backward(const float* x, const float* g, float* gx, int64_t n);

@@ -70,6 +70,19 @@ export interface Backend {
   im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void;
   /** The adjoint of im2col: adds every column entry onto the pixel it came from. */
   col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void;
+  /** x [N, C, P] -> out [C, N*P]: the batch-wide column layout the convolution GEMMs use. */
+  toChannelMajor(x: Float32Array, n: number, c: number, p: number, out: Float32Array): void;
+  /** out [N, C, P] += y [C, N*P] + bias[c] (bias may be null). */
+  addFromChannelMajor(
+    y: Float32Array,
+    n: number,
+    c: number,
+    p: number,
+    bias: Float32Array | null,
+    out: Float32Array,
+  ): void;
+  /** gb[c] += sum of g [N, C, P] over n and p (a convolution's bias gradient). */
+  channelSums(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void;
   /** out = max(x, 0). */
   relu(x: Float32Array, out: Float32Array): void;
   /** gx += g where x > 0. */

@@ -5,13 +5,16 @@
 import { type AdamConstants, type Backend, BufferPool, type ConvGeometry, type GemmCall } from './backend.js';
 import {
   adamStepJs,
+  addFromChannelMajorJs,
   axpyJs,
+  channelSumsJs,
   col2imJs,
   im2colJs,
   reluBackwardJs,
   reluJs,
   sigmoidBceJs,
   softmaxRowsJs,
+  toChannelMajorJs,
 } from './js-kernels.js';
 
 export class JsBackend implements Backend {
@@ -49,6 +52,25 @@ export class JsBackend implements Backend {
 
   col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void {
     col2imJs(cols, g, x);
+  }
+
+  toChannelMajor(x: Float32Array, n: number, c: number, p: number, out: Float32Array): void {
+    toChannelMajorJs(x, n, c, p, out);
+  }
+
+  addFromChannelMajor(
+    y: Float32Array,
+    n: number,
+    c: number,
+    p: number,
+    bias: Float32Array | null,
+    out: Float32Array,
+  ): void {
+    addFromChannelMajorJs(y, n, c, p, bias, out);
+  }
+
+  channelSums(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void {
+    channelSumsJs(g, n, c, p, gb);
   }
 
   relu(x: Float32Array, out: Float32Array): void {

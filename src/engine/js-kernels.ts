@@ -121,3 +121,40 @@ export function reluJs(x: Float32Array, out: Float32Array): void {
 export function reluBackwardJs(x: Float32Array, g: Float32Array, gx: Float32Array): void {
   for (let i = 0; i < x.length; i++) if (x[i] > 0) gx[i] += g[i];
 }
+
+/** [N, C, P] -> [C, N*P] (a copy). */
+export function toChannelMajorJs(x: Float32Array, n: number, c: number, p: number, out: Float32Array): void {
+  for (let i = 0; i < n; i++)
+    for (let ch = 0; ch < c; ch++) out.set(x.subarray((i * c + ch) * p, (i * c + ch + 1) * p), ch * n * p + i * p);
+}
+
+/** [C, N*P] -> [N, C, P] added onto out, plus a per-channel bias. */
+export function addFromChannelMajorJs(
+  y: Float32Array,
+  n: number,
+  c: number,
+  p: number,
+  bias: Float32Array | null,
+  out: Float32Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      const src = ch * n * p + i * p;
+      const dst = (i * c + ch) * p;
+      const b = bias ? bias[ch] : 0;
+      for (let j = 0; j < p; j++) out[dst + j] += y[src + j] + b;
+    }
+  }
+}
+
+/** gb[c] += the sum of g [N, C, P] over n and p. */
+export function channelSumsJs(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void {
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      let acc = 0;
+      const base = (i * c + ch) * p;
+      for (let j = 0; j < p; j++) acc += g[base + j];
+      gb[ch] += acc;
+    }
+  }
+}

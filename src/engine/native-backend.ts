@@ -42,6 +42,16 @@ interface Addon {
   sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number;
   im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void;
   col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void;
+  toChannelMajor(x: Float32Array, n: number, c: number, p: number, out: Float32Array): void;
+  addFromChannelMajor(
+    y: Float32Array,
+    n: number,
+    c: number,
+    p: number,
+    bias: Float32Array | null,
+    out: Float32Array,
+  ): void;
+  channelSums(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void;
   relu(x: Float32Array, out: Float32Array): void;
   reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void;
   axpy(alpha: number, x: Float32Array, y: Float32Array): void;
@@ -140,6 +150,28 @@ export class NativeBackend implements Backend {
   col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void {
     this.addon.setThreads(this.threads);
     this.addon.col2im(cols, g, x);
+  }
+
+  toChannelMajor(x: Float32Array, n: number, c: number, p: number, out: Float32Array): void {
+    this.addon.setThreads(this.threads);
+    this.addon.toChannelMajor(x, n, c, p, out);
+  }
+
+  addFromChannelMajor(
+    y: Float32Array,
+    n: number,
+    c: number,
+    p: number,
+    bias: Float32Array | null,
+    out: Float32Array,
+  ): void {
+    this.addon.setThreads(this.threads);
+    this.addon.addFromChannelMajor(y, n, c, p, bias, out);
+  }
+
+  channelSums(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void {
+    this.addon.setThreads(this.threads);
+    this.addon.channelSums(g, n, c, p, gb);
   }
 
   relu(x: Float32Array, out: Float32Array): void {

@@ -8,42 +8,6 @@
 import { type ConvGeometry, gemmCall } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 
-/** [N, C, P] -> [C, N*P] (forward) or its adjoint, accumulating. */
-function toChannelMajor(x: Float32Array, n: number, c: number, p: number, out: Float32Array): void {
-  for (let i = 0; i < n; i++)
-    for (let ch = 0; ch < c; ch++) out.set(x.subarray((i * c + ch) * p, (i * c + ch + 1) * p), ch * n * p + i * p);
-}
-
-/** [C, N*P] -> [N, C, P] added onto out, plus a per-channel bias. */
-function addFromChannelMajor(
-  y: Float32Array,
-  n: number,
-  c: number,
-  p: number,
-  bias: Float32Array | null,
-  out: Float32Array,
-): void {
-  for (let i = 0; i < n; i++) {
-    for (let ch = 0; ch < c; ch++) {
-      const src = ch * n * p + i * p;
-      const dst = (i * c + ch) * p;
-      const b = bias ? bias[ch] : 0;
-      for (let j = 0; j < p; j++) out[dst + j] += y[src + j] + b;
-    }
-  }
-}
-
-function biasGrad(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void {
-  for (let i = 0; i < n; i++) {
-    for (let ch = 0; ch < c; ch++) {
-      let acc = 0;
-      const base = (i * c + ch) * p;
-      for (let j = 0; j < p; j++) acc += g[base + j];
-      gb[ch] += acc;
-    }
-  }
-}
-
 export interface ConvOptions {
   stride?: number;
   padding?: number;
@@ -70,14 +34,14 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
   be.im2col(x.data, g, cols);
   const y = E.scratch(o * np, false);
   be.gemm(gemmCall({ m: o, n: np, k: ckk, a: weight.data, b: cols, c: y }));
-  addFromChannelMajor(y, n, o, oh * ow, bias ? bias.data : null, out.data);
+  be.addFromChannelMajor(y, n, o, oh * ow, bias ? bias.data : null, out.data);
   if (out.requiresGrad) {
     out.backwardFn = () => {
       const dy = E.scratch(o * np, false);
-      toChannelMajor(out.grad!, n, o, oh * ow, dy);
+      be.toChannelMajor(out.grad!, n, o, oh * ow, dy);
       if (weight.requiresGrad)
         be.gemm(gemmCall({ transB: true, m: o, n: ckk, k: np, a: dy, b: cols, c: weight.gradBuffer(), beta: 1 }));
-      if (bias?.requiresGrad) biasGrad(out.grad!, n, o, oh * ow, bias.gradBuffer());
+      if (bias?.requiresGrad) be.channelSums(out.grad!, n, o, oh * ow, bias.gradBuffer());
       if (x.requiresGrad) {
         const dcols = E.scratch(ckk * np, false);
         be.gemm(gemmCall({ transA: true, m: ckk, n: np, k: o, a: weight.data, b: dy, c: dcols }));
@@ -110,7 +74,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, 
   const parents = bias ? [x, weight, bias] : [x, weight];
   const out = E.result([n, cout, oh, ow], parents);
   const xc = E.scratch(cin * np, false);
-  toChannelMajor(x.data, n, cin, h * w, xc);
+  be.toChannelMajor(x.data, n, cin, h * w, xc);
   const cols = E.scratch(ckk * np, false);
   be.gemm(gemmCall({ transA: true, m: ckk, n: np, k: cin, a: weight.data, b: xc, c: cols }));
   be.col2im(cols, g, out.data);
@@ -129,11 +93,11 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, 
       be.im2col(out.grad!, g, dcols);
       if (weight.requiresGrad)
         be.gemm(gemmCall({ transB: true, m: cin, n: ckk, k: np, a: xc, b: dcols, c: weight.gradBuffer(), beta: 1 }));
-      if (bias?.requiresGrad) biasGrad(out.grad!, n, cout, oh * ow, bias.gradBuffer());
+      if (bias?.requiresGrad) be.channelSums(out.grad!, n, cout, oh * ow, bias.gradBuffer());
       if (x.requiresGrad) {
         const dxc = E.scratch(cin * np, false);
         be.gemm(gemmCall({ m: cin, n: np, k: ckk, a: weight.data, b: dcols, c: dxc }));
-        addFromChannelMajor(dxc, n, cin, h * w, null, x.gradBuffer());
+        be.addFromChannelMajor(dxc, n, cin, h * w, null, x.gradBuffer());
       }
     };
   }
