@@ -206,6 +206,7 @@ export function createNgramFamily(options: NgramOptions): ModelFamily<SequenceSa
       const [p05, p25, p50, p75, p95] = quantiles(blockPerplexity, [0.05, 0.25, 0.5, 0.75, 0.95]);
       const prompts = ctx.real.pool.samples;
       const fixed = fixedPromptIndices(prompts.offsets.length - 1, options.fixedPrompts);
+      // Shown to people as what the model writes: sampled plainly, with or without a watermark configured.
       const continued = continueBlocks(model, prompts, fixed, options.continuationLength, decoding, ctx.rng);
       const continuations: Metrics = {};
       fixed.forEach((_, i) => {
