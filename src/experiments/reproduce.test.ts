@@ -12,10 +12,22 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-reproduce-
 describe('reproduce', () => {
   it('has the paper experiments, each with replace, mix 10% and an accumulating policy', () => {
     const ids = paperExperiments().map((e) => e.id);
-    expect(ids).toEqual(expect.arrayContaining(['dice', 'categorical', 'gaussian', 'gmm', 'gmm-two', 'ngram']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'dice',
+        'categorical',
+        'gaussian',
+        'gmm',
+        'gmm-two',
+        'ngram',
+        'mitigations',
+        'watermark',
+      ]),
+    );
     for (const e of paperExperiments()) {
       const policies = new Set(e.configs(true).map((c) => c.policy.type));
-      expect(policies.has('replace') && policies.has('mix')).toBe(true);
+      // Every experiment contrasts the paper's setting with a remedy that keeps real data.
+      expect(policies.has('replace') && (policies.has('mix') || policies.has('accumulate'))).toBe(true);
       // --quick is shorter than the full run.
       const length = (quick: boolean) =>
         e.configs(quick).reduce((a, c) => a + c.generations * c.samplesPerGeneration, 0);
@@ -87,5 +99,41 @@ describe('reproduce', () => {
 
   it('phrases ratios as percentages', () => {
     expect([share(0.853), share(0.031), share(0.00052), share(2e-11)]).toEqual(['85%', '3.1%', '0.052%', '2.0e-9%']);
+  });
+});
+
+describe('the mitigations experiment', () => {
+  it('runs every mitigation on one seed and tabulates final figures per policy', async () => {
+    const { mitigationsExperiment } = await import('./mitigations-reproduce.js');
+    const configs = mitigationsExperiment.configs(true);
+    expect(new Set(configs.map((c) => c.seed))).toEqual(new Set([1]));
+    expect(configs.map((c) => c.policy.type)).toEqual([
+      'replace',
+      'mix',
+      'accumulate',
+      'web',
+      'web',
+      'filter',
+      'filter',
+      'filter',
+    ]);
+    const out = tmp();
+    const result = await reproduce({ out, quick: true, only: ['mitigations'] });
+    const [section] = result.experiments;
+    expect(section.table.rows.map((r) => r[0])).toEqual([
+      'replace',
+      'mix 10%',
+      'accumulate',
+      'web',
+      'web snapshot',
+      'filter',
+      'filter + feedback',
+      'filter importance',
+    ]);
+    // Replace collapses, mix keeps the variance near its true value of 1: the table says so, and so does the text.
+    const variance = (label: string) => Number(section.table.rows.find((r) => r[0] === label)?.[1]);
+    expect(variance('replace')).toBeLessThan(0.2);
+    expect(Math.abs(variance('mix 10%') - 1)).toBeLessThan(0.3);
+    expect(section.sentences[0]).toContain(`was ${section.table.rows[0][1]} under replace`);
   });
 });

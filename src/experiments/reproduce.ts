@@ -16,9 +16,13 @@ import type { Figure } from '../reports/plot.js';
 import { readRun } from '../reports/run-data.js';
 import { type SuiteSection, writeSuiteReport } from '../reports/suite.js';
 import type { ExperimentConfig } from './config.js';
+import { fmt, share } from './format.js';
 import { ngramExperiment } from './lm-reproduce.js';
+import { mitigationsExperiment, watermarkExperiment } from './mitigations-reproduce.js';
 import { type RunOutcome, runManySettled, seedConfigs } from './parallel.js';
 import { resolveConfig } from './run.js';
+
+export { fmt, share };
 
 export interface Findings {
   /** Two or three plain sentences, every number computed from the runs. */
@@ -68,21 +72,6 @@ export const finals = (g: RunGroup, metric: string) => g.runs.map((r) => num(las
 export const ratios = (g: RunGroup, metric: string) =>
   g.runs.map((r) => num(last(r.metrics)?.[metric]) / num(r.metrics[0]?.[metric]));
 const lastGeneration = (g: RunGroup) => num(last(g.runs[0].metrics)?.generation);
-
-/** A ratio as a percentage a sentence can carry: "85%", "0.41%", "1.2e-9%". */
-export function share(x: number): string {
-  if (!Number.isFinite(x)) return 'n/a';
-  if (x >= 0.1) return `${Math.round(x * 100)}%`;
-  if (x >= 1e-4) return `${(x * 100).toPrecision(2)}%`;
-  return `${(x * 100).toExponential(1)}%`;
-}
-
-export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return '–';
-  if (Number.isInteger(x)) return x.toLocaleString('en-US');
-  const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(2) : x.toPrecision(3);
-}
 
 /** A row per group: each metric's mean at generation 0 and at the end. */
 function table(groups: readonly RunGroup[], metrics: readonly [string, string][]): Findings['table'] {
@@ -228,6 +217,9 @@ const EXPERIMENTS: PaperExperiment[] = [
   ),
   // The language-model experiment (issue: n-gram LM); needs WikiText-2, and is skipped with the reason without it.
   ngramExperiment,
+  // Mitigations (issue: verified data and provenance): the Gaussian set, and watermarks + isolate on the LM.
+  mitigationsExperiment,
+  watermarkExperiment,
 ];
 
 export function registerExperiment(experiment: PaperExperiment): void {
