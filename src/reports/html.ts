@@ -18,7 +18,8 @@ figure{margin:1.2rem 0;overflow-x:auto}figure svg{max-width:100%;height:auto}fig
 figcaption a{margin-left:.5rem}table{border-collapse:collapse;font-size:.9rem;margin:.6rem 0}
 th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:right}th:first-child,td:first-child{text-align:left}
 th{background:#f5f5f5}pre{background:#f7f7f7;padding:.8rem;overflow-x:auto;font-size:.8rem}
-details{margin:.8rem 0}.finding{margin:.3rem 0}.skipped{color:#a33}
+details{margin:.8rem 0}.finding{margin:.3rem 0}.skipped{color:#a33}.wide{overflow-x:auto}
+table.text th,table.text td{text-align:left;vertical-align:top}table.text td{white-space:pre-wrap;min-width:14rem;font-size:.85rem}
 `;
 
 /** Escapes text content; attribute values also need their quotes escaped (escapeAttr). */
@@ -61,10 +62,12 @@ ${figure.svg}
 </figure>`;
 }
 
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+/** className 'text': left-aligned cells that keep line breaks, for generated text. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[], className?: string): string {
   const head = `<tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
-  return `<table>\n${head}\n${body}\n</table>`;
+  const open = className ? `<table class="${escapeAttr(className)}">` : '<table>';
+  return `${open}\n${head}\n${body}\n</table>`;
 }
 
 export function jsonBlock(value: unknown, summary: string): string {

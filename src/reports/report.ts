@@ -3,7 +3,7 @@
  * metric's curve) with figures/*.png beside it. Built when a run ends, or again at any time from the folder.
  */
 import { format } from './figures/generic.js';
-import { runFigures } from './figures/index.js';
+import { runFigures, runSections } from './figures/index.js';
 import { jsonBlock, table } from './html.js';
 import { numericMetricNames, policyLabel, type RunData, readRun } from './run-data.js';
 import { figuresHtml, renderAndSave, type WrittenReport, writePage } from './write.js';
@@ -16,6 +16,7 @@ export async function buildRunReport(runDir: string): Promise<WrittenReport> {
   const html = writePage(runDir, `collapse-lab report: ${c.name}`, subtitle, [
     { title: 'Numbers', html: numbersTable(run) },
     { title: 'Figures', html: figuresHtml(figures) },
+    ...runSections(run),
     { title: 'Config', html: jsonBlock(c, 'config.json (resolved)') },
   ]);
   return { html, pngs: figures.map((f) => `figures/${f.id}.png`), figures };
