@@ -6,7 +6,7 @@ import type { ExperimentInput } from '../experiments/config.js';
 import { runExperiment } from '../experiments/run.js';
 import { buildComparisonReport } from './compare.js';
 import { runFigures } from './figures/index.js';
-import { firstMiddleLast, histogramRows } from './figures/ngram.js';
+import { compareNgramFigure, firstMiddleLast, histogramRows } from './figures/ngram.js';
 import { escapeHtml } from './html.js';
 import { readRun } from './run-data.js';
 import { concatPanels, svgTexts, tempDir } from './test-helpers/fixtures.js';
@@ -164,6 +164,17 @@ describe('ngram comparison reports', () => {
 });
 
 describe('ngram figure helpers', () => {
+  it('leaves the histogram out of a comparison of many configurations, and says so', () => {
+    const run = readRun(replace);
+    const groups = (n: number) => Array.from({ length: n }, (_, i) => ({ label: `config ${i}`, runs: [run] }));
+    const few = compareNgramFigure(groups(4));
+    const many = compareNgramFigure(groups(5));
+    expect(JSON.stringify(few?.spec)).toContain('per-block perplexity, last generation');
+    expect(JSON.stringify(many?.spec)).not.toContain('per-block perplexity, last generation');
+    expect((many?.spec.concat as unknown[]).length).toBe(5);
+    expect(many?.caption).toMatch(/more than 4 configurations/);
+  });
+
   it('picks generation 0, the middle and the last, once each', () => {
     expect(firstMiddleLast([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])).toEqual([0, 4, 9]);
     expect(firstMiddleLast([0, 1])).toEqual([0, 1]);

@@ -23,6 +23,8 @@ const BLUES = ['#c6dbef', '#6baed6', '#08519c'];
 const TABLEAU = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6'];
 /** Generation 0 under a comparison's configurations: the reference, in grey. */
 const REFERENCE = '#9a9a9a';
+/** Beyond this many configurations overlaid histograms are a blur; the quantile curves still compare them. */
+const HISTOGRAMS_UP_TO = 4;
 
 const has = (metrics: readonly Metrics[], name: string) => metrics.some((m) => m[name] !== undefined);
 const numbers = (v: unknown): number[] | undefined =>
@@ -94,6 +96,7 @@ interface HistogramLook {
   /** Colours in the order of the histograms (default: vega's own). */
   readonly colors?: readonly string[];
   readonly legendColumns?: number;
+  readonly xTitle?: string;
 }
 
 function histogramPanel(title: string, histograms: readonly Shares[], look: HistogramLook = {}): VlSpec {
@@ -102,10 +105,10 @@ function histogramPanel(title: string, histograms: readonly Shares[], look: Hist
   const x = {
     field: 'perplexity',
     type: 'quantitative',
-    title: 'perplexity under the generation-0 model',
+    title: look.xTitle ?? 'perplexity under the generation-0 model',
     scale: { type: 'log', nice: false },
     // A title wider than the panel would widen its whole column of the comparison grid.
-    axis: { format: '~s', grid: false, titleLimit: look.width ?? 380 },
+    axis: { format: '~s', grid: false, titleLimit: (look.width ?? 380) + 40 },
   };
   // titleLimit: a y title taller than the panel would lift this panel's title above its neighbour's.
   const y = { field: 'share', type: 'quantitative', title: 'share of blocks', stack: null, axis: { titleLimit: 200 } };
@@ -352,20 +355,29 @@ export function compareNgramFigure(groups: readonly RunGroup[]): Figure | undefi
     .filter(({ rows }) => rows.length > 0)
     .map(({ p, rows }) => curvePanel({ title: p.title, yTitle: p.axis, rows, yScale: p.log ? 'log' : 'linear' }));
   const { histograms, colors } = finalHistograms(groups);
+  const withHistogram = histograms.length > 1 && groups.length <= HISTOGRAMS_UP_TO;
   const panels = [...curves];
   // The histogram goes after the perplexity curves, so each row of the grid reads as one story.
-  if (histograms.length > 1)
+  if (withHistogram)
     panels.splice(
       3,
       0,
-      histogramPanel('per-block perplexity, last generation', histograms, { width: 300, colors, legendColumns: 1 }),
+      histogramPanel('per-block perplexity, last generation', histograms, {
+        width: 300,
+        colors,
+        legendColumns: 1,
+        xTitle: 'perplexity under the first model',
+      }),
     );
   if (panels.length === 0) return undefined;
   return {
     id: 'ngram-compare',
     title: 'The language model trained on its own text, compared',
-    caption:
-      'One line per configuration (mean over seeds; band: 10th–90th percentile of the seeds where there are several). Per-block perplexity is each synthetic block scored by the generation-0 model; the histogram sets each configuration’s last generation against generation 0.',
+    caption: `One line per configuration (mean over seeds; band: 10th–90th percentile of the seeds where there are several). Per-block perplexity is each synthetic block scored by the generation-0 model (the first model, fitted to real data)${
+      withHistogram
+        ? '; the histogram sets each configuration’s last generation against generation 0.'
+        : `; with more than ${HISTOGRAMS_UP_TO} configurations its histograms are left to each run’s report.`
+    }`,
     spec: grid(panels, 3),
   };
 }
