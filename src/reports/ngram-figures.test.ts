@@ -169,10 +169,11 @@ describe('ngram figure helpers', () => {
     const groups = (n: number) => Array.from({ length: n }, (_, i) => ({ label: `config ${i}`, runs: [run] }));
     const few = compareNgramFigure(groups(4));
     const many = compareNgramFigure(groups(5));
-    expect(JSON.stringify(few?.spec)).toContain('per-block perplexity, last generation');
-    expect(JSON.stringify(many?.spec)).not.toContain('per-block perplexity, last generation');
-    expect((many?.spec.concat as unknown[]).length).toBe(5);
-    expect(many?.caption).toMatch(/more than 4 configurations/);
+    if (!few || !many) throw new Error('no comparison figure');
+    expect(JSON.stringify(few.spec)).toContain('per-block perplexity, last generation');
+    expect(JSON.stringify(many.spec)).not.toContain('per-block perplexity, last generation');
+    expect(many.spec.concat as unknown[]).toHaveLength(5);
+    expect(many.caption).toMatch(/more than 4 configurations/);
   });
 
   it('picks generation 0, the middle and the last, once each', () => {
