@@ -201,7 +201,7 @@ export function testPerplexityFigure(run: RunData): Figure | undefined {
     id: 'ngram-test-perplexity',
     title: 'Perplexity of the real test set over generations',
     caption:
-      'Each generation’s model scored on the real held-out text (WikiText-2’s test set, or the held-out part of your corpus). It climbs as the models learn from their own text instead of people’s.',
+      'Each generation’s model scored on the real held-out text (WikiText-2’s test set, or the held-out part of your corpus). Under replace it climbs as each model learns from the previous one’s text instead of people’s.',
     spec: curvePanel({
       title: 'test perplexity (real text)',
       yTitle: 'perplexity',
@@ -276,7 +276,7 @@ export function vocabularyFigure(run: RunData): Figure | undefined {
   return {
     id: 'ngram-vocabulary',
     title: 'What the synthetic text still uses',
-    caption: `Word types occurring in each generation’s synthetic text; the share of the real data’s rare types (its least frequent ${Math.round(rareShare * 100)}% of types) produced at least once; and distinct-n, the share of n-grams in the synthetic text that are distinct. The tail goes first.`,
+    caption: `Word types occurring in each generation’s synthetic text; the share of the real data’s rare types (its least frequent ${Math.round(rareShare * 100)}% of types) produced at least once; and distinct-n, the share of n-grams in the synthetic text that are distinct.`,
     spec: grid(panels, 3),
   };
 }
