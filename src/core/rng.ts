@@ -8,7 +8,7 @@
  */
 
 /** murmur3's 32-bit finaliser: a bijective avalanche mix. */
-function mix32(h: number): number {
+export function mix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

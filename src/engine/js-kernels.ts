@@ -158,3 +158,67 @@ export function channelSumsJs(g: Float32Array, n: number, c: number, p: number, 
     }
   }
 }
+
+/**
+ * The row and element kernels as TypeScript methods: the js backend's, and the wasm backend's until those
+ * kernels get WebAssembly versions. Backends extend this and add memory and GEMM.
+ */
+export abstract class TypeScriptKernels {
+  softmaxRows(
+    x: Float32Array,
+    out: Float32Array,
+    rows: number,
+    cols: number,
+    causal: boolean,
+    lse: Float32Array | null,
+  ): void {
+    softmaxRowsJs(x, out, rows, cols, causal, lse);
+  }
+
+  sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number {
+    return sigmoidBceJs(x, t, p);
+  }
+
+  im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void {
+    im2colJs(x, g, cols);
+  }
+
+  col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void {
+    col2imJs(cols, g, x);
+  }
+
+  toChannelMajor(x: Float32Array, n: number, c: number, p: number, out: Float32Array): void {
+    toChannelMajorJs(x, n, c, p, out);
+  }
+
+  addFromChannelMajor(
+    y: Float32Array,
+    n: number,
+    c: number,
+    p: number,
+    bias: Float32Array | null,
+    out: Float32Array,
+  ): void {
+    addFromChannelMajorJs(y, n, c, p, bias, out);
+  }
+
+  channelSums(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void {
+    channelSumsJs(g, n, c, p, gb);
+  }
+
+  relu(x: Float32Array, out: Float32Array): void {
+    reluJs(x, out);
+  }
+
+  reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void {
+    reluBackwardJs(x, g, gx);
+  }
+
+  axpy(alpha: number, x: Float32Array, y: Float32Array): void {
+    axpyJs(alpha, x, y);
+  }
+
+  adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void {
+    adamStepJs(w, g, m, v, c);
+  }
+}

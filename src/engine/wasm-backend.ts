@@ -5,20 +5,8 @@
  * every view the tensors hold; the OS commits pages only as they are touched.
  */
 import fs from 'node:fs';
-import { type AdamConstants, type Backend, BufferPool, type ConvGeometry, type GemmCall } from './backend.js';
-import {
-  adamStepJs,
-  addFromChannelMajorJs,
-  axpyJs,
-  channelSumsJs,
-  col2imJs,
-  im2colJs,
-  reluBackwardJs,
-  reluJs,
-  sigmoidBceJs,
-  softmaxRowsJs,
-  toChannelMajorJs,
-} from './js-kernels.js';
+import { type Backend, BufferPool, type GemmCall } from './backend.js';
+import { TypeScriptKernels } from './js-kernels.js';
 
 interface Kernels {
   gemm(
@@ -69,7 +57,7 @@ function wasmBytes(): Uint8Array {
 
 let compiled: object | null = null;
 
-export class WasmBackend implements Backend {
+export class WasmBackend extends TypeScriptKernels implements Backend {
   readonly name = 'wasm' as const;
   readonly threads = 1;
   readonly description = 'wasm (SIMD128, 1 thread)';
@@ -82,6 +70,7 @@ export class WasmBackend implements Backend {
   private readonly limit: number;
 
   constructor(memoryMiB: number) {
+    super();
     compiled ??= new WebAssemblyApi.Module(wasmBytes());
     const pages = Math.ceil((memoryMiB * 1024 * 1024) / PAGE);
     this.memory = new WebAssemblyApi.Memory({ initial: pages, maximum: pages });
@@ -115,64 +104,6 @@ export class WasmBackend implements Backend {
 
   free(buffer: Float32Array): void {
     this.pool.give(buffer);
-  }
-
-  softmaxRows(
-    x: Float32Array,
-    out: Float32Array,
-    rows: number,
-    cols: number,
-    causal: boolean,
-    lse: Float32Array | null,
-  ): void {
-    softmaxRowsJs(x, out, rows, cols, causal, lse);
-  }
-
-  sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number {
-    return sigmoidBceJs(x, t, p);
-  }
-
-  im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void {
-    im2colJs(x, g, cols);
-  }
-
-  col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void {
-    col2imJs(cols, g, x);
-  }
-
-  toChannelMajor(x: Float32Array, n: number, c: number, p: number, out: Float32Array): void {
-    toChannelMajorJs(x, n, c, p, out);
-  }
-
-  addFromChannelMajor(
-    y: Float32Array,
-    n: number,
-    c: number,
-    p: number,
-    bias: Float32Array | null,
-    out: Float32Array,
-  ): void {
-    addFromChannelMajorJs(y, n, c, p, bias, out);
-  }
-
-  channelSums(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void {
-    channelSumsJs(g, n, c, p, gb);
-  }
-
-  relu(x: Float32Array, out: Float32Array): void {
-    reluJs(x, out);
-  }
-
-  reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void {
-    reluBackwardJs(x, g, gx);
-  }
-
-  axpy(alpha: number, x: Float32Array, y: Float32Array): void {
-    axpyJs(alpha, x, y);
-  }
-
-  adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void {
-    adamStepJs(w, g, m, v, c);
   }
 
   /** Bytes of linear memory handed out so far (the high-water mark of live + pooled buffers). */

@@ -3,30 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
+import { writeCorpus } from '../test-helpers/corpus.js';
 import { type ExperimentInput, parseExperimentConfig } from './config.js';
 import { buildWikiTextRealData, wikiTextRealSchema } from './lm.js';
 import { resumeExperiment, runExperiment } from './run.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** Lines of words from a context-dependent Zipfian chain over `types` words: text with a long tail. */
-function writeCorpus(file: string, lines: number, types: number, seed: number): void {
-  const rng = new Rng(seed);
-  const out: string[] = [];
-  let prev = 0;
-  for (let l = 0; l < lines; l++) {
-    const words: string[] = [];
-    for (let i = 0; i < 12; i++) {
-      const rank = Math.floor(types * rng.uniform() ** 4);
-      prev = (rank + prev * 31) % types;
-      words.push(`w${prev}`);
-    }
-    out.push(` ${words.join(' ')} `);
-  }
-  fs.writeFileSync(file, `${out.join('\n')}\n`);
-}
 
 const corpus = path.join(dir, 'corpus.txt');
 writeCorpus(corpus, 2600, 800, 1);

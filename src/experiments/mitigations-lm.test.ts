@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Metrics } from '../core/family.js';
 import { runLoop } from '../core/loop.js';
-import { Rng } from '../core/rng.js';
 import { RunFolder } from '../core/run-folder.js';
+import { writeCorpus } from '../test-helpers/corpus.js';
 import { parseExperimentConfig } from './config.js';
 import { LM_MITIGATION_RUNS, lmMitigationConfigs } from './mitigations.js';
 import { buildRealData } from './real-data.js';
@@ -14,22 +14,6 @@ import { runExperiment } from './run.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-mitigations-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** Lines of words from a context-dependent Zipfian chain over `types` words (as lm.test.ts writes). */
-function writeCorpus(file: string, lines: number, types: number, seed: number): void {
-  const rng = new Rng(seed);
-  const out: string[] = [];
-  let prev = 0;
-  for (let l = 0; l < lines; l++) {
-    const words: string[] = [];
-    for (let i = 0; i < 12; i++) {
-      prev = (Math.floor(types * rng.uniform() ** 4) + prev * 31) % types;
-      words.push(`w${prev}`);
-    }
-    out.push(` ${words.join(' ')} `);
-  }
-  fs.writeFileSync(file, `${out.join('\n')}\n`);
-}
 
 const corpus = path.join(dir, 'corpus.txt');
 writeCorpus(corpus, 2600, 800, 1);

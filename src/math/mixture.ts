@@ -281,7 +281,7 @@ function normaliseLogRows2(resp: Float64Array, n: number): number {
   for (let i = 0; i < n; i++) {
     const a = resp[2 * i];
     const b = resp[2 * i + 1];
-    const big = a > b ? a : b;
+    const big = Math.max(a, b);
     const e = Math.exp(-Math.abs(a - b));
     const sum = 1 + e;
     const rBig = 1 / sum;

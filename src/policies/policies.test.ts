@@ -31,7 +31,9 @@ async function build(policy: DataPolicy, ctx: PolicyContext<VectorSamples>): Pro
 
 /** Provenance must describe each item exactly: its value is recomputable from (origin, index). */
 function expectProvenanceConsistent(d: Dataset<VectorSamples>) {
-  d.origin.forEach((o, i) => expect(d.samples.values[i]).toBe((o === REAL ? 1000 : o * 100) + d.index[i]));
+  d.origin.forEach((o, i) => {
+    expect(d.samples.values[i]).toBe((o === REAL ? 1000 : o * 100) + d.index[i]);
+  });
 }
 
 describe('data policies', () => {

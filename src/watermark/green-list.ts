@@ -9,6 +9,8 @@
  * and a sampler pays one multiply-and-mix per candidate token with no vocabulary-sized allocation per step.
  */
 
+import { mix32 as mix } from '../core/rng.js';
+
 export interface WatermarkOptions {
   /** The secret key. */
   readonly key: number;
@@ -22,16 +24,6 @@ export interface WatermarkOptions {
 
 /** The defaults its authors recommend: γ 0.25, δ 2.0, one token of context; the key is the paper's hash key. */
 export const WATERMARK_DEFAULTS: WatermarkOptions = { key: 15485863, gamma: 0.25, delta: 2, contextWidth: 1 };
-
-/** murmur3's 32-bit finaliser. */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 export class GreenList {
   readonly options: WatermarkOptions;

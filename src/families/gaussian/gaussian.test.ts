@@ -43,9 +43,13 @@ describe('gaussian family', () => {
     const sxy = (2 + 35 + 20) / 9;
     const syy = (4 + 49 + 25) / 9;
     const expected = [sxx / 3, sxy / 3, sxy / 3, syy / 3];
-    mle.covariance.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));
+    mle.covariance.forEach((v, i) => {
+      expect(v).toBeCloseTo(expected[i], 12);
+    });
     const unbiased = fitGaussian(x, 2, 'unbiased');
-    unbiased.covariance.forEach((v, i) => expect(v).toBeCloseTo((expected[i] * 3) / 2, 12));
+    unbiased.covariance.forEach((v, i) => {
+      expect(v).toBeCloseTo((expected[i] * 3) / 2, 12);
+    });
   });
 
   it('MLE variance shrinks as E[σ²_g] = ((M−1)/M)^(g+1) (within 4.5 standard errors)', async () => {

@@ -147,7 +147,9 @@ describe('EM for Gaussian mixtures', () => {
     for (const init of ['kmeans++', 'random'] as const) {
       const fit = fitMixtureEm(x, 3, { ...options, components: 3, init, restarts: 3 }, new Rng(4));
       const weights = Array.from(fit.mixture.weights).sort();
-      [0.2, 0.3, 0.5].forEach((w, i) => expect(Math.abs(weights[i] - w)).toBeLessThan(0.03));
+      [0.2, 0.3, 0.5].forEach((w, i) => {
+        expect(Math.abs(weights[i] - w)).toBeLessThan(0.03);
+      });
     }
   });
 
