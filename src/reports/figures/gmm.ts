@@ -78,7 +78,8 @@ export function samplesFigure(run: RunData, generations?: readonly number[]): Fi
   const spec: VlSpec = {
     data: { values: rows },
     facet: { field: 'panel', type: 'nominal', sort: panels, title: null },
-    columns: Math.min(4, panels.length),
+    // At most 4 a row, with the rows as even as they can be (6 panels: 3 + 3, not 4 + 2 and two empty cells).
+    columns: Math.ceil(panels.length / Math.ceil(panels.length / 4)),
     spec: {
       width: 170,
       height: 170,
