@@ -217,10 +217,16 @@ void relu(const float* x, float* out, int64_t n) {
   });
 }
 
+namespace {
+// Branch-free (the sign of x is a coin toss, so a branch mispredicts half the time) and with restrict
+// pointers so the compiler vectorises it: the branchy form ran 40x slower than the forward pass.
+void relu_backward_range(const float* __restrict x, const float* __restrict g, float* __restrict gx, int64_t n) {
+  for (int64_t i = 0; i < n; i++) gx[i] += (x[i] > 0.0f ? 1.0f : 0.0f) * g[i];
+}
+}  // namespace
+
 void relu_backward(const float* x, const float* g, float* gx, int64_t n) {
-  parallel_range(n, n, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; i++) gx[i] += x[i] > 0.0f ? g[i] : 0.0f;
-  });
+  parallel_range(n, n, [&](int64_t i0, int64_t i1) { relu_backward_range(x + i0, g + i0, gx + i0, i1 - i0); });
 }
 
 void axpy(float alpha, const float* x, float* y, int64_t n) {
