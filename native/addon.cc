@@ -196,6 +196,88 @@ Napi::Value Axpy(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// layerNorm(x, gain, bias, rows, n, eps, out, xhat, rstd)
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  Operand x = operand(info[0], "x");
+  Operand gain = operand(info[1], "gain");
+  Operand bias = operand(info[2], "bias");
+  const int64_t rows = integer(info[3]), n = integer(info[4]);
+  const float eps = info[5].As<Napi::Number>().FloatValue();
+  Operand out = operand(info[6], "out");
+  Operand xhat = operand(info[7], "xhat");
+  Operand rstd = operand(info[8], "rstd");
+  const int64_t size = rows * n;
+  check(info.Env(),
+        rows >= 0 && n > 0 && x.length >= size && out.length >= size && xhat.length >= size && rstd.length >= rows &&
+            gain.length >= n && bias.length >= n,
+        "layerNorm sizes");
+  engine::layer_norm(x.data, gain.data, bias.data, rows, n, eps, out.data, xhat.data, rstd.data);
+  return info.Env().Undefined();
+}
+
+// layerNormBackward(g, xhat, rstd, gain, rows, n, gx | null, gg | null, gb | null)
+Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
+  Operand g = operand(info[0], "g");
+  Operand xhat = operand(info[1], "xhat");
+  Operand rstd = operand(info[2], "rstd");
+  Operand gain = operand(info[3], "gain");
+  const int64_t rows = integer(info[4]), n = integer(info[5]);
+  const int64_t size = rows * n;
+  check(info.Env(),
+        rows >= 0 && n > 0 && g.length >= size && xhat.length >= size && rstd.length >= rows && gain.length >= n,
+        "layerNormBackward sizes");
+  auto optional = [&](int i, const char* name, int64_t need) -> float* {
+    if (info[i].IsNull()) return nullptr;
+    Operand o = operand(info[i], name);
+    check(info.Env(), o.length >= need, "layerNormBackward gradient too short");
+    return o.data;
+  };
+  float* gx = optional(6, "gx", size);
+  float* gg = optional(7, "gg", n);
+  float* gb = optional(8, "gb", n);
+  engine::layer_norm_backward(g.data, xhat.data, rstd.data, gain.data, rows, n, gx, gg, gb);
+  return info.Env().Undefined();
+}
+
+// softmaxBackward(o, g, gx, rows, cols, causal)
+Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
+  Operand o = operand(info[0], "o");
+  Operand g = operand(info[1], "g");
+  Operand gx = operand(info[2], "gx");
+  const int64_t rows = integer(info[3]), cols = integer(info[4]);
+  const bool causal = info[5].ToBoolean();
+  const int64_t size = rows * cols;
+  check(info.Env(), rows >= 0 && cols > 0 && o.length >= size && g.length >= size && gx.length >= size,
+        "softmaxBackward sizes");
+  engine::softmax_backward(o.data, g.data, gx.data, rows, cols, causal);
+  return info.Env().Undefined();
+}
+
+// permute(x, shape: number[], perm: number[], out, backward)
+Napi::Value Permute(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Operand x = operand(info[0], "x");
+  auto shape_arr = info[1].As<Napi::Array>();
+  auto perm_arr = info[2].As<Napi::Array>();
+  Operand out = operand(info[3], "out");
+  const bool backward = info[4].ToBoolean();
+  const int64_t rank = shape_arr.Length();
+  check(env, rank >= 1 && rank <= 8 && static_cast<int64_t>(perm_arr.Length()) == rank, "permute rank");
+  int64_t shape[8], perm[8];
+  bool seen[8] = {false};
+  int64_t total = 1;
+  for (int64_t i = 0; i < rank; i++) {
+    shape[i] = integer(shape_arr.Get(static_cast<uint32_t>(i)));
+    perm[i] = integer(perm_arr.Get(static_cast<uint32_t>(i)));
+    check(env, shape[i] >= 0 && perm[i] >= 0 && perm[i] < rank && !seen[perm[i]], "bad permutation");
+    seen[perm[i]] = true;
+    total *= shape[i];
+  }
+  check(env, x.length >= total && out.length >= total, "permute sizes");
+  engine::permute(x.data, shape, perm, rank, out.data, backward);
+  return env.Undefined();
+}
+
 // adamStep(w, g, m, v, beta1, beta2, stepSize, rootC2, eps, l2, shrink)
 Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   Operand w = operand(info[0], "w");
@@ -245,6 +327,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("relu", Napi::Function::New(env, Relu));
   exports.Set("reluBackward", Napi::Function::New(env, ReluBackward));
   exports.Set("axpy", Napi::Function::New(env, Axpy));
+  exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
+  exports.Set("layerNormBackward", Napi::Function::New(env, LayerNormBackward));
+  exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward));
+  exports.Set("permute", Napi::Function::New(env, Permute));
   exports.Set("adamStep", Napi::Function::New(env, AdamStep));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("selectIsa", Napi::Function::New(env, SelectIsa));

@@ -235,6 +235,130 @@ void axpy(float alpha, const float* x, float* y, int64_t n) {
   });
 }
 
+void layer_norm(const float* x, const float* gain, const float* bias, int64_t rows, int64_t n, float eps, float* out,
+                float* xhat, float* rstd) {
+  parallel_range(rows, rows * n * 4, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* __restrict xr = x + r * n;
+      float* __restrict hr = xhat + r * n;
+      float* __restrict orow = out + r * n;
+      double mean = 0;
+      for (int64_t j = 0; j < n; j++) mean += xr[j];
+      const float m = static_cast<float>(mean / n);
+      double var = 0;
+      for (int64_t j = 0; j < n; j++) {
+        const float d = xr[j] - m;
+        var += d * d;
+      }
+      const float rs = static_cast<float>(1.0 / std::sqrt(var / n + eps));
+      rstd[r] = rs;
+      for (int64_t j = 0; j < n; j++) {
+        const float h = (xr[j] - m) * rs;
+        hr[j] = h;
+        orow[j] = h * gain[j] + bias[j];
+      }
+    }
+  });
+}
+
+void layer_norm_backward(const float* g, const float* xhat, const float* rstd, const float* gain, int64_t rows,
+                         int64_t n, float* gx, float* gg, float* gb) {
+  if (gx) {
+    parallel_range(rows, rows * n * 4, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; r++) {
+        const float* __restrict gr = g + r * n;
+        const float* __restrict hr = xhat + r * n;
+        float* __restrict xr = gx + r * n;
+        double sum_d = 0, sum_dh = 0;
+        for (int64_t j = 0; j < n; j++) {
+          const float d = gr[j] * gain[j];
+          sum_d += d;
+          sum_dh += d * hr[j];
+        }
+        const float rs = rstd[r], md = static_cast<float>(sum_d / n), mdh = static_cast<float>(sum_dh / n);
+        for (int64_t j = 0; j < n; j++) xr[j] += rs * (gr[j] * gain[j] - md - hr[j] * mdh);
+      }
+    });
+  }
+  if (gg || gb) {
+    // Column ranges: every thread sums all rows of its own columns, so no two threads write one element.
+    parallel_range(n, rows * n * 2, [&](int64_t j0, int64_t j1) {
+      for (int64_t r = 0; r < rows; r++) {
+        const float* __restrict gr = g + r * n;
+        const float* __restrict hr = xhat + r * n;
+        if (gg)
+          for (int64_t j = j0; j < j1; j++) gg[j] += gr[j] * hr[j];
+        if (gb)
+          for (int64_t j = j0; j < j1; j++) gb[j] += gr[j];
+      }
+    });
+  }
+}
+
+void softmax_backward(const float* o, const float* g, float* gx, int64_t rows, int64_t cols, bool causal) {
+  parallel_range(rows, rows * cols * 2, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const int64_t width = causal ? (r % cols) + 1 : cols;
+      const float* __restrict orow = o + r * cols;
+      const float* __restrict gr = g + r * cols;
+      float* __restrict xr = gx + r * cols;
+      double dot = 0;
+      for (int64_t j = 0; j < width; j++) dot += gr[j] * orow[j];
+      const float d = static_cast<float>(dot);
+      for (int64_t j = 0; j < width; j++) xr[j] += orow[j] * (gr[j] - d);
+    }
+  });
+}
+
+void permute(float* x, const int64_t* shape, const int64_t* perm, int64_t rank, float* out, bool backward) {
+  int64_t in_strides[8], out_shape[8], strides[8];
+  int64_t acc = 1;
+  for (int64_t i = rank - 1; i >= 0; i--) {
+    in_strides[i] = acc;
+    acc *= shape[i];
+  }
+  const int64_t total = acc;
+  if (total == 0) return;
+  for (int64_t i = 0; i < rank; i++) {
+    out_shape[i] = shape[perm[i]];
+    strides[i] = in_strides[perm[i]];
+  }
+  const int64_t last = rank - 1;
+  const int64_t inner_n = out_shape[last], inner_s = strides[last];
+  const int64_t outer = total / inner_n;
+  // Outer rows split over threads; each finds its starting input offset from its row index.
+  parallel_range(outer, total, [&](int64_t q0, int64_t q1) {
+    int64_t idx[8] = {0};
+    int64_t in_base = 0;
+    {
+      int64_t q = q0;
+      for (int64_t d = last - 1; d >= 0; d--) {
+        idx[d] = q % out_shape[d];
+        q /= out_shape[d];
+        in_base += idx[d] * strides[d];
+      }
+    }
+    for (int64_t q = q0; q < q1; q++) {
+      float* o = out + q * inner_n;
+      float* xi = x + in_base;
+      if (!backward && inner_s == 1) std::memcpy(o, xi, sizeof(float) * inner_n);
+      else if (!backward)
+        for (int64_t j = 0; j < inner_n; j++) o[j] = xi[j * inner_s];
+      else if (inner_s == 1)
+        for (int64_t j = 0; j < inner_n; j++) xi[j] += o[j];
+      else
+        for (int64_t j = 0; j < inner_n; j++) xi[j * inner_s] += o[j];
+      for (int64_t d = last - 1; d >= 0; d--) {
+        idx[d]++;
+        in_base += strides[d];
+        if (idx[d] < out_shape[d]) break;
+        in_base -= idx[d] * strides[d];
+        idx[d] = 0;
+      }
+    }
+  });
+}
+
 void adam_step(float* w, const float* g, float* m, float* v, int64_t n, const AdamArgs& a) {
   parallel_range(n, n * 4, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; i++) {

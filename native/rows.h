@@ -36,6 +36,20 @@ void channel_sums(const float* g, int64_t n, int64_t c, int64_t p, float* gb);
 void relu(const float* x, float* out, int64_t n);
 void relu_backward(const float* x, const float* g, float* gx, int64_t n);
 
+// Layer norm over rows of n: xhat = (x - mean) * rstd, out = xhat * gain + bias; saves xhat and rstd[r].
+void layer_norm(const float* x, const float* gain, const float* bias, int64_t rows, int64_t n, float eps, float* out,
+                float* xhat, float* rstd);
+// Its backward from the output gradient g: gx += rstd * (g*gain - mean(g*gain) - xhat * mean(g*gain*xhat)),
+// gg += sum over rows of g * xhat, gb += sum over rows of g (each may be null).
+void layer_norm_backward(const float* g, const float* xhat, const float* rstd, const float* gain, int64_t rows,
+                         int64_t n, float* gx, float* gg, float* gb);
+// Softmax backward: gx[r, j] += o[r, j] * (g[r, j] - sum_j g[r, j] o[r, j]) over each row's width (causal as in
+// softmax_rows).
+void softmax_backward(const float* o, const float* g, float* gx, int64_t rows, int64_t cols, bool causal);
+// A permutation of a rank <= 8 row-major tensor: out = x.permute(perm) (contiguous), or with `backward`
+// x += the inverse permutation of out (the gradient).
+void permute(float* x, const int64_t* shape, const int64_t* perm, int64_t rank, float* out, bool backward);
+
 struct AdamArgs {
   float beta1, beta2, step_size, root_c2, eps, l2, shrink;
 };

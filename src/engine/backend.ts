@@ -64,6 +64,56 @@ export interface Backend {
     causal: boolean,
     lse: Float32Array | null,
   ): void;
+  /** gx[r, j] += o[r, j] * (g[r, j] - sum_j g[r, j] o[r, j]): softmax's backward (same rows/causal as forward). */
+  softmaxBackward(
+    o: Float32Array,
+    g: Float32Array,
+    gx: Float32Array,
+    rows: number,
+    cols: number,
+    causal: boolean,
+  ): void;
+  /**
+   * Layer norm of each row of x [rows, n]: xhat = (x - mean) * rstd, out = xhat * gain + bias; saves xhat and
+   * rstd (one per row) for the backward pass.
+   */
+  layerNorm(
+    x: Float32Array,
+    gain: Float32Array,
+    bias: Float32Array,
+    rows: number,
+    n: number,
+    eps: number,
+    out: Float32Array,
+    xhat: Float32Array,
+    rstd: Float32Array,
+  ): void;
+  /**
+   * Layer norm's backward from the output gradient g: gx += rstd (g gain - mean(g gain) - xhat mean(g gain xhat)),
+   * gg += column sums of g xhat, gb += column sums of g; a null gradient is skipped.
+   */
+  layerNormBackward(
+    g: Float32Array,
+    xhat: Float32Array,
+    rstd: Float32Array,
+    gain: Float32Array,
+    rows: number,
+    n: number,
+    gx: Float32Array | null,
+    gg: Float32Array | null,
+    gb: Float32Array | null,
+  ): void;
+  /**
+   * out = x (of the given shape) with its dimensions permuted (contiguous); with `backward`, x += out permuted
+   * back (the gradient of the forward copy).
+   */
+  permute(
+    x: Float32Array,
+    shape: readonly number[],
+    perm: readonly number[],
+    out: Float32Array,
+    backward: boolean,
+  ): void;
   /** Summed binary cross-entropy of sigmoid(x) against targets t (stable form); writes p = sigmoid(x). */
   sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number;
   /** Image patches to columns for convolution: cols[(c, ki, kj), (n, oi, oj)] (0 in the padding). */

@@ -30,6 +30,134 @@ export function softmaxRowsJs(
   }
 }
 
+export function softmaxBackwardJs(
+  o: Float32Array,
+  g: Float32Array,
+  gx: Float32Array,
+  rows: number,
+  cols: number,
+  causal: boolean,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    const width = causal ? (r % cols) + 1 : cols;
+    let dot = 0;
+    for (let j = 0; j < width; j++) dot += g[base + j] * o[base + j];
+    for (let j = 0; j < width; j++) gx[base + j] += o[base + j] * (g[base + j] - dot);
+  }
+}
+
+export function layerNormJs(
+  x: Float32Array,
+  gain: Float32Array,
+  bias: Float32Array,
+  rows: number,
+  n: number,
+  eps: number,
+  out: Float32Array,
+  xhat: Float32Array,
+  rstd: Float32Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    let mean = 0;
+    for (let j = 0; j < n; j++) mean += x[base + j];
+    mean /= n;
+    let v = 0;
+    for (let j = 0; j < n; j++) {
+      const d = x[base + j] - mean;
+      v += d * d;
+    }
+    const rs = 1 / Math.sqrt(v / n + eps);
+    rstd[r] = rs;
+    for (let j = 0; j < n; j++) {
+      const h = (x[base + j] - mean) * rs;
+      xhat[base + j] = h;
+      out[base + j] = h * gain[j] + bias[j];
+    }
+  }
+}
+
+export function layerNormBackwardJs(
+  g: Float32Array,
+  xhat: Float32Array,
+  rstd: Float32Array,
+  gain: Float32Array,
+  rows: number,
+  n: number,
+  gx: Float32Array | null,
+  gg: Float32Array | null,
+  gb: Float32Array | null,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    let sumD = 0;
+    let sumDH = 0;
+    for (let j = 0; j < n; j++) {
+      const dh = g[base + j] * gain[j];
+      sumD += dh;
+      sumDH += dh * xhat[base + j];
+      if (gg) gg[j] += g[base + j] * xhat[base + j];
+      if (gb) gb[j] += g[base + j];
+    }
+    if (gx) {
+      const rs = rstd[r];
+      const mD = sumD / n;
+      const mDH = sumDH / n;
+      for (let j = 0; j < n; j++) gx[base + j] += rs * (g[base + j] * gain[j] - mD - xhat[base + j] * mDH);
+    }
+  }
+}
+
+function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/**
+ * Walks the output of a permutation row by row (innermost output dimension), moving values between the
+ * contiguous output `o` and the strided input `x`: forward copies x into o, backward adds o into x (the
+ * gradient). Loops are written out, not passed as callbacks: this runs on every attention layer.
+ */
+export function permuteJs(
+  x: Float32Array,
+  shape: readonly number[],
+  perm: readonly number[],
+  o: Float32Array,
+  backward: boolean,
+): void {
+  const inStrides = stridesOf(shape);
+  const outShape = perm.map((p) => shape[p]);
+  const strides = perm.map((p) => inStrides[p]);
+  const rank = outShape.length;
+  const last = rank - 1;
+  const idx = new Array<number>(rank).fill(0);
+  let total = 1;
+  for (const d of outShape) total *= d;
+  const innerN = outShape[last];
+  const innerS = strides[last];
+  if (total === 0) return;
+  let inBase = 0;
+  for (let row = 0; row < total; row += innerN) {
+    if (!backward && innerS === 1) o.set(x.subarray(inBase, inBase + innerN), row);
+    else if (!backward) for (let j = 0; j < innerN; j++) o[row + j] = x[inBase + j * innerS];
+    else for (let j = 0; j < innerN; j++) x[inBase + j * innerS] += o[row + j];
+    // advance the outer index like an odometer
+    for (let d = last - 1; d >= 0; d--) {
+      idx[d]++;
+      inBase += strides[d];
+      if (idx[d] < outShape[d]) break;
+      inBase -= idx[d] * strides[d];
+      idx[d] = 0;
+    }
+  }
+}
+
 export function sigmoidBceJs(x: Float32Array, t: Float32Array, p: Float32Array): number {
   let total = 0;
   for (let i = 0; i < x.length; i++) {
@@ -173,6 +301,55 @@ export abstract class TypeScriptKernels {
     lse: Float32Array | null,
   ): void {
     softmaxRowsJs(x, out, rows, cols, causal, lse);
+  }
+
+  softmaxBackward(
+    o: Float32Array,
+    g: Float32Array,
+    gx: Float32Array,
+    rows: number,
+    cols: number,
+    causal: boolean,
+  ): void {
+    softmaxBackwardJs(o, g, gx, rows, cols, causal);
+  }
+
+  layerNorm(
+    x: Float32Array,
+    gain: Float32Array,
+    bias: Float32Array,
+    rows: number,
+    n: number,
+    eps: number,
+    out: Float32Array,
+    xhat: Float32Array,
+    rstd: Float32Array,
+  ): void {
+    layerNormJs(x, gain, bias, rows, n, eps, out, xhat, rstd);
+  }
+
+  layerNormBackward(
+    g: Float32Array,
+    xhat: Float32Array,
+    rstd: Float32Array,
+    gain: Float32Array,
+    rows: number,
+    n: number,
+    gx: Float32Array | null,
+    gg: Float32Array | null,
+    gb: Float32Array | null,
+  ): void {
+    layerNormBackwardJs(g, xhat, rstd, gain, rows, n, gx, gg, gb);
+  }
+
+  permute(
+    x: Float32Array,
+    shape: readonly number[],
+    perm: readonly number[],
+    out: Float32Array,
+    backward: boolean,
+  ): void {
+    permuteJs(x, shape, perm, out, backward);
   }
 
   sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number {

@@ -78,4 +78,124 @@ describe.each(backendCases())('row and element kernels on the $name backend', (b
       expect(w[i]).toBeCloseTo(w0[i] * 0.999 - (0.01 * mi) / (Math.sqrt(vi) / 0.5 + 1e-8), 5);
     }
   });
+
+  it.skipIf(!bc.backend)('softmaxBackward matches its float64 definition, with the causal mask', () => {
+    const be = bc.backend!;
+    const rng = new EngineRandom(6);
+    for (const [rows, cols, causal] of [
+      [5, 37, false],
+      [3 * 64, 64, true],
+    ] as const) {
+      const o = rng.fillUniform(be.alloc(rows * cols), 0, 1);
+      const g = rng.fillUniform(be.alloc(rows * cols), -1, 1);
+      const gx = rng.fillUniform(be.alloc(rows * cols), -1, 1);
+      const gx0 = Float64Array.from(gx);
+      be.softmaxBackward(o, g, gx, rows, cols, causal);
+      for (let r = 0; r < rows; r++) {
+        const width = causal ? (r % cols) + 1 : cols;
+        let dot = 0;
+        for (let j = 0; j < width; j++) dot += g[r * cols + j] * o[r * cols + j];
+        for (let j = 0; j < cols; j++) {
+          const i = r * cols + j;
+          const want = j < width ? gx0[i] + o[i] * (g[i] - dot) : gx0[i];
+          expect(Math.abs(gx[i] - want)).toBeLessThan(1e-5 * (1 + Math.abs(want)));
+        }
+      }
+    }
+  });
+
+  it.skipIf(!bc.backend)('layerNorm and its backward match float64 definitions', () => {
+    const be = bc.backend!;
+    const rng = new EngineRandom(7);
+    const rows = 300; // enough rows for the native thread pool to split them
+    const n = 129; // odd, past any vector width
+    const x = rng.fillUniform(be.alloc(rows * n), -3, 5);
+    const gain = rng.fillUniform(be.alloc(n), 0.5, 1.5);
+    const bias = rng.fillUniform(be.alloc(n), -1, 1);
+    const out = be.alloc(rows * n);
+    const xhat = be.alloc(rows * n);
+    const rstd = be.alloc(rows);
+    be.layerNorm(x, gain, bias, rows, n, 1e-5, out, xhat, rstd);
+    const g = rng.fillUniform(be.alloc(rows * n), -1, 1);
+    const gx = rng.fillUniform(be.alloc(rows * n), -1, 1);
+    const gg = rng.fillUniform(be.alloc(n), -1, 1);
+    const gb = rng.fillUniform(be.alloc(n), -1, 1);
+    const [gx0, gg0, gb0] = [Float64Array.from(gx), Float64Array.from(gg), Float64Array.from(gb)];
+    be.layerNormBackward(g, xhat, rstd, gain, rows, n, gx, gg, gb);
+    const wantGg = Float64Array.from(gg0);
+    const wantGb = Float64Array.from(gb0);
+    for (let r = 0; r < rows; r++) {
+      const row = Array.from(x.subarray(r * n, (r + 1) * n));
+      const mean = row.reduce((s, v) => s + v, 0) / n;
+      const rs = 1 / Math.sqrt(row.reduce((s, v) => s + (v - mean) ** 2, 0) / n + 1e-5);
+      expect(rstd[r]).toBeCloseTo(rs, 4);
+      const h = row.map((v) => (v - mean) * rs);
+      let sumD = 0;
+      let sumDH = 0;
+      for (let j = 0; j < n; j++) {
+        const i = r * n + j;
+        expect(Math.abs(xhat[i] - h[j])).toBeLessThan(1e-5);
+        expect(Math.abs(out[i] - (h[j] * gain[j] + bias[j]))).toBeLessThan(1e-5);
+        sumD += g[i] * gain[j];
+        sumDH += g[i] * gain[j] * h[j];
+        wantGg[j] += g[i] * h[j];
+        wantGb[j] += g[i];
+      }
+      for (let j = 0; j < n; j++) {
+        const i = r * n + j;
+        const want = gx0[i] + rs * (g[i] * gain[j] - sumD / n - h[j] * (sumDH / n));
+        expect(Math.abs(gx[i] - want)).toBeLessThan(1e-4 * (1 + Math.abs(want)));
+      }
+    }
+    for (let j = 0; j < n; j++) {
+      expect(Math.abs(gg[j] - wantGg[j])).toBeLessThan(1e-3);
+      expect(Math.abs(gb[j] - wantGb[j])).toBeLessThan(1e-3);
+    }
+    // Null gradients are skipped.
+    be.layerNormBackward(g, xhat, rstd, gain, rows, n, null, null, gb);
+    for (let j = 0; j < n; j++) expect(Math.abs(gb[j] - 2 * wantGb[j] + gb0[j])).toBeLessThan(2e-3);
+  });
+
+  it.skipIf(!bc.backend)('permute copies forward and adds the inverse permutation backward', () => {
+    const be = bc.backend!;
+    const rng = new EngineRandom(8);
+    for (const [shape, perm] of [
+      [
+        [4, 65, 3, 2, 5],
+        [2, 0, 3, 1, 4],
+      ], // attention's head split, with a long outer extent
+      [
+        [3, 7, 5],
+        [2, 1, 0],
+      ], // innermost dimension strided
+      [
+        [6, 9],
+        [0, 1],
+      ],
+    ] as Array<[number[], number[]]>) {
+      const total = shape.reduce((a, b) => a * b, 1);
+      const x = rng.fillUniform(be.alloc(total), -1, 1);
+      const out = be.alloc(total);
+      be.permute(x, shape, perm, out, false);
+      const inStrides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+      const outShape = perm.map((p) => shape[p]);
+      // source index of each output element, by decoding the output index
+      const source = new Int32Array(total);
+      for (let o = 0; o < total; o++) {
+        let rest = o;
+        let src = 0;
+        for (let d = outShape.length - 1; d >= 0; d--) {
+          src += (rest % outShape[d]) * inStrides[perm[d]];
+          rest = Math.floor(rest / outShape[d]);
+        }
+        source[o] = src;
+        expect(out[o]).toBe(x[src]);
+      }
+      const g = rng.fillUniform(be.alloc(total), -1, 1);
+      const gx = rng.fillUniform(be.alloc(total), -1, 1);
+      const gx0 = Float32Array.from(gx);
+      be.permute(gx, shape, perm, g, true);
+      for (let o = 0; o < total; o++) expect(gx[source[o]]).toBeCloseTo(gx0[source[o]] + g[o], 6);
+    }
+  });
 });

@@ -40,6 +40,43 @@ interface Addon {
     lse: Float32Array | null,
   ): void;
   sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number;
+  softmaxBackward(
+    o: Float32Array,
+    g: Float32Array,
+    gx: Float32Array,
+    rows: number,
+    cols: number,
+    causal: boolean,
+  ): void;
+  layerNorm(
+    x: Float32Array,
+    gain: Float32Array,
+    bias: Float32Array,
+    rows: number,
+    n: number,
+    eps: number,
+    out: Float32Array,
+    xhat: Float32Array,
+    rstd: Float32Array,
+  ): void;
+  layerNormBackward(
+    g: Float32Array,
+    xhat: Float32Array,
+    rstd: Float32Array,
+    gain: Float32Array,
+    rows: number,
+    n: number,
+    gx: Float32Array | null,
+    gg: Float32Array | null,
+    gb: Float32Array | null,
+  ): void;
+  permute(
+    x: Float32Array,
+    shape: readonly number[],
+    perm: readonly number[],
+    out: Float32Array,
+    backward: boolean,
+  ): void;
   im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void;
   col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void;
   toChannelMajor(x: Float32Array, n: number, c: number, p: number, out: Float32Array): void;
@@ -140,6 +177,59 @@ export class NativeBackend implements Backend {
 
   sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number {
     return this.addon.sigmoidBce(x, t, p);
+  }
+
+  softmaxBackward(
+    o: Float32Array,
+    g: Float32Array,
+    gx: Float32Array,
+    rows: number,
+    cols: number,
+    causal: boolean,
+  ): void {
+    this.addon.setThreads(this.threads);
+    this.addon.softmaxBackward(o, g, gx, rows, cols, causal);
+  }
+
+  layerNorm(
+    x: Float32Array,
+    gain: Float32Array,
+    bias: Float32Array,
+    rows: number,
+    n: number,
+    eps: number,
+    out: Float32Array,
+    xhat: Float32Array,
+    rstd: Float32Array,
+  ): void {
+    this.addon.setThreads(this.threads);
+    this.addon.layerNorm(x, gain, bias, rows, n, eps, out, xhat, rstd);
+  }
+
+  layerNormBackward(
+    g: Float32Array,
+    xhat: Float32Array,
+    rstd: Float32Array,
+    gain: Float32Array,
+    rows: number,
+    n: number,
+    gx: Float32Array | null,
+    gg: Float32Array | null,
+    gb: Float32Array | null,
+  ): void {
+    this.addon.setThreads(this.threads);
+    this.addon.layerNormBackward(g, xhat, rstd, gain, rows, n, gx, gg, gb);
+  }
+
+  permute(
+    x: Float32Array,
+    shape: readonly number[],
+    perm: readonly number[],
+    out: Float32Array,
+    backward: boolean,
+  ): void {
+    this.addon.setThreads(this.threads);
+    this.addon.permute(x, shape, perm, out, backward);
   }
 
   im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void {

@@ -36,52 +36,14 @@ export function layerNorm(x: Tensor, gain: Tensor, bias: Tensor, eps = 1e-5): Te
   const out = E.result(x.shape, [x, gain, bias], true);
   const xhat = E.scratch(x.size, false);
   const rstd = E.scratch(rows, false);
-  const xd = x.data;
-  const o = out.data;
-  const gd = gain.data;
-  const bd = bias.data;
-  for (let r = 0; r < rows; r++) {
-    const base = r * n;
-    let mean = 0;
-    for (let j = 0; j < n; j++) mean += xd[base + j];
-    mean /= n;
-    let v = 0;
-    for (let j = 0; j < n; j++) {
-      const d = xd[base + j] - mean;
-      v += d * d;
-    }
-    const rs = 1 / Math.sqrt(v / n + eps);
-    rstd[r] = rs;
-    for (let j = 0; j < n; j++) {
-      const h = (xd[base + j] - mean) * rs;
-      xhat[base + j] = h;
-      o[base + j] = h * gd[j] + bd[j];
-    }
-  }
+  const be = E.backend;
+  be.layerNorm(x.data, gain.data, bias.data, rows, n, eps, out.data, xhat, rstd);
   if (out.requiresGrad) {
     out.backwardFn = () => {
-      const g = out.grad!;
       const gg = gain.requiresGrad ? gain.gradBuffer() : null;
       const gb = bias.requiresGrad ? bias.gradBuffer() : null;
       const gx = x.requiresGrad ? x.gradBuffer() : null;
-      for (let r = 0; r < rows; r++) {
-        const base = r * n;
-        let sumD = 0;
-        let sumDH = 0;
-        for (let j = 0; j < n; j++) {
-          const dh = g[base + j] * gd[j];
-          sumD += dh;
-          sumDH += dh * xhat[base + j];
-          if (gg) gg[j] += g[base + j] * xhat[base + j];
-          if (gb) gb[j] += g[base + j];
-        }
-        if (gx) {
-          const rs = rstd[r];
-          const mD = sumD / n;
-          const mDH = sumDH / n;
-          for (let j = 0; j < n; j++) gx[base + j] += rs * (g[base + j] * gd[j] - mD - xhat[base + j] * mDH);
-        }
-      }
+      be.layerNormBackward(out.grad!, xhat, rstd, gain.data, rows, n, gx, gg, gb);
     };
   }
   return out;
@@ -100,17 +62,7 @@ export function softmax(x: Tensor, options: { causal?: boolean } = {}): Tensor {
   const o = out.data;
   x.engine.backend.softmaxRows(x.data, o, rows, n, causal, null);
   if (out.requiresGrad) {
-    out.backwardFn = () => {
-      const g = out.grad!;
-      const gx = x.gradBuffer();
-      for (let r = 0; r < rows; r++) {
-        const base = r * n;
-        const width = causal ? (r % n) + 1 : n;
-        let dot = 0;
-        for (let j = 0; j < width; j++) dot += g[base + j] * o[base + j];
-        for (let j = 0; j < width; j++) gx[base + j] += o[base + j] * (g[base + j] - dot);
-      }
-    };
+    out.backwardFn = () => x.engine.backend.softmaxBackward(o, out.grad!, x.gradBuffer(), rows, n, causal);
   }
   return out;
 }

@@ -12,47 +12,6 @@ export function reshape(a: Tensor, shape: Shape): Tensor {
   return a.engine.view(a, full);
 }
 
-function stridesOf(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
-
-/**
- * Walks the output of a permutation row by row (innermost output dimension), moving values between the
- * contiguous output `o` and the strided input `x`: forward copies x into o, backward adds o into x (the
- * gradient). Loops are written out, not passed as callbacks: this runs on every attention layer.
- */
-function permuteRows(shape: Shape, perm: readonly number[], x: Float32Array, o: Float32Array, backward: boolean): void {
-  const inStrides = stridesOf(shape);
-  const outShape = perm.map((p) => shape[p]);
-  const strides = perm.map((p) => inStrides[p]);
-  const rank = outShape.length;
-  const last = rank - 1;
-  const idx = new Array<number>(rank).fill(0);
-  const total = sizeOf(outShape);
-  const innerN = outShape[last];
-  const innerS = strides[last];
-  let inBase = 0;
-  for (let row = 0; row < total; row += innerN) {
-    if (!backward && innerS === 1) o.set(x.subarray(inBase, inBase + innerN), row);
-    else if (!backward) for (let j = 0; j < innerN; j++) o[row + j] = x[inBase + j * innerS];
-    else for (let j = 0; j < innerN; j++) x[inBase + j * innerS] += o[row + j];
-    // advance the outer index like an odometer
-    for (let d = last - 1; d >= 0; d--) {
-      idx[d]++;
-      inBase += strides[d];
-      if (idx[d] < outShape[d]) break;
-      inBase -= idx[d] * strides[d];
-      idx[d] = 0;
-    }
-  }
-}
-
 /** Dimensions reordered (a copy: attention's head split needs contiguous blocks for batched GEMM). */
 export function permute(a: Tensor, perm: readonly number[]): Tensor {
   if (perm.length !== a.rank || [...perm].sort((x, y) => x - y).some((p, i) => p !== i))
@@ -62,8 +21,9 @@ export function permute(a: Tensor, perm: readonly number[]): Tensor {
     [a],
     true,
   );
-  permuteRows(a.shape, perm, a.data, out.data, false);
-  if (out.requiresGrad) out.backwardFn = () => permuteRows(a.shape, perm, a.gradBuffer(), out.grad!, true);
+  const be = a.engine.backend;
+  be.permute(a.data, a.shape, perm, out.data, false);
+  if (out.requiresGrad) out.backwardFn = () => be.permute(a.gradBuffer(), a.shape, perm, out.grad!, true);
   return out;
 }
 
