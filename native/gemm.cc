@@ -30,8 +30,9 @@ float* aligned_floats(int64_t n) {
 
 // Per-thread packing space: an A block, and a B panel for products that a single thread runs alone.
 struct Panels {
-  float* a = aligned_floats(MC * KC);
-  float* b = aligned_floats(KC * NC);
+  // + 16: the vector packers may write a few floats past the last sliver.
+  float* a = aligned_floats(MC * KC + 16);
+  float* b = aligned_floats(KC * NC + 16);
   ~Panels() {
     std::free(a);
     std::free(b);
@@ -58,7 +59,9 @@ void pack_a(const GemmArgs& g, const float* A, int64_t i0, int64_t mc, int64_t p
   for (int64_t s = 0; s < mc; s += mr, dst += kc * mr) {
     const int rows = static_cast<int>(std::min<int64_t>(mr, mc - s));
     if (rows < mr) std::memset(dst, 0, sizeof(float) * kc * mr);
-    if (!g.trans_a) {
+    if (!g.trans_a && rows == mr && g_kernel.pack_a_rows) {
+      g_kernel.pack_a_rows(A + (i0 + s) * g.lda + p0, g.lda, kc, dst);
+    } else if (!g.trans_a) {
       // A stored m x k: read each row contiguously, write it down the sliver's column.
       for (int r = 0; r < rows; r++) {
         const float* src = A + (i0 + s + r) * g.lda + p0;
@@ -84,6 +87,8 @@ void pack_b(const GemmArgs& g, const float* B, int64_t j0, int64_t nc, int64_t p
         const float* src = B + (p0 + p) * g.ldb + j0 + s;
         for (int c = 0; c < cols; c++) dst[p * nr + c] = src[c];
       }
+    } else if (cols == nr && g_kernel.pack_b_rows) {
+      g_kernel.pack_b_rows(B + (j0 + s) * g.ldb + p0, g.ldb, kc, dst);
     } else {
       for (int c = 0; c < cols; c++) {
         const float* src = B + (j0 + s + c) * g.ldb + p0;

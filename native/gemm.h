@@ -12,11 +12,18 @@ namespace engine {
 using MicroKernel = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha,
                              float beta, int mr, int nr);
 
+// Optional packing helper: rows full rows of a row-major operand (row stride ld), kc columns each, into the
+// k-major sliver layout dst[p * rows + r]; may write up to 8 floats past the sliver's end (the packing buffers
+// have that slack, and later slivers overwrite it).
+using PackRows = void (*)(const float* src, int64_t ld, int64_t kc, float* dst);
+
 struct KernelInfo {
   const char* isa;
   int mr;
   int nr;
   MicroKernel kernel;
+  PackRows pack_a_rows = nullptr;  // mr rows of a non-transposed A
+  PackRows pack_b_rows = nullptr;  // nr rows of a transposed B (B stored n x k)
 };
 
 // The kernels compiled into this binary; a null kernel means the CPU (or compiler) lacks that ISA.

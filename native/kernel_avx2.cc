@@ -73,6 +73,60 @@ __attribute__((target("avx2,fma"))) void kernel(int64_t kc, const float* a, cons
       c[i * ldc + j] = alpha * tile[i][j] + (beta == 0.0f ? 0.0f : beta * c[i * ldc + j]);
 }
 
+// Columns p .. p+7 of eight rows (row stride ld) as eight vectors, vector q holding column p + q.
+__attribute__((target("avx2,fma"))) inline void transpose8(__m256 r0, __m256 r1, __m256 r2, __m256 r3, __m256 r4,
+                                                           __m256 r5, __m256 r6, __m256 r7, __m256 out[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+  const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+  const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+  const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  out[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+  out[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+  out[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+  out[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+  out[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+  out[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+  out[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+  out[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+// Six rows into a 6-wide sliver, eight depth steps at a time: an 8 x 8 transpose (two zero rows) whose columns
+// are stored 6 floats apart, each store's two spare lanes overwritten by the next (or left in the slack).
+__attribute__((target("avx2,fma"))) void pack_a6(const float* src, int64_t ld, int64_t kc, float* dst) {
+  const __m256 z = _mm256_setzero_ps();
+  int64_t p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    __m256 col[8];
+    transpose8(_mm256_loadu_ps(src + p), _mm256_loadu_ps(src + ld + p), _mm256_loadu_ps(src + 2 * ld + p),
+               _mm256_loadu_ps(src + 3 * ld + p), _mm256_loadu_ps(src + 4 * ld + p),
+               _mm256_loadu_ps(src + 5 * ld + p), z, z, col);
+    for (int q = 0; q < 8; q++) _mm256_storeu_ps(dst + (p + q) * MR, col[q]);
+  }
+  for (; p < kc; p++)
+    for (int r = 0; r < MR; r++) dst[p * MR + r] = src[r * ld + p];
+}
+
+// Sixteen rows of B^T into a 16-wide sliver: two 8 x 8 transposes per eight depth steps.
+__attribute__((target("avx2,fma"))) void pack_b16(const float* src, int64_t ld, int64_t kc, float* dst) {
+  int64_t p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    for (int h = 0; h < 2; h++) {
+      const float* s = src + 8 * h * ld + p;
+      __m256 col[8];
+      transpose8(_mm256_loadu_ps(s), _mm256_loadu_ps(s + ld), _mm256_loadu_ps(s + 2 * ld),
+                 _mm256_loadu_ps(s + 3 * ld), _mm256_loadu_ps(s + 4 * ld), _mm256_loadu_ps(s + 5 * ld),
+                 _mm256_loadu_ps(s + 6 * ld), _mm256_loadu_ps(s + 7 * ld), col);
+      for (int q = 0; q < 8; q++) _mm256_storeu_ps(dst + (p + q) * NR + 8 * h, col[q]);
+    }
+  }
+  for (; p < kc; p++)
+    for (int c = 0; c < NR; c++) dst[p * NR + c] = src[c * ld + p];
+}
+
 }  // namespace
 
 // Peak FMA throughput probe: 12 independent accumulator chains hide the FMA latency on two pipes.
@@ -91,7 +145,7 @@ __attribute__((target("avx2,fma"))) double avx2_fma_loop(int64_t iterations) {
   return out[0];
 }
 
-KernelInfo avx2_kernel() { return {"avx2", MR, NR, kernel}; }
+KernelInfo avx2_kernel() { return {"avx2", MR, NR, kernel, pack_a6, pack_b16}; }
 
 }  // namespace engine
 
