@@ -278,6 +278,16 @@ Napi::Value Permute(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// scale(alpha, x, out): out = alpha x (equal lengths)
+Napi::Value Scale(const Napi::CallbackInfo& info) {
+  const float alpha = info[0].As<Napi::Number>().FloatValue();
+  Operand x = operand(info[1], "x");
+  Operand out = operand(info[2], "out");
+  check(info.Env(), x.length == out.length, "scale lengths differ");
+  engine::scale(alpha, x.data, out.data, x.length);
+  return info.Env().Undefined();
+}
+
 // adamStep(w, g, m, v, beta1, beta2, stepSize, rootC2, eps, l2, shrink)
 Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   Operand w = operand(info[0], "w");
@@ -327,6 +337,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("relu", Napi::Function::New(env, Relu));
   exports.Set("reluBackward", Napi::Function::New(env, ReluBackward));
   exports.Set("axpy", Napi::Function::New(env, Axpy));
+  exports.Set("scale", Napi::Function::New(env, Scale));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
   exports.Set("layerNormBackward", Napi::Function::New(env, LayerNormBackward));
   exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward));

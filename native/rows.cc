@@ -359,6 +359,16 @@ void permute(float* x, const int64_t* shape, const int64_t* perm, int64_t rank, 
   });
 }
 
+namespace {
+void scale_range(float alpha, const float* __restrict x, float* __restrict out, int64_t n) {
+  for (int64_t i = 0; i < n; i++) out[i] = alpha * x[i];
+}
+}  // namespace
+
+void scale(float alpha, const float* x, float* out, int64_t n) {
+  parallel_range(n, n, [&](int64_t i0, int64_t i1) { scale_range(alpha, x + i0, out + i0, i1 - i0); });
+}
+
 void adam_step(float* w, const float* g, float* m, float* v, int64_t n, const AdamArgs& a) {
   parallel_range(n, n * 4, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; i++) {

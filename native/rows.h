@@ -13,6 +13,8 @@ void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols, bool c
 double sigmoid_bce(const float* x, const float* t, float* p, int64_t n);
 
 // y[i] += alpha * x[i]
+// out[i] = alpha * x[i]
+void scale(float alpha, const float* x, float* out, int64_t n);
 void axpy(float alpha, const float* x, float* y, int64_t n);
 
 // Convolution geometry (NCHW input; output positions oh x ow).

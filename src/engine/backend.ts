@@ -139,6 +139,8 @@ export interface Backend {
   reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void;
   /** y += alpha * x (equal lengths): the gradient accumulation of most ops. */
   axpy(alpha: number, x: Float32Array, y: Float32Array): void;
+  /** out = alpha * x (equal lengths): a gradient written rather than accumulated. */
+  scale(alpha: number, x: Float32Array, out: Float32Array): void;
   /** One Adam update of w from g with moments m and v (see optim.ts for the constants). */
   adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void;
 }

@@ -175,6 +175,11 @@ export function axpyJs(alpha: number, x: Float32Array, y: Float32Array): void {
   for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
 }
 
+export function scaleJs(alpha: number, x: Float32Array, out: Float32Array): void {
+  if (x.length !== out.length) throw new Error('engine: scale lengths differ');
+  for (let i = 0; i < x.length; i++) out[i] = alpha * x[i];
+}
+
 export function adamStepJs(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void {
   const { beta1: b1, beta2: b2, stepSize, rootC2, eps, l2, shrink } = c;
   for (let i = 0; i < w.length; i++) {
@@ -393,6 +398,10 @@ export abstract class TypeScriptKernels {
 
   axpy(alpha: number, x: Float32Array, y: Float32Array): void {
     axpyJs(alpha, x, y);
+  }
+
+  scale(alpha: number, x: Float32Array, out: Float32Array): void {
+    scaleJs(alpha, x, out);
   }
 
   adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void {

@@ -52,7 +52,7 @@ describe.each(backendCases())('row and element kernels on the $name backend', (b
     expect(loss).toBeCloseTo(want, 4);
   });
 
-  it.skipIf(!bc.backend)('axpy and adamStep match their definitions', () => {
+  it.skipIf(!bc.backend)('axpy, scale and adamStep match their definitions', () => {
     const be = bc.backend!;
     const n = 100_003; // large enough for the native thread pool to split it, odd for the vector tail
     const rng = new EngineRandom(5);
@@ -61,6 +61,11 @@ describe.each(backendCases())('row and element kernels on the $name backend', (b
     const y0 = Float32Array.from(y);
     be.axpy(-0.5, x, y);
     for (let i = 0; i < n; i += 997) expect(y[i]).toBeCloseTo(y0[i] - 0.5 * x[i], 6);
+    const out = be.alloc(n);
+    out.fill(Number.NaN); // scale overwrites: nothing of the old contents may survive
+    be.scale(-0.75, x, out);
+    for (let i = 0; i < n; i++)
+      if (out[i] !== Math.fround(-0.75 * x[i])) expect(out[i]).toBe(Math.fround(-0.75 * x[i]));
 
     const w = rng.fillUniform(be.alloc(n), -1, 1);
     const g = rng.fillUniform(be.alloc(n), -1, 1);

@@ -92,6 +92,7 @@ interface Addon {
   relu(x: Float32Array, out: Float32Array): void;
   reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void;
   axpy(alpha: number, x: Float32Array, y: Float32Array): void;
+  scale(alpha: number, x: Float32Array, out: Float32Array): void;
   adamStep(
     w: Float32Array,
     g: Float32Array,
@@ -277,6 +278,11 @@ export class NativeBackend implements Backend {
   axpy(alpha: number, x: Float32Array, y: Float32Array): void {
     this.addon.setThreads(this.threads);
     this.addon.axpy(alpha, x, y);
+  }
+
+  scale(alpha: number, x: Float32Array, out: Float32Array): void {
+    this.addon.setThreads(this.threads);
+    this.addon.scale(alpha, x, out);
   }
 
   adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void {

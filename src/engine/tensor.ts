@@ -70,6 +70,27 @@ export class Tensor {
     return this.grad;
   }
 
+  /**
+   * The gradient buffer for an op about to write all of it: if no gradient has reached this tensor yet (nor,
+   * for a view covering its whole parent, the parent), the buffer is allocated without zeroing and `fresh` is
+   * true, and the caller must overwrite every element instead of accumulating. Saves a zero-fill and a read
+   * of the largest gradients (the logits').
+   */
+  gradForOverwrite(): { grad: Float32Array; fresh: boolean } {
+    if (this.grad) return { grad: this.grad, fresh: false };
+    const alias = this.gradAlias;
+    if (!alias) {
+      this.grad = this.engine.backend.alloc(this.size, false);
+      return { grad: this.grad, fresh: true };
+    }
+    if (alias.offset === 0 && alias.parent.size === this.size) {
+      const { grad, fresh } = alias.parent.gradForOverwrite();
+      this.grad = grad;
+      return { grad, fresh };
+    }
+    return { grad: this.gradBuffer(), fresh: false };
+  }
+
   /** Sets the gradient to zero (parameters between steps). */
   zeroGrad(): void {
     this.grad?.fill(0);

@@ -88,8 +88,9 @@ export function crossEntropy(logits: Tensor, targets: Int32Array): Tensor {
   if (out.requiresGrad) {
     out.backwardFn = () => {
       const s = out.grad![0] / rows;
-      const gx = logits.gradBuffer();
-      E.backend.axpy(s, probs, gx);
+      const { grad: gx, fresh } = logits.gradForOverwrite();
+      if (fresh) E.backend.scale(s, probs, gx);
+      else E.backend.axpy(s, probs, gx);
       for (let r = 0; r < rows; r++) gx[r * v + targets[r]] -= s;
     };
   }
