@@ -288,6 +288,26 @@ Napi::Value Scale(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// addRows(x, y, sign, out) / sumRows(g, sign, gy): broadcast add over rows of y's length, and its y gradient
+Napi::Value AddRows(const Napi::CallbackInfo& info) {
+  Operand x = operand(info[0], "x");
+  Operand y = operand(info[1], "y");
+  const float sign = info[2].As<Napi::Number>().FloatValue();
+  Operand out = operand(info[3], "out");
+  check(info.Env(), y.length > 0 && x.length % y.length == 0 && out.length == x.length, "addRows sizes");
+  engine::add_rows(x.data, y.data, sign, out.data, x.length, y.length);
+  return info.Env().Undefined();
+}
+
+Napi::Value SumRows(const Napi::CallbackInfo& info) {
+  Operand g = operand(info[0], "g");
+  const float sign = info[1].As<Napi::Number>().FloatValue();
+  Operand gy = operand(info[2], "gy");
+  check(info.Env(), gy.length > 0 && g.length % gy.length == 0, "sumRows sizes");
+  engine::sum_rows(g.data, sign, gy.data, g.length, gy.length);
+  return info.Env().Undefined();
+}
+
 // adamStep(w, g, m, v, beta1, beta2, stepSize, rootC2, eps, l2, shrink)
 Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   Operand w = operand(info[0], "w");
@@ -338,6 +358,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reluBackward", Napi::Function::New(env, ReluBackward));
   exports.Set("axpy", Napi::Function::New(env, Axpy));
   exports.Set("scale", Napi::Function::New(env, Scale));
+  exports.Set("addRows", Napi::Function::New(env, AddRows));
+  exports.Set("sumRows", Napi::Function::New(env, SumRows));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
   exports.Set("layerNormBackward", Napi::Function::New(env, LayerNormBackward));
   exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "gemm.h"
 
@@ -367,6 +368,32 @@ void scale_range(float alpha, const float* __restrict x, float* __restrict out, 
 
 void scale(float alpha, const float* x, float* out, int64_t n) {
   parallel_range(n, n, [&](int64_t i0, int64_t i1) { scale_range(alpha, x + i0, out + i0, i1 - i0); });
+}
+
+namespace {
+void add_row(const float* __restrict x, const float* __restrict y, float sign, float* __restrict out, int64_t nb) {
+  for (int64_t j = 0; j < nb; j++) out[j] = x[j] + sign * y[j];
+}
+void accumulate_row(const float* __restrict g, float* __restrict acc, int64_t nb) {
+  for (int64_t j = 0; j < nb; j++) acc[j] += g[j];
+}
+}  // namespace
+
+void add_rows(const float* x, const float* y, float sign, float* out, int64_t n, int64_t nb) {
+  const int64_t rows = n / nb;
+  parallel_range(rows, n * 2, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) add_row(x + r * nb, y, sign, out + r * nb, nb);
+  });
+}
+
+void sum_rows(const float* g, float sign, float* gy, int64_t n, int64_t nb) {
+  const int64_t rows = n / nb;
+  // Column ranges per thread (each sums all rows of its own columns), partial sums in float as the rows go.
+  parallel_range(nb, n, [&](int64_t j0, int64_t j1) {
+    std::vector<float> acc(j1 - j0, 0.0f);
+    for (int64_t r = 0; r < rows; r++) accumulate_row(g + r * nb + j0, acc.data(), j1 - j0);
+    for (int64_t j = j0; j < j1; j++) gy[j] += sign * acc[j - j0];
+  });
 }
 
 void adam_step(float* w, const float* g, float* m, float* v, int64_t n, const AdamArgs& a) {

@@ -14,6 +14,10 @@ double sigmoid_bce(const float* x, const float* t, float* p, int64_t n);
 
 // y[i] += alpha * x[i]
 // out[i] = alpha * x[i]
+// Broadcast add over rows of nb: out[r * nb + j] = x[r * nb + j] + sign * y[j] (n a multiple of nb).
+void add_rows(const float* x, const float* y, float sign, float* out, int64_t n, int64_t nb);
+// Its gradient for y: gy[j] += sign * sum over r of g[r * nb + j].
+void sum_rows(const float* g, float sign, float* gy, int64_t n, int64_t nb);
 void scale(float alpha, const float* x, float* out, int64_t n);
 void axpy(float alpha, const float* x, float* y, int64_t n);
 

@@ -141,6 +141,10 @@ export interface Backend {
   axpy(alpha: number, x: Float32Array, y: Float32Array): void;
   /** out = alpha * x (equal lengths): a gradient written rather than accumulated. */
   scale(alpha: number, x: Float32Array, out: Float32Array): void;
+  /** out[r * nb + j] = x[r * nb + j] + sign * y[j] with nb = y.length: a bias or a residual (nb = x.length). */
+  addRows(x: Float32Array, y: Float32Array, sign: number, out: Float32Array): void;
+  /** gy[j] += sign * (sum over rows r of g[r * nb + j]) with nb = gy.length: the gradient of addRows in y. */
+  sumRows(g: Float32Array, sign: number, gy: Float32Array): void;
   /** One Adam update of w from g with moments m and v (see optim.ts for the constants). */
   adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void;
 }

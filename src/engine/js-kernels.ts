@@ -180,6 +180,20 @@ export function scaleJs(alpha: number, x: Float32Array, out: Float32Array): void
   for (let i = 0; i < x.length; i++) out[i] = alpha * x[i];
 }
 
+export function addRowsJs(x: Float32Array, y: Float32Array, sign: number, out: Float32Array): void {
+  const nb = y.length;
+  for (let base = 0; base < x.length; base += nb) {
+    for (let j = 0; j < nb; j++) out[base + j] = x[base + j] + sign * y[j];
+  }
+}
+
+export function sumRowsJs(g: Float32Array, sign: number, gy: Float32Array): void {
+  const nb = gy.length;
+  for (let base = 0; base < g.length; base += nb) {
+    for (let j = 0; j < nb; j++) gy[j] += sign * g[base + j];
+  }
+}
+
 export function adamStepJs(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void {
   const { beta1: b1, beta2: b2, stepSize, rootC2, eps, l2, shrink } = c;
   for (let i = 0; i < w.length; i++) {
@@ -402,6 +416,14 @@ export abstract class TypeScriptKernels {
 
   scale(alpha: number, x: Float32Array, out: Float32Array): void {
     scaleJs(alpha, x, out);
+  }
+
+  addRows(x: Float32Array, y: Float32Array, sign: number, out: Float32Array): void {
+    addRowsJs(x, y, sign, out);
+  }
+
+  sumRows(g: Float32Array, sign: number, gy: Float32Array): void {
+    sumRowsJs(g, sign, gy);
   }
 
   adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void {

@@ -84,6 +84,28 @@ describe.each(backendCases())('row and element kernels on the $name backend', (b
     }
   });
 
+  it.skipIf(!bc.backend)('addRows and sumRows match their float64 definitions (broadcast and same-size)', () => {
+    const be = bc.backend!;
+    const rng = new EngineRandom(9);
+    for (const [rows, nb] of [
+      [1000, 131], // enough for the native thread pool to split
+      [3, 5],
+      [1, 77],
+    ]) {
+      const x = rng.fillUniform(be.alloc(rows * nb), -1, 1);
+      const y = rng.fillUniform(be.alloc(nb), -1, 1);
+      const out = be.alloc(rows * nb);
+      out.fill(Number.NaN);
+      be.addRows(x, y, -1, out);
+      for (let i = 0; i < rows * nb; i++) expect(out[i]).toBeCloseTo(x[i] - y[i % nb], 6);
+      const gy = rng.fillUniform(be.alloc(nb), -1, 1);
+      const want = Float64Array.from(gy);
+      for (let i = 0; i < rows * nb; i++) want[i % nb] += 0.5 * x[i];
+      be.sumRows(x, 0.5, gy);
+      for (let j = 0; j < nb; j++) expect(Math.abs(gy[j] - want[j])).toBeLessThan(1e-4);
+    }
+  });
+
   it.skipIf(!bc.backend)('softmaxBackward matches its float64 definition, with the causal mask', () => {
     const be = bc.backend!;
     const rng = new EngineRandom(6);

@@ -93,6 +93,8 @@ interface Addon {
   reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void;
   axpy(alpha: number, x: Float32Array, y: Float32Array): void;
   scale(alpha: number, x: Float32Array, out: Float32Array): void;
+  addRows(x: Float32Array, y: Float32Array, sign: number, out: Float32Array): void;
+  sumRows(g: Float32Array, sign: number, gy: Float32Array): void;
   adamStep(
     w: Float32Array,
     g: Float32Array,
@@ -283,6 +285,16 @@ export class NativeBackend implements Backend {
   scale(alpha: number, x: Float32Array, out: Float32Array): void {
     this.addon.setThreads(this.threads);
     this.addon.scale(alpha, x, out);
+  }
+
+  addRows(x: Float32Array, y: Float32Array, sign: number, out: Float32Array): void {
+    this.addon.setThreads(this.threads);
+    this.addon.addRows(x, y, sign, out);
+  }
+
+  sumRows(g: Float32Array, sign: number, gy: Float32Array): void {
+    this.addon.setThreads(this.threads);
+    this.addon.sumRows(g, sign, gy);
   }
 
   adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: AdamConstants): void {

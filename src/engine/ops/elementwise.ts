@@ -15,22 +15,15 @@ function addSigned(a: Tensor, b: Tensor, sign: number, op: string): Tensor {
   checkSuffix(a, b, op);
   const E = a.engine;
   const out = E.result(a.shape, [a, b], true);
-  const o = out.data;
-  const x = a.data;
-  const y = b.data;
-  const nb = b.size;
-  for (let base = 0; base < a.size; base += nb) {
-    for (let j = 0; j < nb; j++) o[base + j] = x[base + j] + sign * y[j];
-  }
+  const be = E.backend;
+  if (b.size > 0) be.addRows(a.data, b.data, sign, out.data);
   if (out.requiresGrad) {
     out.backwardFn = () => {
       const g = out.grad!;
-      if (a.requiresGrad) E.backend.axpy(1, g, a.gradBuffer());
-      if (b.requiresGrad) {
-        const gb = b.gradBuffer();
-        for (let base = 0; base < a.size; base += nb) {
-          for (let j = 0; j < nb; j++) gb[j] += sign * g[base + j];
-        }
+      if (a.requiresGrad) be.axpy(1, g, a.gradBuffer());
+      if (b.requiresGrad && b.size > 0) {
+        if (b.size === a.size) be.axpy(sign, g, b.gradBuffer());
+        else be.sumRows(g, sign, b.gradBuffer());
       }
     };
   }
