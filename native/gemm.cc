@@ -67,6 +67,8 @@ void pack_a(const GemmArgs& g, const float* A, int64_t i0, int64_t mc, int64_t p
         const float* src = A + (i0 + s + r) * g.lda + p0;
         for (int64_t p = 0; p < kc; p++) dst[p * mr + r] = src[p];
       }
+    } else if (rows == mr && g_kernel.pack_a_cols) {
+      g_kernel.pack_a_cols(A + p0 * g.lda + i0 + s, g.lda, kc, dst);
     } else {
       // A stored k x m: each depth step reads `rows` neighbouring floats of one row.
       for (int64_t p = 0; p < kc; p++) {
@@ -82,7 +84,9 @@ void pack_b(const GemmArgs& g, const float* B, int64_t j0, int64_t nc, int64_t p
   for (int64_t s = 0; s < nc; s += nr, dst += kc * nr) {
     const int cols = static_cast<int>(std::min<int64_t>(nr, nc - s));
     if (cols < nr) std::memset(dst, 0, sizeof(float) * kc * nr);
-    if (!g.trans_b) {
+    if (!g.trans_b && cols == nr && g_kernel.pack_b_cols) {
+      g_kernel.pack_b_cols(B + p0 * g.ldb + j0 + s, g.ldb, kc, dst);
+    } else if (!g.trans_b) {
       for (int64_t p = 0; p < kc; p++) {
         const float* src = B + (p0 + p) * g.ldb + j0 + s;
         for (int c = 0; c < cols; c++) dst[p * nr + c] = src[c];

@@ -24,6 +24,8 @@ struct KernelInfo {
   MicroKernel kernel;
   PackRows pack_a_rows = nullptr;  // mr rows of a non-transposed A
   PackRows pack_b_rows = nullptr;  // nr rows of a transposed B (B stored n x k)
+  PackRows pack_a_cols = nullptr;  // mr columns of a transposed A (A stored k x m): kc rows of mr floats
+  PackRows pack_b_cols = nullptr;  // nr columns of a non-transposed B: kc rows of nr floats
 };
 
 // The kernels compiled into this binary; a null kernel means the CPU (or compiler) lacks that ISA.

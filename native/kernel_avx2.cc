@@ -127,6 +127,22 @@ __attribute__((target("avx2,fma"))) void pack_b16(const float* src, int64_t ld, 
     for (int c = 0; c < NR; c++) dst[p * NR + c] = src[c * ld + p];
 }
 
+// Six neighbouring floats of each of kc rows (a transposed A): four plus two per row, no reads past the six.
+__attribute__((target("avx2,fma"))) void pack_a6_cols(const float* src, int64_t ld, int64_t kc, float* dst) {
+  for (int64_t p = 0; p < kc; p++, src += ld, dst += MR) {
+    _mm_storeu_ps(dst, _mm_loadu_ps(src));
+    _mm_storel_pi(reinterpret_cast<__m64*>(dst + 4), _mm_loadl_pi(_mm_setzero_ps(), reinterpret_cast<const __m64*>(src + 4)));
+  }
+}
+
+// Sixteen neighbouring floats of each of kc rows (a non-transposed B).
+__attribute__((target("avx2,fma"))) void pack_b16_cols(const float* src, int64_t ld, int64_t kc, float* dst) {
+  for (int64_t p = 0; p < kc; p++, src += ld, dst += NR) {
+    _mm256_storeu_ps(dst, _mm256_loadu_ps(src));
+    _mm256_storeu_ps(dst + 8, _mm256_loadu_ps(src + 8));
+  }
+}
+
 }  // namespace
 
 // Peak FMA throughput probe: 12 independent accumulator chains hide the FMA latency on two pipes.
@@ -145,7 +161,7 @@ __attribute__((target("avx2,fma"))) double avx2_fma_loop(int64_t iterations) {
   return out[0];
 }
 
-KernelInfo avx2_kernel() { return {"avx2", MR, NR, kernel, pack_a6, pack_b16}; }
+KernelInfo avx2_kernel() { return {"avx2", MR, NR, kernel, pack_a6, pack_b16, pack_a6_cols, pack_b16_cols}; }
 
 }  // namespace engine
 
