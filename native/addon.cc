@@ -168,6 +168,16 @@ Napi::Value ChannelSums(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// addChannelBias(out, n, c, p, bias)
+Napi::Value AddChannelBias(const Napi::CallbackInfo& info) {
+  Operand out = operand(info[0], "out");
+  const int64_t n = integer(info[1]), c = integer(info[2]), p = integer(info[3]);
+  Operand bias = operand(info[4], "bias");
+  check(info.Env(), n >= 0 && c > 0 && p >= 0 && out.length >= n * c * p && bias.length >= c, "addChannelBias sizes");
+  engine::add_channel_bias(out.data, n, c, p, bias.data);
+  return info.Env().Undefined();
+}
+
 // relu(x, out) / reluBackward(x, g, gx)
 Napi::Value Relu(const Napi::CallbackInfo& info) {
   Operand x = operand(info[0], "x");
@@ -354,6 +364,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("toChannelMajor", Napi::Function::New(env, ToChannelMajor));
   exports.Set("addFromChannelMajor", Napi::Function::New(env, AddFromChannelMajor));
   exports.Set("channelSums", Napi::Function::New(env, ChannelSums));
+  exports.Set("addChannelBias", Napi::Function::New(env, AddChannelBias));
   exports.Set("relu", Napi::Function::New(env, Relu));
   exports.Set("reluBackward", Napi::Function::New(env, ReluBackward));
   exports.Set("axpy", Napi::Function::New(env, Axpy));

@@ -212,6 +212,16 @@ void channel_sums(const float* g, int64_t n, int64_t c, int64_t p, float* gb) {
   });
 }
 
+void add_channel_bias(float* out, int64_t n, int64_t c, int64_t p, const float* bias) {
+  parallel_range(n * c, n * c * p, [&](int64_t q0, int64_t q1) {
+    for (int64_t q = q0; q < q1; q++) {
+      float* __restrict dst = out + q * p;
+      const float b = bias[q % c];
+      for (int64_t j = 0; j < p; j++) dst[j] += b;
+    }
+  });
+}
+
 void relu(const float* x, float* out, int64_t n) {
   parallel_range(n, n, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; i++) out[i] = x[i] > 0.0f ? x[i] : 0.0f;

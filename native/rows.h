@@ -37,6 +37,8 @@ void col2im(const float* cols, const ConvGeometry& g, float* x);
 void to_channel_major(const float* x, int64_t n, int64_t c, int64_t p, float* out);
 void add_from_channel_major(const float* y, int64_t n, int64_t c, int64_t p, const float* bias, float* out);
 void channel_sums(const float* g, int64_t n, int64_t c, int64_t p, float* gb);
+// out [N, C, P] += bias[c] (a transposed convolution's bias).
+void add_channel_bias(float* out, int64_t n, int64_t c, int64_t p, const float* bias);
 
 // out = max(x, 0); gx += g where x > 0.
 void relu(const float* x, float* out, int64_t n);

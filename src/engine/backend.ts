@@ -133,6 +133,8 @@ export interface Backend {
   ): void;
   /** gb[c] += sum of g [N, C, P] over n and p (a convolution's bias gradient). */
   channelSums(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void;
+  /** out [N, C, P] += bias[c] (a transposed convolution's bias). */
+  addChannelBias(out: Float32Array, n: number, c: number, p: number, bias: Float32Array): void;
   /** out = max(x, 0). */
   relu(x: Float32Array, out: Float32Array): void;
   /** gx += g where x > 0. */

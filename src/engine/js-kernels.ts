@@ -261,6 +261,16 @@ export function col2imJs(cols: Float32Array, g: ConvGeometry, x: Float32Array): 
   }
 }
 
+/** out [N, C, P] += bias[c]. */
+export function addChannelBiasJs(out: Float32Array, n: number, c: number, p: number, bias: Float32Array): void {
+  for (let i = 0; i < n; i++)
+    for (let ch = 0; ch < c; ch++) {
+      const base = (i * c + ch) * p;
+      const b = bias[ch];
+      for (let j = 0; j < p; j++) out[base + j] += b;
+    }
+}
+
 export function reluJs(x: Float32Array, out: Float32Array): void {
   for (let i = 0; i < x.length; i++) out[i] = Math.max(x[i], 0);
 }
@@ -400,6 +410,10 @@ export abstract class TypeScriptKernels {
 
   channelSums(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void {
     channelSumsJs(g, n, c, p, gb);
+  }
+
+  addChannelBias(out: Float32Array, n: number, c: number, p: number, bias: Float32Array): void {
+    addChannelBiasJs(out, n, c, p, bias);
   }
 
   relu(x: Float32Array, out: Float32Array): void {

@@ -106,6 +106,20 @@ describe.each(backendCases())('row and element kernels on the $name backend', (b
     }
   });
 
+  it.skipIf(!bc.backend)('addChannelBias adds each channel its bias', () => {
+    const be = bc.backend!;
+    const rng = new EngineRandom(10);
+    const [n, c, p] = [300, 7, 49]; // enough for the native thread pool to split
+    const out = rng.fillUniform(be.alloc(n * c * p), -1, 1);
+    const out0 = Float32Array.from(out);
+    const bias = rng.fillUniform(be.alloc(c), -1, 1);
+    be.addChannelBias(out, n, c, p, bias);
+    for (let i = 0; i < n * c * p; i++) {
+      const want = Math.fround(out0[i] + bias[Math.floor(i / p) % c]);
+      if (out[i] !== want) expect(out[i]).toBe(want);
+    }
+  });
+
   it.skipIf(!bc.backend)('softmaxBackward matches its float64 definition, with the causal mask', () => {
     const be = bc.backend!;
     const rng = new EngineRandom(6);

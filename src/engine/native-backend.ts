@@ -89,6 +89,7 @@ interface Addon {
     out: Float32Array,
   ): void;
   channelSums(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void;
+  addChannelBias(out: Float32Array, n: number, c: number, p: number, bias: Float32Array): void;
   relu(x: Float32Array, out: Float32Array): void;
   reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void;
   axpy(alpha: number, x: Float32Array, y: Float32Array): void;
@@ -265,6 +266,11 @@ export class NativeBackend implements Backend {
   channelSums(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void {
     this.addon.setThreads(this.threads);
     this.addon.channelSums(g, n, c, p, gb);
+  }
+
+  addChannelBias(out: Float32Array, n: number, c: number, p: number, bias: Float32Array): void {
+    this.addon.setThreads(this.threads);
+    this.addon.addChannelBias(out, n, c, p, bias);
   }
 
   relu(x: Float32Array, out: Float32Array): void {

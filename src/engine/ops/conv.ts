@@ -78,15 +78,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, 
   const cols = E.scratch(ckk * np, false);
   be.gemm(gemmCall({ transA: true, m: ckk, n: np, k: cin, a: weight.data, b: xc, c: cols }));
   be.col2im(cols, g, out.data);
-  if (bias) {
-    const P = oh * ow;
-    for (let i = 0; i < n; i++)
-      for (let ch = 0; ch < cout; ch++) {
-        const base = (i * cout + ch) * P;
-        const b = bias.data[ch];
-        for (let j = 0; j < P; j++) out.data[base + j] += b;
-      }
-  }
+  if (bias) be.addChannelBias(out.data, n, cout, oh * ow, bias.data);
   if (out.requiresGrad) {
     out.backwardFn = () => {
       const dcols = E.scratch(ckk * np, false);
