@@ -8,7 +8,31 @@ import { type AdamConstants, type Backend, BufferPool, type ConvGeometry, type G
 
 export type NativeIsa = 'avx512' | 'avx2' | 'portable';
 
-interface Addon {
+/** The row and element kernels the addon exports with exactly the Backend's signatures. */
+type AddonKernels = Pick<
+  Backend,
+  | 'softmaxRows'
+  | 'sigmoidBce'
+  | 'softmaxBackward'
+  | 'layerNorm'
+  | 'layerNormBackward'
+  | 'permute'
+  | 'im2col'
+  | 'col2im'
+  | 'toChannelMajor'
+  | 'addFromChannelMajor'
+  | 'channelSums'
+  | 'addChannelBias'
+  | 'relu'
+  | 'reluBackward'
+  | 'axpy'
+  | 'scale'
+  | 'addRows'
+  | 'sumRows'
+>;
+
+/** The addon's exports: the kernels above, plus GEMM and Adam in its own calling convention, and set-up. */
+interface Addon extends AddonKernels {
   gemm(
     transA: boolean,
     transB: boolean,
@@ -31,71 +55,6 @@ interface Addon {
     strideB: number,
     strideC: number,
   ): void;
-  softmaxRows(
-    x: Float32Array,
-    out: Float32Array,
-    rows: number,
-    cols: number,
-    causal: boolean,
-    lse: Float32Array | null,
-  ): void;
-  sigmoidBce(x: Float32Array, t: Float32Array, p: Float32Array): number;
-  softmaxBackward(
-    o: Float32Array,
-    g: Float32Array,
-    gx: Float32Array,
-    rows: number,
-    cols: number,
-    causal: boolean,
-  ): void;
-  layerNorm(
-    x: Float32Array,
-    gain: Float32Array,
-    bias: Float32Array,
-    rows: number,
-    n: number,
-    eps: number,
-    out: Float32Array,
-    xhat: Float32Array,
-    rstd: Float32Array,
-  ): void;
-  layerNormBackward(
-    g: Float32Array,
-    xhat: Float32Array,
-    rstd: Float32Array,
-    gain: Float32Array,
-    rows: number,
-    n: number,
-    gx: Float32Array | null,
-    gg: Float32Array | null,
-    gb: Float32Array | null,
-  ): void;
-  permute(
-    x: Float32Array,
-    shape: readonly number[],
-    perm: readonly number[],
-    out: Float32Array,
-    backward: boolean,
-  ): void;
-  im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void;
-  col2im(cols: Float32Array, g: ConvGeometry, x: Float32Array): void;
-  toChannelMajor(x: Float32Array, n: number, c: number, p: number, out: Float32Array): void;
-  addFromChannelMajor(
-    y: Float32Array,
-    n: number,
-    c: number,
-    p: number,
-    bias: Float32Array | null,
-    out: Float32Array,
-  ): void;
-  channelSums(g: Float32Array, n: number, c: number, p: number, gb: Float32Array): void;
-  addChannelBias(out: Float32Array, n: number, c: number, p: number, bias: Float32Array): void;
-  relu(x: Float32Array, out: Float32Array): void;
-  reluBackward(x: Float32Array, g: Float32Array, gx: Float32Array): void;
-  axpy(alpha: number, x: Float32Array, y: Float32Array): void;
-  scale(alpha: number, x: Float32Array, out: Float32Array): void;
-  addRows(x: Float32Array, y: Float32Array, sign: number, out: Float32Array): void;
-  sumRows(g: Float32Array, sign: number, gy: Float32Array): void;
   adamStep(
     w: Float32Array,
     g: Float32Array,
