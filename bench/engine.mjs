@@ -2,7 +2,7 @@
 // fraction of one core's measured FMA peak), then training throughput of the three reference models, each
 // side by side with its PyTorch CPU reference in ../shared/bench/ run with the same thread count, and one
 // `ratio` line per model and backend (ours / PyTorch throughput: above 1 means faster than PyTorch).
-// Usage: npm run bench -- engine [--threads N] [--backends native,wasm] [--gpt-steps N] [--repeats N]
+// Usage: npm run bench -- engine [--threads N] [--backends native,wasm,wasm-relaxed] [--gpt-steps N] [--repeats N]
 //        [--vae-samples N] [--conv-samples N] [--wasm-conv-samples N] [--models tinygpt,vae,convvae] [--no-gemm] [--memory-steps N]
 //        [--no-torch]
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
 import {
   Adam,
   ConvVae,
@@ -25,10 +26,14 @@ import {
 import { loadNativeBackend } from '../dist/engine/native-backend.js';
 import { loadWasmBackend } from '../dist/engine/wasm-backend.js';
 
+// Node 20 validates relaxed-SIMD modules only behind this flag (on by default from Node 22); it must be set before
+// the first module compiles, so the `wasm-relaxed` backend (fused multiply-add) can be measured beside `wasm`.
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+
 const { values } = parseArgs({
   options: {
     threads: { type: 'string', default: process.env.COLLAPSE_LAB_THREADS ?? '1' },
-    backends: { type: 'string', default: 'native,wasm' },
+    backends: { type: 'string', default: 'native,wasm,wasm-relaxed' },
     'gpt-steps': { type: 'string', default: '20' },
     repeats: { type: 'string', default: '3' },
     'vae-samples': { type: 'string', default: '60000' },
@@ -78,7 +83,12 @@ function torch(script, args, pattern) {
 const backends = [];
 for (const name of values.backends.split(',')) {
   try {
-    backends.push(name === 'native' ? loadNativeBackend(THREADS) : loadWasmBackend());
+    if (name === 'native') backends.push(loadNativeBackend(THREADS));
+    else if (name === 'wasm' || name === 'wasm-relaxed') {
+      const be = loadWasmBackend({ relaxed: name === 'wasm-relaxed' });
+      if (name === 'wasm-relaxed' && !be.relaxed) throw new Error('this runtime has no relaxed SIMD');
+      backends.push(be);
+    } else throw new Error(`unknown backend (use native, wasm or wasm-relaxed)`);
   } catch (error) {
     console.log(`${name}: unavailable (${error.message}); skipped`);
   }
@@ -126,6 +136,10 @@ function gemmRate(be, m, n, k, transA, transB) {
   return (2 * m * n * k * reps) / dt / 1e9;
 }
 const MODELS = new Set(values.models.split(','));
+/** native, wasm or wasm-relaxed: the name printed on `ratio` lines. */
+function labelOf(be) {
+  return be.name === 'wasm' && be.relaxed ? 'wasm-relaxed' : be.name;
+}
 for (const be of values['no-gemm'] ? [] : backends) {
   const rates = [];
   const perShape = [];
@@ -141,6 +155,13 @@ for (const be of values['no-gemm'] ? [] : backends) {
   const geo = Math.exp(rates.reduce((s, x) => s + Math.log(x), 0) / rates.length);
   const ofPeak = peak?.gflops ? ` = ${((100 * geo) / (peak.gflops * be.threads)).toFixed(0)}% of FMA peak` : '';
   console.log(`gemm ${be.description}: geomean ${geo.toFixed(1)} GFLOP/s${ofPeak} (NN/NT/TN: ${perShape.join(', ')})`);
+  if (be.name === 'wasm') {
+    // The WebAssembly target is relative to the kernel's own ceiling: its micro-kernel alone, data in L1.
+    const ceiling = be.microKernelGflops();
+    console.log(
+      `gemm ${labelOf(be)} ceiling: micro-kernel alone ${ceiling.toFixed(1)} GFLOP/s; whole GEMM at ${((100 * geo) / ceiling).toFixed(0)}% of it`,
+    );
+  }
 }
 
 // ---- models ----------------------------------------------------------------------------------------------
@@ -221,7 +242,7 @@ function sideBySide(rounds, ours, theirs) {
 
 function report(model, be, [ours, theirs], unit, higherIsBetter) {
   const fmt = (x) => (unit === 'tokens/s' ? x.toFixed(0) : x.toFixed(2));
-  const label = `${be.name} threads=${be.threads}`;
+  const label = `${labelOf(be)} threads=${be.threads}`;
   if (theirs == null) {
     console.log(`${model} ${be.description}: ${fmt(ours)} ${unit} (no PyTorch figure)`);
     return;

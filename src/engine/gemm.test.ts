@@ -6,7 +6,7 @@ import { loadNativeBackend } from './native-backend.js';
 import { EngineRandom } from './random.js';
 import { backendCases } from './test-helpers/backends.js';
 
-// Shapes straddle every kernel's register tile (4x8, 5x8, 6x16, 12x32) and cache blocks (96/120 rows,
+// Shapes straddle every kernel's register tile (4x8, 6x16, 12x32) and cache blocks (96/128 rows,
 // 256 columns, depth 256), so edge slivers and multi-block depth are both covered.
 const SHAPES: Array<[number, number, number]> = [
   [1, 1, 1],
@@ -98,6 +98,23 @@ describe.each(backendCases())('GEMM on the $name backend', (bc) => {
     const d = be.alloc(9);
     be.gemm(gemmCall({ transA: true, m: 3, n: 3, k: 2, a, b: a, c: d }));
     expect(Array.from(d)).toEqual([17, 22, 27, 22, 29, 36, 27, 36, 45]);
+  });
+
+  it.skipIf(!bc.backend)('with beta = 0 overwrites C without reading it (NaN in C does not leak)', () => {
+    const be = bc.backend!;
+    for (const [m, n] of [
+      [4, 8], // one full register tile
+      [3, 5], // an edge tile
+    ]) {
+      const a = be.alloc(m * 2);
+      a.fill(1);
+      const b = be.alloc(2 * n);
+      b.fill(2);
+      const c = be.alloc(m * n);
+      c.fill(Number.NaN);
+      be.gemm(gemmCall({ m, n, k: 2, a, b, c, beta: 0 }));
+      expect(Array.from(c)).toEqual(new Array(m * n).fill(4));
+    }
   });
 
   it.skipIf(!bc.backend || bc.name === 'js')(

@@ -1,6 +1,8 @@
 /**
- * The WebAssembly SIMD backend: kernels compiled from native/wasm/kernels.ts by AssemblyScript at build time
- * (dist/engine/kernels.wasm). Tensors are Float32Array views into the module's linear memory, so kernels read
+ * The WebAssembly SIMD backend: kernels compiled from native/wasm/kernels.ts by AssemblyScript at build time,
+ * twice: dist/engine/kernels-relaxed.wasm (relaxed-SIMD fused multiply-add) is used where the runtime validates
+ * it (browsers since 2023, Node 22+, or Node 20 with --experimental-wasm-relaxed-simd), dist/engine/kernels.wasm
+ * (SIMD128 mul + add) elsewhere. COLLAPSE_LAB_WASM_RELAXED=0 forces the plain build. Tensors are Float32Array views into the module's linear memory, so kernels read
  * them in place. The memory is reserved once at its full size and never grown, because growing would detach
  * every view the tensors hold; the OS commits pages only as they are touched.
  */
@@ -26,8 +28,10 @@ interface Kernels {
     packA: number,
     packB: number,
   ): void;
+  microKernelLoop(reps: number, kc: number, ap: number, bp: number, c: number): void;
   PACK_A_BYTES: { value: number };
   PACK_B_BYTES: { value: number };
+  RELAXED: { value: number };
 }
 
 // The slice of the WebAssembly JS API used here (the project's TypeScript lib has no WebAssembly types).
@@ -37,6 +41,7 @@ interface WasmMemory {
 interface WasmApi {
   Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
+  validate(bytes: Uint8Array): boolean;
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
 const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
@@ -45,22 +50,30 @@ const PAGE = 65536;
 /** Room below the heap for AssemblyScript's static data. */
 const STATIC_BYTES = 1 << 20;
 
-function wasmBytes(): Uint8Array {
-  // dist/engine/kernels.wasm beside the compiled module, or the built copy when running from src/ (tests).
-  const candidates = [
-    new URL('./kernels.wasm', import.meta.url),
-    new URL('../../dist/engine/kernels.wasm', import.meta.url),
-  ];
+function wasmBytes(file: string): Uint8Array {
+  // The build beside the compiled module, or the built copy when running from src/ (tests).
+  const candidates = [new URL(`./${file}`, import.meta.url), new URL(`../../dist/engine/${file}`, import.meta.url)];
   for (const url of candidates) if (fs.existsSync(url)) return fs.readFileSync(url);
-  throw new Error('kernels.wasm not found; build it with `npm run build`');
+  throw new Error(`${file} not found; build it with \`npm run build\``);
 }
 
-let compiled: object | null = null;
+/** The relaxed-SIMD build where this runtime accepts it (and it is not switched off), else the SIMD128 one. */
+function compileKernels(relaxed: boolean): object {
+  if (relaxed) {
+    const bytes = wasmBytes('kernels-relaxed.wasm');
+    if (WebAssemblyApi.validate(bytes)) return new WebAssemblyApi.Module(bytes);
+  }
+  return new WebAssemblyApi.Module(wasmBytes('kernels.wasm'));
+}
+
+const compiled = new Map<boolean, object>();
 
 export class WasmBackend extends TypeScriptKernels implements Backend {
   readonly name = 'wasm' as const;
   readonly threads = 1;
-  readonly description = 'wasm (SIMD128, 1 thread)';
+  readonly description: string;
+  /** True when the relaxed-SIMD (fused multiply-add) build of the kernels is running. */
+  readonly relaxed: boolean;
   private readonly memory: WasmMemory;
   private readonly kernels: Kernels;
   private readonly pool = new BufferPool();
@@ -69,12 +82,16 @@ export class WasmBackend extends TypeScriptKernels implements Backend {
   private top: number;
   private readonly limit: number;
 
-  constructor(memoryMiB: number) {
+  constructor(memoryMiB: number, relaxed = true) {
     super();
-    compiled ??= new WebAssemblyApi.Module(wasmBytes());
+    let module = compiled.get(relaxed);
+    if (!module) {
+      module = compileKernels(relaxed);
+      compiled.set(relaxed, module);
+    }
     const pages = Math.ceil((memoryMiB * 1024 * 1024) / PAGE);
     this.memory = new WebAssemblyApi.Memory({ initial: pages, maximum: pages });
-    const instance = new WebAssemblyApi.Instance(compiled, {
+    const instance = new WebAssemblyApi.Instance(module, {
       env: {
         memory: this.memory,
         abort: () => {
@@ -83,6 +100,8 @@ export class WasmBackend extends TypeScriptKernels implements Backend {
       },
     });
     this.kernels = instance.exports as unknown as Kernels;
+    this.relaxed = this.kernels.RELAXED.value === 1;
+    this.description = `wasm (${this.relaxed ? 'relaxed-SIMD FMA' : 'SIMD128'}, 1 thread)`;
     this.packA = STATIC_BYTES;
     this.packB = this.packA + this.kernels.PACK_A_BYTES.value;
     this.top = align(this.packB + this.kernels.PACK_B_BYTES.value);
@@ -139,13 +158,41 @@ export class WasmBackend extends TypeScriptKernels implements Backend {
       );
     }
   }
+
+  /**
+   * GFLOP/s of the GEMM micro-kernel alone on L1-resident packed slivers (4 x 8 tile, depth 256): the ceiling
+   * the whole GEMM is measured against (it adds packing, edge tiles and cache misses).
+   */
+  microKernelGflops(seconds = 0.3): number {
+    const kc = 256;
+    const a = this.alloc(kc * 4);
+    const b = this.alloc(kc * 8);
+    const c = this.alloc(32);
+    a.fill(1e-3);
+    b.fill(1e-3);
+    const run = (reps: number) => this.kernels.microKernelLoop(reps, kc, a.byteOffset, b.byteOffset, c.byteOffset);
+    run(2000); // tier up to the optimising compiler
+    let reps = 0;
+    const t0 = performance.now();
+    let elapsed = 0;
+    while (elapsed < seconds * 1000) {
+      run(2000);
+      reps += 2000;
+      elapsed = performance.now() - t0;
+    }
+    this.free(a);
+    this.free(b);
+    this.free(c);
+    return (2 * 4 * 8 * kc * reps) / (elapsed / 1000) / 1e9;
+  }
 }
 
 function align(bytes: number): number {
   return (bytes + 63) & ~63;
 }
 
-export function loadWasmBackend(): WasmBackend {
+export function loadWasmBackend(options: { relaxed?: boolean } = {}): WasmBackend {
   const env = Number(process.env.COLLAPSE_LAB_WASM_MEMORY_MB);
-  return new WasmBackend(Number.isFinite(env) && env > 0 ? env : 2048);
+  const relaxed = options.relaxed ?? process.env.COLLAPSE_LAB_WASM_RELAXED !== '0';
+  return new WasmBackend(Number.isFinite(env) && env > 0 ? env : 2048, relaxed);
 }

@@ -24,11 +24,23 @@ function attempt(name: string, make: () => Backend): BackendCase {
 
 let cached: BackendCase[] | null = null;
 
-/** js (reference), wasm and native (2 threads, so the thread pool is exercised). */
+/** The relaxed-SIMD build of the WebAssembly kernels, or an error saying why this runtime cannot run it. */
+function relaxedWasm(): Backend {
+  const backend = loadWasmBackend({ relaxed: true });
+  if (!backend.description.includes('relaxed'))
+    throw new Error('this runtime lacks relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)');
+  return backend;
+}
+
+/**
+ * js (reference), both WebAssembly builds (SIMD128 mul + add, relaxed-SIMD FMA: vitest's workers run with
+ * --experimental-wasm-relaxed-simd) and native (2 threads, so the thread pool is exercised).
+ */
 export function backendCases(): BackendCase[] {
   cached ??= [
     attempt('js', () => new JsBackend()),
-    attempt('wasm', () => loadWasmBackend()),
+    attempt('wasm', () => loadWasmBackend({ relaxed: false })),
+    attempt('wasm-relaxed', relaxedWasm),
     attempt('native', () => loadNativeBackend(2)),
   ];
   return cached;
