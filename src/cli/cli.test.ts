@@ -122,6 +122,25 @@ describe('collapse-lab CLI', () => {
     expect(fs.existsSync(path.join(out, 'runs'))).toBe(false);
   });
 
+  it('refuses to resume a run folder another live process holds, with exit code 2; list ignores the lock', () => {
+    const out = tmp();
+    const result = cli(['run', 'dice', '--generations', '5', '--out', out, '--json', '--no-report']);
+    expect(result.status, result.stderr).toBe(0);
+    const runDir = JSON.parse(result.stdout).runDir as string;
+    expect(fs.readdirSync(runDir)).not.toContain('lock'); // released when the run ended
+    // This test's own process is alive, so a lock naming it is live.
+    const lock = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() };
+    fs.writeFileSync(path.join(runDir, 'lock'), JSON.stringify(lock));
+    const resume = cli(['resume', runDir]);
+    expect(resume.status).toBe(2);
+    expect(resume.stderr).toMatch(
+      new RegExp(`${runDir} is in use by another collapse-lab process \\(pid ${process.pid} on .*remove .*lock`),
+    );
+    expect(JSON.parse(cli(['list', '--out', out, '--json']).stdout).runs).toEqual([
+      expect.objectContaining({ dir: runDir, generationsDone: 5, status: 'finished' }),
+    ]);
+  });
+
   it('runs a preset, prints the summary as JSON, lists the run and shows help', () => {
     const out = tmp();
     const result = cli(['run', 'dice', '--generations', '30', '--seed', '3', '--out', out, '--json', '--no-report']);

@@ -6,6 +6,7 @@
  *   checkpoints/     latest.json (the pointer) + model and synthetic-set files it names
  *   samples/         what people look at: synthetic samples and fitted models at chosen generations
  *   summary.json     written when the run ends
+ *   lock             while a process runs or resumes it (run-lock.ts): one writer at a time
  *
  * Crash safety: every file but metrics.jsonl is written atomically (temp file, fsync, rename). metrics.jsonl
  * is append-only; `latest.json` records the generation it has been checkpointed to, and on resume any lines
@@ -18,6 +19,7 @@ import { writeFileAtomic, writeJsonAtomic } from './atomic-file.js';
 import { type Bundle, decodeBundle, encodeBundle } from './bundle.js';
 import { RunFolderError } from './errors.js';
 import type { Metrics } from './family.js';
+import { RunLock } from './run-lock.js';
 
 export const FILES = {
   config: 'config.json',
@@ -45,10 +47,14 @@ export function timestamp(date = new Date()): string {
 
 export class RunFolder {
   private metricsFd: number | undefined;
+  private runLock: RunLock | undefined;
 
   private constructor(readonly dir: string) {}
 
-  /** Makes `<root>/<name>-<timestamp>` (with a numeric suffix if taken) and writes config.json into it. */
+  /**
+   * Makes `<root>/<name>-<timestamp>` (with a numeric suffix if taken) and writes config.json into it. The new
+   * folder is locked before config.json exists, so no `resume` can slip in; `close()` releases it.
+   */
   static create(root: string, name: string, config: unknown): RunFolder {
     fs.mkdirSync(root, { recursive: true });
     const base = `${name}-${timestamp()}`;
@@ -63,6 +69,7 @@ export class RunFolder {
       }
     }
     const run = new RunFolder(dir);
+    run.runLock = RunLock.acquire(dir);
     fs.mkdirSync(run.path(FILES.checkpoints));
     fs.mkdirSync(run.path(FILES.samples));
     writeJsonAtomic(run.path(FILES.config), config);
@@ -70,6 +77,7 @@ export class RunFolder {
     return run;
   }
 
+  /** A run folder to read; `lock()` it before writing. */
   static open(dir: string): RunFolder {
     const configPath = path.join(dir, FILES.config);
     if (!fs.existsSync(configPath)) {
@@ -77,9 +85,25 @@ export class RunFolder {
         `${dir} is not a collapse-lab run folder (no ${FILES.config}); pass the folder that 'run' printed`,
       );
     }
-    const run = new RunFolder(dir);
-    run.removeTemporaries();
-    return run;
+    return new RunFolder(dir);
+  }
+
+  /**
+   * Makes this process the folder's only writer (throws RunFolderError naming the holder if a live process has
+   * it), then deletes what a killed writer left mid-write: only the lock holder may, or a reader such as
+   * `compare` would pull temporary files from under a live run.
+   */
+  lock(): void {
+    if (this.runLock) return;
+    this.runLock = RunLock.acquire(this.dir);
+    this.removeTemporaries();
+  }
+
+  /** Ends this process's work on the folder, normally or after an error: closes metrics.jsonl, releases the lock. */
+  close(): void {
+    this.closeMetrics();
+    this.runLock?.release();
+    this.runLock = undefined;
   }
 
   /** Deletes temporary files a killed process left mid-write: they were never renamed, so nothing needs them. */

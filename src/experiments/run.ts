@@ -97,7 +97,11 @@ export async function runExperiment(
   const parts = assemble(withDefaults);
   const resolved: ExperimentConfig = { ...withDefaults, real: fingerprinted(withDefaults.real) };
   const folder = options.out === null ? undefined : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
-  return execute(resolved, parts, folder, options);
+  try {
+    return await execute(resolved, parts, folder, options);
+  } finally {
+    folder?.close(); // releases the run-folder lock, after an error too
+  }
 }
 
 /** Continues a killed run from its last checkpoint; ends with exactly the metrics of an uninterrupted run. */
@@ -106,10 +110,15 @@ export async function resumeExperiment(
   options: LoopHooks & { readonly report?: boolean } = {},
 ): Promise<RunResult> {
   const folder = RunFolder.open(runDir);
-  const config = parseExperimentConfig(folder.readConfig(), path.join(runDir, 'config.json'));
-  if (folder.readSummary())
-    throw new RunFolderError(`${runDir} already finished (summary.json exists); nothing to resume`);
-  return execute(config, assemble(config), folder, options);
+  folder.lock(); // one writer: a second resume (or the run itself, still going) is refused
+  try {
+    const config = parseExperimentConfig(folder.readConfig(), path.join(runDir, 'config.json'));
+    if (folder.readSummary())
+      throw new RunFolderError(`${runDir} already finished (summary.json exists); nothing to resume`);
+    return await execute(config, assemble(config), folder, options);
+  } finally {
+    folder.close();
+  }
 }
 
 /** A user's file is recorded with its sha256, so that a resumed run refuses a file that has changed. */
