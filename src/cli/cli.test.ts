@@ -99,6 +99,7 @@ describe('collapse-lab CLI', () => {
         /--policy: expected one of replace, mix, accumulate, accumulate-subsample, .*got 'recycle'/,
       ],
       [['run', 'gmm', '--real-fraction', '0.2'], /--real-fraction: applies only with --policy mix/],
+      [['run', 'gmm', '--parallel', '2'], /--parallel: applies only with --seeds N/],
       [
         ['run', 'gmm', '--policy', 'mix', '--real-fraction', '2'],
         /--real-fraction: expected a number in \[0, 1\], got '2'/,

@@ -29,6 +29,7 @@ Flags:
   --out <dir>            where run folders go (default: runs)
   --seeds <n>            run n seeds (seed, seed+1, …) in parallel worker threads, each in its own run
                          folder, plus a combined report (mean and spread) in <out>/<name>-seeds-<timestamp>
+  --parallel <n>         with --seeds: most runs at once (default: the cores; 1 runs them one after another)
   --data-dir <dir>       where data sets live (WikiText-2...); default $COLLAPSE_LAB_DATA, then the cache
   --no-report            skip report.html and figures/ (rebuild later with 'collapse-lab compare <runDir>')
   --json                 print the summary as JSON on stdout
@@ -48,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
       name: { type: 'string' },
       out: { type: 'string' },
       seeds: { type: 'string' },
+      parallel: { type: 'string' },
       'data-dir': { type: 'string' },
       'no-report': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -85,7 +87,9 @@ export async function run(argv: string[]): Promise<number> {
     });
   }
   const seeds = intFlag(str(values, 'seeds'), 'seeds', 1) ?? 1;
-  if (seeds > 1) return runSeeds(config, seeds, str(values, 'out') ?? 'runs', Boolean(values.json));
+  const parallel = intFlag(str(values, 'parallel'), 'parallel', 1);
+  if (parallel !== undefined && seeds === 1) throw new UsageError(`--parallel: applies only with --seeds N (N ≥ 2)`);
+  if (seeds > 1) return runSeeds(config, seeds, { out: str(values, 'out') ?? 'runs', parallel }, Boolean(values.json));
   const bar = new ProgressBar(config.generations, config.name);
   const result = await runExperiment(config, {
     out: str(values, 'out') ?? 'runs',
@@ -98,11 +102,17 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** `--seeds N`: the runs in parallel, then one report of their mean and spread beside them. */
-async function runSeeds(config: ExperimentConfig, n: number, out: string, json: boolean): Promise<number> {
+async function runSeeds(
+  config: ExperimentConfig,
+  n: number,
+  { out, parallel }: { readonly out: string; readonly parallel: number | undefined },
+  json: boolean,
+): Promise<number> {
   const done = new Array<number>(n).fill(0);
   const bar = new ProgressBar(n * config.generations, `${config.name} × ${n} seeds`);
   const summaries = await runMany(seedConfigs(config, n), {
     out,
+    parallel,
     onGeneration: (i, g) => {
       done[i] = g + 1;
       bar.update(done.reduce((a, b) => a + b, 0) - 1);
