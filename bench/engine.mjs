@@ -74,7 +74,12 @@ else if (!fs.existsSync(referenceDir)) console.log(`pytorch: reference scripts n
 /** Runs one PyTorch reference script and returns the figure its final line reports (null without PyTorch). */
 function torch(script, args, pattern) {
   if (!python || !fs.existsSync(referenceDir)) return null;
-  const out = execFileSync(python, [path.join(referenceDir, script), ...args], { encoding: 'utf8' });
+  const threads = args[args.indexOf('--threads') + 1];
+  // torch.set_num_threads governs ATen's own loops, but Debian's torch does its matrix products in the system
+  // OpenBLAS (pthreads build), which starts one thread per core unless told otherwise: without these variables a
+  // `--threads 1` reference used 1.35 cores here. Pin every pool so "equal threads" holds.
+  const env = { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads };
+  const out = execFileSync(python, [path.join(referenceDir, script), ...args], { encoding: 'utf8', env });
   const match = out.match(pattern);
   return match ? Number(match[1]) : null;
 }

@@ -69,7 +69,12 @@ const script = path.join(here, '..', '..', 'shared', 'bench', 'gmm_sklearn.py');
 const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 let reference;
 try {
-  const text = execFileSync(python, [script, '--generations', values['reference-generations']], { encoding: 'utf8' });
+  // One thread, like ours: numpy's OpenBLAS would otherwise start one thread per core.
+  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const text = execFileSync(python, [script, '--generations', values['reference-generations']], {
+    encoding: 'utf8',
+    env,
+  });
   reference = Number(/generations\/s\s+([\d.]+)/.exec(text)?.[1]);
   console.log(
     `scikit-learn  GaussianMixture fit + sample: ${reference.toFixed(1)} generations/s (${values['reference-generations']} generations)`,

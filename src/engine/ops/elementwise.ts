@@ -2,12 +2,20 @@
  * Element-wise ops. Binary ops broadcast the second operand when its shape is a suffix of the first's (a bias
  * over the last dimension, positional embeddings over the batch): the only broadcasts the models need.
  */
+import type { Backend } from '../backend.js';
 import { sameShape, type Tensor } from '../tensor.js';
 
 function checkSuffix(a: Tensor, b: Tensor, op: string): void {
   const off = a.rank - b.rank;
   if (off < 0 || !b.shape.every((d, i) => d === a.shape[off + i]))
     throw new Error(`engine: ${op} cannot broadcast [${b.shape}] onto [${a.shape}]`);
+}
+
+/** t.grad += s * g, written instead (no zero-fill, no read) when g is the first gradient to reach t. */
+function addInto(be: Backend, s: number, g: Float32Array, t: Tensor): void {
+  const { grad, fresh } = t.gradForOverwrite();
+  if (fresh) be.scale(s, g, grad);
+  else be.axpy(s, g, grad);
 }
 
 /** a + sign * b, b broadcast over a's leading dimensions. */
@@ -20,9 +28,9 @@ function addSigned(a: Tensor, b: Tensor, sign: number, op: string): Tensor {
   if (out.requiresGrad) {
     out.backwardFn = () => {
       const g = out.grad!;
-      if (a.requiresGrad) be.axpy(1, g, a.gradBuffer());
+      if (a.requiresGrad) addInto(be, 1, g, a);
       if (b.requiresGrad && b.size > 0) {
-        if (b.size === a.size) be.axpy(sign, g, b.gradBuffer());
+        if (b.size === a.size) addInto(be, sign, g, b);
         else be.sumRows(g, sign, b.gradBuffer());
       }
     };

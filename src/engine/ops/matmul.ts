@@ -1,6 +1,7 @@
 /**
  * Matrix products with transpose flags. The backward pass calls the same GEMM with other flags instead of
- * materialising any transpose, and accumulates (beta = 1) straight into the parents' gradient buffers.
+ * materialising any transpose, and accumulates (beta = 1) straight into the parents' gradient buffers, or
+ * writes them (beta = 0) when this is the first gradient to reach them, which spares zero-filling them.
  */
 import { type Backend, gemmCall } from '../backend.js';
 import type { Tensor } from '../tensor.js';
@@ -71,7 +72,8 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
       const g = out.grad!;
       const be = E.backend;
       if (a.requiresGrad) {
-        const ga = a.gradBuffer();
+        const { grad: ga, fresh } = a.gradForOverwrite();
+        const beta = fresh ? 0 : 1;
         if (!tA) {
           // dA[m,k] += dC[m,n] op(B)^T
           be.gemm(
@@ -84,7 +86,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
               a: g,
               b: b.data,
               c: ga,
-              beta: 1,
+              beta,
               batch,
               strideA: strideC,
               strideB,
@@ -104,7 +106,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
               a: b.data,
               b: g,
               c: ga,
-              beta: 1,
+              beta,
               batch,
               strideA: strideB,
               strideB: strideC,
@@ -114,7 +116,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
         }
       }
       if (b.requiresGrad) {
-        const gb = b.gradBuffer();
+        const { grad: gb, fresh } = b.gradForOverwrite();
         // With a broadcast b the batch sums into one gradient: one call per product keeps threads race-free.
         const parts = strideB === 0 ? batch : 1;
         const inner = strideB === 0 ? 1 : batch;
@@ -134,6 +136,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
               b: g,
               bOffset: gOffset,
               c: gb,
+              beta: fresh && p === 0 ? 0 : 1,
               inner,
               strideA,
               strideB: strideC,
@@ -153,6 +156,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
               b: a.data,
               bOffset: aOffset,
               c: gb,
+              beta: fresh && p === 0 ? 0 : 1,
               inner,
               strideA: strideC,
               strideB: strideA,
@@ -168,6 +172,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
 
 interface GradBCall {
   alpha: number;
+  beta: number;
   transA?: boolean;
   transB?: boolean;
   m: number;
@@ -198,7 +203,7 @@ function gradB(be: Backend, c: GradBCall): void {
       b: c.b,
       bOffset: c.bOffset,
       c: c.c,
-      beta: 1,
+      beta: c.beta,
       batch: c.inner,
       strideA: c.strideA,
       strideB: c.strideB,
