@@ -125,30 +125,55 @@ double sigmoid_bce(const float* x, const float* t, float* p, int64_t n) {
   return total;
 }
 
+namespace {
+// Output columns oj whose input column oj * stride - pad + kj lies inside [0, w): [lo, hi). Hoisting these
+// bounds out of the inner loops leaves them branch-free (the per-element test cost more than the copy).
+struct ColumnRange {
+  int64_t lo, hi;
+};
+ColumnRange valid_columns(const ConvGeometry& g, int64_t kj) {
+  const int64_t shift = kj - g.pad;  // iw = oj * stride + shift
+  int64_t lo = shift >= 0 ? 0 : (-shift + g.stride - 1) / g.stride;
+  int64_t hi = g.w - 1 - shift < 0 ? 0 : (g.w - 1 - shift) / g.stride + 1;
+  lo = std::min(lo, g.ow);
+  hi = std::max(lo, std::min(hi, g.ow));
+  return {lo, hi};
+}
+}  // namespace
+
 void im2col(const float* x, const ConvGeometry& g, float* cols) {
   const int64_t P = g.oh * g.ow, NP = g.n * P;
+  // Each input row is copied once into a zero-padded buffer, so the kw column rows that read it become
+  // bound-free strided copies (per-element padding tests dominated this kernel).
+  const int64_t padded_width = (g.ow - 1) * g.stride + g.kw;
   parallel_range(g.c, g.c * g.kh * g.kw * NP, [&](int64_t c0, int64_t c1) {
+    std::vector<float> padded(static_cast<size_t>(std::max<int64_t>(padded_width, g.w + g.pad)), 0.0f);
     for (int64_t c = c0; c < c1; c++)
-      for (int64_t ki = 0; ki < g.kh; ki++)
-        for (int64_t kj = 0; kj < g.kw; kj++) {
-          float* row = cols + ((c * g.kh + ki) * g.kw + kj) * NP;
-          for (int64_t n = 0; n < g.n; n++) {
-            const float* img = x + (n * g.c + c) * g.h * g.w;
-            for (int64_t oi = 0; oi < g.oh; oi++) {
-              float* dst = row + n * P + oi * g.ow;
-              const int64_t ih = oi * g.stride - g.pad + ki;
-              if (ih < 0 || ih >= g.h) {
-                std::memset(dst, 0, sizeof(float) * g.ow);
-                continue;
-              }
-              const float* src = img + ih * g.w;
-              for (int64_t oj = 0; oj < g.ow; oj++) {
-                const int64_t iw = oj * g.stride - g.pad + kj;
-                dst[oj] = iw >= 0 && iw < g.w ? src[iw] : 0.0f;
-              }
+      for (int64_t ki = 0; ki < g.kh; ki++) {
+        float* rows = cols + (c * g.kh + ki) * g.kw * NP;  // the kw rows (c, ki, 0..kw-1)
+        for (int64_t n = 0; n < g.n; n++) {
+          const float* img = x + (n * g.c + c) * g.h * g.w;
+          for (int64_t oi = 0; oi < g.oh; oi++) {
+            const int64_t column = n * P + oi * g.ow;
+            const int64_t ih = oi * g.stride - g.pad + ki;
+            if (ih < 0 || ih >= g.h) {
+              for (int64_t kj = 0; kj < g.kw; kj++) std::memset(rows + kj * NP + column, 0, sizeof(float) * g.ow);
+              continue;
+            }
+            // padded[t] = x[ih, t - pad] inside the image, 0 outside.
+            const int64_t copy = std::max<int64_t>(0, std::min(g.w, padded_width - g.pad));
+            std::memcpy(padded.data() + g.pad, img + ih * g.w, sizeof(float) * copy);
+            const float* __restrict src = padded.data();
+            for (int64_t kj = 0; kj < g.kw; kj++) {
+              float* __restrict dst = rows + kj * NP + column;
+              if (g.stride == 2)
+                for (int64_t oj = 0; oj < g.ow; oj++) dst[oj] = src[2 * oj + kj];
+              else
+                for (int64_t oj = 0; oj < g.ow; oj++) dst[oj] = src[oj * g.stride + kj];
             }
           }
         }
+      }
   });
 }
 
@@ -159,18 +184,20 @@ void col2im(const float* cols, const ConvGeometry& g, float* x) {
     for (int64_t c = c0; c < c1; c++)
       for (int64_t ki = 0; ki < g.kh; ki++)
         for (int64_t kj = 0; kj < g.kw; kj++) {
-          const float* row = cols + ((c * g.kh + ki) * g.kw + kj) * NP;
+          const float* __restrict row = cols + ((c * g.kh + ki) * g.kw + kj) * NP;
+          const auto [lo, hi] = valid_columns(g, kj);
+          const int64_t shift = kj - g.pad;
           for (int64_t n = 0; n < g.n; n++) {
             float* img = x + (n * g.c + c) * g.h * g.w;
             for (int64_t oi = 0; oi < g.oh; oi++) {
               const int64_t ih = oi * g.stride - g.pad + ki;
               if (ih < 0 || ih >= g.h) continue;
-              const float* src = row + n * P + oi * g.ow;
-              float* dst = img + ih * g.w;
-              for (int64_t oj = 0; oj < g.ow; oj++) {
-                const int64_t iw = oj * g.stride - g.pad + kj;
-                if (iw >= 0 && iw < g.w) dst[iw] += src[oj];
-              }
+              const float* __restrict src = row + n * P + oi * g.ow;
+              float* __restrict dst = img + ih * g.w + shift;
+              if (g.stride == 2)
+                for (int64_t oj = lo; oj < hi; oj++) dst[2 * oj] += src[oj];
+              else
+                for (int64_t oj = lo; oj < hi; oj++) dst[oj * g.stride] += src[oj];
             }
           }
         }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conv2d, convTranspose2d } from './ops/conv.js';
+import { conv2d, convChunk, convTranspose2d } from './ops/conv.js';
 import { add, affine, exp, gelu, log, mul, relu, sigmoid, sub, tanh } from './ops/elementwise.js';
 import { matmul } from './ops/matmul.js';
 import { crossEntropy, dropout, embedding, layerNorm, sigmoidBce, softmax } from './ops/nn.js';
@@ -117,7 +117,33 @@ const CASES: OpCase[] = [
     inputs: [{ shape: [2, 3, 3, 3] }, { shape: [3, 2, 4, 4] }, { shape: [2] }],
     f: ([x, w, b]) => convTranspose2d(x, w, b, { stride: 2, padding: 1 }),
   },
+  {
+    name: 'conv2d k3 s2 p1 on odd sizes, one image per column chunk',
+    inputs: [{ shape: [3, 2, 7, 5] }, { shape: [3, 2, 3, 3] }, { shape: [3] }],
+    f: ([x, w, b]) => withColumnBudget(1, () => conv2d(x, w, b, { stride: 2, padding: 1 })),
+  },
+  {
+    name: 'conv2d k4 s2 p1, two images per column chunk (3 images: a short last chunk)',
+    inputs: [{ shape: [3, 2, 6, 6] }, { shape: [3, 2, 4, 4] }],
+    f: ([x, w]) => withColumnBudget(2 * 32 * 9, () => conv2d(x, w, null, { stride: 2, padding: 1 })),
+  },
+  {
+    name: 'convTranspose2d k4 s2 p1, one image per column chunk',
+    inputs: [{ shape: [3, 3, 3, 3] }, { shape: [3, 2, 4, 4] }, { shape: [2] }],
+    f: ([x, w, b]) => withColumnBudget(1, () => convTranspose2d(x, w, b, { stride: 2, padding: 1 })),
+  },
 ];
+
+/** Runs f with the convolutions' column-matrix budget set to `floats` (forcing several image chunks). */
+function withColumnBudget<T>(floats: number, f: () => T): T {
+  const saved = convChunk.maxColumnFloats;
+  convChunk.maxColumnFloats = floats;
+  try {
+    return f();
+  } finally {
+    convChunk.maxColumnFloats = saved;
+  }
+}
 
 describe.each(backendCases())('op gradients on the $name backend', (bc) => {
   it.skipIf(!bc.backend).each(CASES)('$name matches finite differences', (c) => {

@@ -1,9 +1,12 @@
 /**
  * 2-D convolution and transposed convolution (NCHW, PyTorch's weight layouts) by im2col + GEMM.
  *
- * The column matrix is laid out [C*KH*KW, N*OH*OW] for the whole batch, so each direction of each layer is one
- * large GEMM (which the native backend splits across threads) instead of N small ones; only the cheap
- * [O, N*P] <-> [N, O, P] reshuffle is done per element.
+ * The column matrix is laid out [C*KH*KW, images*OH*OW] and built for a chunk of images at a time, sized so it
+ * stays in the last-level cache (`convChunk.maxColumnFloats`): the conv VAE's second layer would otherwise
+ * write and re-read a 51 MB matrix through DRAM in each direction. Each chunk's products are GEMMs with
+ * N = images*OH*OW (~1,000), large enough for the micro-kernels and the thread pool; they read and write their
+ * slice of the batch-wide [O, N*P] activations through leading dimensions, and the backward pass rebuilds each
+ * chunk's columns rather than keeping the whole matrix.
  */
 import { type ConvGeometry, gemmCall } from '../backend.js';
 import type { Tensor } from '../tensor.js';
@@ -11,6 +14,22 @@ import type { Tensor } from '../tensor.js';
 export interface ConvOptions {
   stride?: number;
   padding?: number;
+}
+
+/** Column-matrix budget per chunk, in floats (4 MiB by default). Tests lower it to exercise several chunks. */
+export const convChunk = { maxColumnFloats: 1 << 20 };
+
+/** [first, end) image ranges whose column matrices (ckk x images*p floats) fit the budget. */
+function imageChunks(n: number, ckk: number, p: number): Array<[number, number]> {
+  const per = Math.max(1, Math.floor(convChunk.maxColumnFloats / (ckk * p)));
+  const chunks: Array<[number, number]> = [];
+  for (let i = 0; i < n; i += per) chunks.push([i, Math.min(n, i + per)]);
+  return chunks;
+}
+
+/** The images [i0, i1) of an [N, C, H, W] buffer, as a view. */
+function images(data: Float32Array, i0: number, i1: number, perImage: number): Float32Array {
+  return data.subarray(i0 * perImage, i1 * perImage);
 }
 
 /** x [N, C, H, W] * weight [O, C, KH, KW] (+ bias [O]) -> [N, O, OH, OW]. */
@@ -23,29 +42,58 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
     throw new Error(`engine: conv2d shapes [${x.shape}] and [${weight.shape}] do not fit`);
   const oh = Math.floor((h + 2 * pad - kh) / stride) + 1;
   const ow = Math.floor((w + 2 * pad - kw) / stride) + 1;
-  const g: ConvGeometry = { n, c, h, w, kh, kw, stride, pad, oh, ow };
   const E = x.engine;
   const be = E.backend;
   const ckk = c * kh * kw;
-  const np = n * oh * ow;
+  const p = oh * ow;
+  const np = n * p;
+  const chunks = imageChunks(n, ckk, p);
+  const geometry = (i0: number, i1: number): ConvGeometry => ({ n: i1 - i0, c, h, w, kh, kw, stride, pad, oh, ow });
   const parents = bias ? [x, weight, bias] : [x, weight];
   const out = E.result([n, o, oh, ow], parents);
-  const cols = E.scratch(ckk * np, false);
-  be.im2col(x.data, g, cols);
-  const y = E.scratch(o * np, false);
-  be.gemm(gemmCall({ m: o, n: np, k: ckk, a: weight.data, b: cols, c: y }));
-  be.addFromChannelMajor(y, n, o, oh * ow, bias ? bias.data : null, out.data);
+  const cols = E.scratch(Math.min(n, chunks[0][1]) * ckk * p, false);
+  const y = E.scratch(o * np, false); // [O, N*P]
+  for (const [i0, i1] of chunks) {
+    be.im2col(images(x.data, i0, i1, c * h * w), geometry(i0, i1), cols);
+    const cn = (i1 - i0) * p;
+    be.gemm(gemmCall({ m: o, n: cn, k: ckk, a: weight.data, b: cols, c: y, cOffset: i0 * p, ldc: np }));
+  }
+  be.addFromChannelMajor(y, n, o, p, bias ? bias.data : null, out.data);
   if (out.requiresGrad) {
     out.backwardFn = () => {
       const dy = E.scratch(o * np, false);
-      be.toChannelMajor(out.grad!, n, o, oh * ow, dy);
-      if (weight.requiresGrad)
-        be.gemm(gemmCall({ transB: true, m: o, n: ckk, k: np, a: dy, b: cols, c: weight.gradBuffer(), beta: 1 }));
-      if (bias?.requiresGrad) be.channelSums(out.grad!, n, o, oh * ow, bias.gradBuffer());
-      if (x.requiresGrad) {
-        const dcols = E.scratch(ckk * np, false);
-        be.gemm(gemmCall({ transA: true, m: ckk, n: np, k: o, a: weight.data, b: dy, c: dcols }));
-        be.col2im(dcols, g, x.gradBuffer());
+      be.toChannelMajor(out.grad!, n, o, p, dy);
+      if (bias?.requiresGrad) be.channelSums(out.grad!, n, o, p, bias.gradBuffer());
+      if (!weight.requiresGrad && !x.requiresGrad) return;
+      const dcols = x.requiresGrad ? E.scratch(cols.length, false) : null;
+      const gx = x.requiresGrad ? x.gradBuffer() : null;
+      for (const [i0, i1] of chunks) {
+        const g = geometry(i0, i1);
+        const cn = (i1 - i0) * p;
+        if (weight.requiresGrad) {
+          be.im2col(images(x.data, i0, i1, c * h * w), g, cols);
+          be.gemm(
+            gemmCall({
+              transB: true,
+              m: o,
+              n: ckk,
+              k: cn,
+              a: dy,
+              aOffset: i0 * p,
+              lda: np,
+              b: cols,
+              ldb: cn,
+              c: weight.gradBuffer(),
+              beta: 1,
+            }),
+          );
+        }
+        if (dcols && gx) {
+          be.gemm(
+            gemmCall({ transA: true, m: ckk, n: cn, k: o, a: weight.data, b: dy, bOffset: i0 * p, ldb: np, c: dcols }),
+          );
+          be.col2im(dcols, g, images(gx, i0, i1, c * h * w));
+        }
       }
     };
   }
@@ -66,31 +114,67 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, 
   const oh = (h - 1) * stride - 2 * pad + kh;
   const ow = (w - 1) * stride - 2 * pad + kw;
   // Geometry of the conv whose input is our output: its output positions are our input pixels.
-  const g: ConvGeometry = { n, c: cout, h: oh, w: ow, kh, kw, stride, pad, oh: h, ow: w };
+  const geometry = (i0: number, i1: number): ConvGeometry => ({
+    n: i1 - i0,
+    c: cout,
+    h: oh,
+    w: ow,
+    kh,
+    kw,
+    stride,
+    pad,
+    oh: h,
+    ow: w,
+  });
   const E = x.engine;
   const be = E.backend;
   const ckk = cout * kh * kw;
-  const np = n * h * w;
+  const p = h * w;
+  const np = n * p;
+  const outImage = cout * oh * ow;
+  const chunks = imageChunks(n, ckk, p);
   const parents = bias ? [x, weight, bias] : [x, weight];
   const out = E.result([n, cout, oh, ow], parents);
-  const xc = E.scratch(cin * np, false);
-  be.toChannelMajor(x.data, n, cin, h * w, xc);
-  const cols = E.scratch(ckk * np, false);
-  be.gemm(gemmCall({ transA: true, m: ckk, n: np, k: cin, a: weight.data, b: xc, c: cols }));
-  be.col2im(cols, g, out.data);
+  const xc = E.scratch(cin * np, false); // [Cin, N*P]
+  be.toChannelMajor(x.data, n, cin, p, xc);
+  const cols = E.scratch(Math.min(n, chunks[0][1]) * ckk * p, false);
+  for (const [i0, i1] of chunks) {
+    const cn = (i1 - i0) * p;
+    be.gemm(
+      gemmCall({ transA: true, m: ckk, n: cn, k: cin, a: weight.data, b: xc, bOffset: i0 * p, ldb: np, c: cols }),
+    );
+    be.col2im(cols, geometry(i0, i1), images(out.data, i0, i1, outImage));
+  }
   if (bias) be.addChannelBias(out.data, n, cout, oh * ow, bias.data);
   if (out.requiresGrad) {
     out.backwardFn = () => {
-      const dcols = E.scratch(ckk * np, false);
-      be.im2col(out.grad!, g, dcols);
-      if (weight.requiresGrad)
-        be.gemm(gemmCall({ transB: true, m: cin, n: ckk, k: np, a: xc, b: dcols, c: weight.gradBuffer(), beta: 1 }));
-      if (bias?.requiresGrad) be.channelSums(out.grad!, n, cout, oh * ow, bias.gradBuffer());
-      if (x.requiresGrad) {
-        const dxc = E.scratch(cin * np, false);
-        be.gemm(gemmCall({ m: cin, n: np, k: ckk, a: weight.data, b: dcols, c: dxc }));
-        be.addFromChannelMajor(dxc, n, cin, h * w, null, x.gradBuffer());
+      const gy = out.grad!;
+      if (bias?.requiresGrad) be.channelSums(gy, n, cout, oh * ow, bias.gradBuffer());
+      if (!weight.requiresGrad && !x.requiresGrad) return;
+      const dxc = x.requiresGrad ? E.scratch(cin * np, false) : null;
+      for (const [i0, i1] of chunks) {
+        const cn = (i1 - i0) * p;
+        be.im2col(images(gy, i0, i1, outImage), geometry(i0, i1), cols);
+        if (weight.requiresGrad)
+          be.gemm(
+            gemmCall({
+              transB: true,
+              m: cin,
+              n: ckk,
+              k: cn,
+              a: xc,
+              aOffset: i0 * p,
+              lda: np,
+              b: cols,
+              ldb: cn,
+              c: weight.gradBuffer(),
+              beta: 1,
+            }),
+          );
+        if (dxc)
+          be.gemm(gemmCall({ m: cin, n: cn, k: ckk, a: weight.data, b: cols, c: dxc, cOffset: i0 * p, ldc: np }));
       }
+      if (dxc) be.addFromChannelMajor(dxc, n, cin, p, null, x.gradBuffer());
     };
   }
   return out;
