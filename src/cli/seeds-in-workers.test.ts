@@ -47,7 +47,12 @@ function runSeedsCli(parallel: number): SeedsRun {
     env: { ...process.env, THREAD_LOG: threadLog },
   });
   expect(result.status, result.stderr).toBe(0);
-  const runs = JSON.parse(result.stdout).runs as { seed: number; runDir: string }[];
+  const parsed = JSON.parse(result.stdout) as { runs: { seed: number; runDir: string }[]; report: string | null };
+  const runs = parsed.runs;
+  // --no-report holds in the workers too: no per-seed report, no combined one.
+  expect(parsed.report).toBeNull();
+  for (const r of runs)
+    expect(fs.existsSync(path.join(r.runDir, 'report.html')), `${r.runDir}/report.html`).toBe(false);
   return {
     folders: new Map(runs.map((r) => [r.seed, folderContents(r.runDir)])),
     workerThreads: fs.readFileSync(threadLog, 'utf8').split('\n').filter(Boolean).length,

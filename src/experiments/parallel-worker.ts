@@ -7,12 +7,20 @@ import { runExperiment } from './run.js';
 const port = parentPort;
 if (!port) throw new Error('parallel-worker.js runs only as a worker thread');
 
-port.on('message', async ({ index, config, out }: { index: number; config: ExperimentConfig; out: string }) => {
+interface RunRequest {
+  index: number;
+  config: ExperimentConfig;
+  out: string;
+  report?: boolean;
+}
+
+port.on('message', async ({ index, config, out, report }: RunRequest) => {
   const send = (m: WorkerMessage) => port.postMessage(m);
   let last = 0;
   try {
     const result = await runExperiment(config, {
       out,
+      report,
       // At most ~10 progress messages a second: a fast run would otherwise flood the main thread.
       onGeneration: (_, generation) => {
         const now = Date.now();

@@ -16,6 +16,8 @@ export interface ManyOptions {
   readonly out: string;
   /** Most runs at once (default: the machine's cores). */
   readonly parallel?: number;
+  /** Write each run's report.html and figures (default true). */
+  readonly report?: boolean;
   /** Run `index` finished generation `generation`. */
   onGeneration?(index: number, generation: number): void;
 }
@@ -54,6 +56,7 @@ async function runHere(configs: readonly ExperimentConfig[], options: ManyOption
     try {
       const result = await runExperiment(config, {
         out: options.out,
+        report: options.report,
         onGeneration: (_, g) => options.onGeneration?.(index, g),
       });
       out.push({ summary: result.summary });
@@ -85,7 +88,7 @@ function runInWorkers(
     const feed = (worker: Worker) => {
       if (next < configs.length) {
         const index = next++;
-        worker.postMessage({ index, config: configs[index], out: options.out });
+        worker.postMessage({ index, config: configs[index], out: options.out, report: options.report });
       } else {
         void worker.terminate();
       }

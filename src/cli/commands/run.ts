@@ -89,11 +89,13 @@ export async function run(argv: string[]): Promise<number> {
   const seeds = intFlag(str(values, 'seeds'), 'seeds', 1) ?? 1;
   const parallel = intFlag(str(values, 'parallel'), 'parallel', 1);
   if (parallel !== undefined && seeds === 1) throw new UsageError(`--parallel: applies only with --seeds N (N ≥ 2)`);
-  if (seeds > 1) return runSeeds(config, seeds, { out: str(values, 'out') ?? 'runs', parallel }, Boolean(values.json));
+  const report = !values['no-report'];
+  if (seeds > 1)
+    return runSeeds(config, seeds, { out: str(values, 'out') ?? 'runs', parallel, report }, Boolean(values.json));
   const bar = new ProgressBar(config.generations, config.name);
   const result = await runExperiment(config, {
     out: str(values, 'out') ?? 'runs',
-    report: !values['no-report'],
+    report,
     onGeneration: (_, g) => bar.update(g),
   });
   bar.finish();
@@ -101,11 +103,11 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** `--seeds N`: the runs in parallel, then one report of their mean and spread beside them. */
+/** `--seeds N`: the runs in parallel, then (unless --no-report) one report of their mean and spread beside them. */
 async function runSeeds(
   config: ExperimentConfig,
   n: number,
-  { out, parallel }: { readonly out: string; readonly parallel: number | undefined },
+  { out, parallel, report }: { readonly out: string; readonly parallel: number | undefined; readonly report: boolean },
   json: boolean,
 ): Promise<number> {
   const done = new Array<number>(n).fill(0);
@@ -113,6 +115,7 @@ async function runSeeds(
   const summaries = await runMany(seedConfigs(config, n), {
     out,
     parallel,
+    report,
     onGeneration: (i, g) => {
       done[i] = g + 1;
       bar.update(done.reduce((a, b) => a + b, 0) - 1);
@@ -120,13 +123,15 @@ async function runSeeds(
   });
   bar.finish();
   const dirs = summaries.map((s) => s.runDir as string);
-  const report = await buildComparisonReport(dirs, freshReportDir(out, `${config.name}-seeds`), {
-    title: `${config.name}: ${n} seeds (${config.seed}..${config.seed + n - 1})`,
-  });
-  if (json) process.stdout.write(`${JSON.stringify({ runs: summaries, report: report.html }, null, 2)}\n`);
+  const combined = report
+    ? await buildComparisonReport(dirs, freshReportDir(out, `${config.name}-seeds`), {
+        title: `${config.name}: ${n} seeds (${config.seed}..${config.seed + n - 1})`,
+      })
+    : null;
+  if (json) process.stdout.write(`${JSON.stringify({ runs: summaries, report: combined?.html ?? null }, null, 2)}\n`);
   else {
     for (const s of summaries) printSummary(s, false);
-    process.stdout.write(`combined report: ${report.html}\n`);
+    if (combined) process.stdout.write(`combined report: ${combined.html}\n`);
   }
   return 0;
 }
