@@ -8,7 +8,7 @@
  * slice of the batch-wide [O, N*P] activations through leading dimensions, and the backward pass rebuilds each
  * chunk's columns rather than keeping the whole matrix.
  */
-import { type ConvGeometry, gemmCall } from '../backend.js';
+import { type Backend, type ConvGeometry, gemmCall } from '../backend.js';
 import type { Tensor } from '../tensor.js';
 
 export interface ConvOptions {
@@ -30,6 +30,25 @@ function imageChunks(n: number, ckk: number, p: number): Array<[number, number]>
 /** The images [i0, i1) of an [N, C, H, W] buffer, as a view. */
 function images(data: Float32Array, i0: number, i1: number, perImage: number): Float32Array {
   return data.subarray(i0 * perImage, i1 * perImage);
+}
+
+/**
+ * grad [rows, ckk] += act[:, chunk] cols^T: a chunk's share of a weight gradient, where act is channel-major
+ * [rows, N*P] (leading dimension ld) and the chunk's cn columns start at `offset`.
+ */
+function addWeightGradient(
+  be: Backend,
+  act: Float32Array,
+  rows: number,
+  offset: number,
+  ld: number,
+  cols: Float32Array,
+  ckk: number,
+  cn: number,
+  grad: Float32Array,
+): void {
+  const call = { transB: true, m: rows, n: ckk, k: cn, a: act, aOffset: offset, lda: ld, b: cols, ldb: cn };
+  be.gemm(gemmCall({ ...call, c: grad, beta: 1 }));
 }
 
 /** x [N, C, H, W] * weight [O, C, KH, KW] (+ bias [O]) -> [N, O, OH, OW]. */
@@ -72,21 +91,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
         const cn = (i1 - i0) * p;
         if (weight.requiresGrad) {
           be.im2col(images(x.data, i0, i1, c * h * w), g, cols);
-          be.gemm(
-            gemmCall({
-              transB: true,
-              m: o,
-              n: ckk,
-              k: cn,
-              a: dy,
-              aOffset: i0 * p,
-              lda: np,
-              b: cols,
-              ldb: cn,
-              c: weight.gradBuffer(),
-              beta: 1,
-            }),
-          );
+          addWeightGradient(be, dy, o, i0 * p, np, cols, ckk, cn, weight.gradBuffer());
         }
         if (dcols && gx) {
           be.gemm(
@@ -155,22 +160,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, 
       for (const [i0, i1] of chunks) {
         const cn = (i1 - i0) * p;
         be.im2col(images(gy, i0, i1, outImage), geometry(i0, i1), cols);
-        if (weight.requiresGrad)
-          be.gemm(
-            gemmCall({
-              transB: true,
-              m: cin,
-              n: ckk,
-              k: cn,
-              a: xc,
-              aOffset: i0 * p,
-              lda: np,
-              b: cols,
-              ldb: cn,
-              c: weight.gradBuffer(),
-              beta: 1,
-            }),
-          );
+        if (weight.requiresGrad) addWeightGradient(be, xc, cin, i0 * p, np, cols, ckk, cn, weight.gradBuffer());
         if (dxc)
           be.gemm(gemmCall({ m: cin, n: cn, k: ckk, a: weight.data, b: cols, c: dxc, cOffset: i0 * p, ldc: np }));
       }
