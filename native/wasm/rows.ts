@@ -18,6 +18,21 @@ function splat(x: f32): v128 {
   return f32x4.splat(x);
 }
 
+/** dst[0..count) = 0. A loop, not memory.fill: V8 makes that a call into C, which costs more than short rows. */
+function zeroFloats(dst: usize, count: i32): void {
+  const zero = splat(0);
+  let j = 0;
+  for (; j + 4 <= count; j += 4) v128.store(at(dst, j), zero);
+  for (; j < count; j++) store<f32>(at(dst, j), 0);
+}
+
+/** dst[0..count) = src[0..count) (non-overlapping). A loop, not memory.copy, for the same reason. */
+function copyFloats(dst: usize, src: usize, count: i32): void {
+  let j = 0;
+  for (; j + 4 <= count; j += 4) v128.store(at(dst, j), v128.load(at(src, j)));
+  for (; j < count; j++) store<f32>(at(dst, j), load<f32>(at(src, j)));
+}
+
 @inline
 function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
@@ -27,8 +42,9 @@ function madd(a: v128, b: v128, c: v128): v128 {
 /** The four lanes of v added in float64 onto the two lanes of acc (reductions are summed in float64, as in TS). */
 @inline
 function addWide(acc: v128, v: v128): v128 {
-  acc = f64x2.add(acc, f64x2.promote_low_f32x4(v));
-  return f64x2.add(acc, f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 1)));
+  // Pairs first, then one add onto acc: one float64 add per step on the loop-carried chain, not two.
+  const pairs = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 1)));
+  return f64x2.add(acc, pairs);
 }
 
 @inline
@@ -36,34 +52,65 @@ function sumWide(acc: v128): f64 {
   return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
 }
 
+/** The largest lane, NaN lanes skipped (as rowMax's comparisons do). */
 @inline
 function maxLanes(v: v128): f32 {
-  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+  const halves = f32x4.pmax(v, i64x2.shuffle(v, v, 1, 1));
+  return f32x4.extract_lane(f32x4.pmax(halves, i32x4.shuffle(halves, halves, 1, 1, 1, 1)), 0);
 }
 
 /** Below this exp(x) is under the smallest normal float: the result is flushed to 0 (exp(-inf) = 0 as in TS). */
 const EXP_MIN: f32 = -87.33654;
 /** Above this 2^n would overflow the exponent field; softmax and BCE only pass x <= 0. */
 const EXP_MAX: f32 = 88.0;
+/** 1.5 * 2^23: adding it rounds a float in (-2^22, 2^22) to an integer, kept in the low mantissa bits. */
+const EXP_ROUNDER: f32 = 12582912.0;
+
+// exp's constants as a table: a splat load is one instruction, where V8 builds each v128.const from immediates in
+// three or four.
+const EXP_CONSTANTS = memory.data<f32>([
+  EXP_MIN,
+  EXP_MAX,
+  1.44269504088896341, // 1 / ln 2
+  EXP_ROUNDER,
+  0.693359375, // ln 2, high part (n times it is exact)
+  -2.12194440e-4, // ln 2, low part
+  1.9875691500e-4,
+  1.3981999507e-3,
+  8.3334519073e-3,
+  4.1665795894e-2,
+  1.6666665459e-1,
+  5.0000001201e-1,
+  1.0,
+]);
+
+@inline
+function expConstant(index: i32): v128 {
+  return v128.load32_splat(EXP_CONSTANTS + (<usize>index << 2));
+}
 
 /**
  * exp of four floats, Cephes' expf as in native/rows.cc: x = n ln 2 + r with |r| <= ln 2 / 2 (ln 2 split in two
  * so n ln 2 is exact), a degree-5 polynomial for exp(r), and 2^n built in the exponent bits. ~2 ulp.
+ * The clamps use pmin/pmax (one instruction each in V8, and they keep a NaN x: NaN in, NaN out).
  */
 @inline
 function exp4(x: v128): v128 {
-  const underflow = f32x4.lt(x, splat(EXP_MIN));
-  x = f32x4.min(f32x4.max(x, splat(EXP_MIN)), splat(EXP_MAX));
-  const n = f32x4.nearest(f32x4.mul(x, splat(1.44269504088896341)));
-  x = f32x4.sub(x, f32x4.mul(n, splat(0.693359375)));
-  x = f32x4.sub(x, f32x4.mul(n, splat(-2.12194440e-4)));
-  let y = madd(splat(1.9875691500e-4), x, splat(1.3981999507e-3));
-  y = madd(y, x, splat(8.3334519073e-3));
-  y = madd(y, x, splat(4.1665795894e-2));
-  y = madd(y, x, splat(1.6666665459e-1));
-  y = madd(y, x, splat(5.0000001201e-1));
-  y = madd(y, f32x4.mul(x, x), f32x4.add(x, splat(1)));
-  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const underflow = f32x4.lt(x, expConstant(0));
+  x = f32x4.pmin(f32x4.pmax(x, expConstant(0)), expConstant(1));
+  // n = round(x / ln 2) by adding 1.5 * 2^23, which leaves n in the low mantissa bits (cheaper than V8's
+  // nearest + trunc_sat sequences); those bits, shifted, build 2^n below.
+  const shifted = madd(x, expConstant(2), expConstant(3));
+  const n = f32x4.sub(shifted, expConstant(3));
+  x = f32x4.sub(x, f32x4.mul(n, expConstant(4)));
+  x = f32x4.sub(x, f32x4.mul(n, expConstant(5)));
+  let y = madd(expConstant(6), x, expConstant(7));
+  y = madd(y, x, expConstant(8));
+  y = madd(y, x, expConstant(9));
+  y = madd(y, x, expConstant(10));
+  y = madd(y, x, expConstant(11));
+  y = madd(y, f32x4.mul(x, x), f32x4.add(x, expConstant(12)));
+  const pow2n = i32x4.shl(i32x4.add(shifted, i32x4.splat(127)), 23); // the rounder's own bits shift out
   return v128.andnot(f32x4.mul(y, pow2n), underflow);
 }
 
@@ -108,15 +155,26 @@ function log1pUnit(e: v128): v128 {
 
 // ---- softmax --------------------------------------------------------------------------------------------------
 
+/**
+ * The row's largest entry. pmax (one maxps, where V8 spends several instructions on max's NaN rules) skips NaNs as
+ * the TS comparison does; two accumulators halve the loop-carried chain.
+ */
 function rowMax(x: usize, width: i32): f32 {
   let j = 0;
   let m: f32 = -Infinity;
-  if (width >= 4) {
-    let vm = v128.load(x);
-    for (j = 4; j + 4 <= width; j += 4) vm = f32x4.max(vm, v128.load(at(x, j)));
-    m = maxLanes(vm);
+  if (width >= 8) {
+    let even = splat(-Infinity);
+    let odd = even;
+    for (; j + 8 <= width; j += 8) {
+      even = f32x4.pmax(even, v128.load(at(x, j)));
+      odd = f32x4.pmax(odd, v128.load(at(x, j), 16));
+    }
+    m = maxLanes(f32x4.pmax(even, odd));
   }
-  for (; j < width; j++) m = max(m, load<f32>(at(x, j)));
+  for (; j < width; j++) {
+    const v = load<f32>(at(x, j));
+    if (v > m) m = v;
+  }
   return m;
 }
 
@@ -157,7 +215,7 @@ export function softmaxRows(x: usize, out: usize, rows: i32, cols: i32, causal: 
     const m = rowMax(at(x, base), width);
     const total = expRow(at(x, base), at(out, base), width, m);
     scaleInPlace(at(out, base), width, <f32>(1 / total));
-    if (width < cols) memory.fill(at(out, base + width), 0, <usize>(cols - width) << 2);
+    if (width < cols) zeroFloats(at(out, base + width), cols - width);
     if (lse) store<f32>(at(lse, r), <f32>(<f64>m + Math.log(total)));
   }
 }
@@ -494,10 +552,10 @@ function validColumns(w: i32, ow: i32, stride: i32, shift: i32): void {
 
 /** dst[oj] = src[oj * stride] for oj in [lo, hi), 0 outside; src is already shifted by the kernel column. */
 function gatherRow(src: usize, dst: usize, ow: i32, stride: i32, lo: i32, hi: i32): void {
-  if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
+  zeroFloats(dst, lo);
   let oj = lo;
   if (stride == 1) {
-    memory.copy(at(dst, lo), at(src, lo), <usize>(hi - lo) << 2);
+    copyFloats(at(dst, lo), at(src, lo), hi - lo);
   } else if (stride == 2) {
     // The even lanes of two vectors: four outputs per step, reading only inputs of valid columns (2 oj + 7 < 2 hi - 1).
     for (; oj + 5 <= hi; oj += 4) {
@@ -509,7 +567,7 @@ function gatherRow(src: usize, dst: usize, ow: i32, stride: i32, lo: i32, hi: i3
   } else {
     for (; oj < hi; oj++) store<f32>(at(dst, oj), load<f32>(at(src, oj * stride)));
   }
-  if (hi < ow) memory.fill(at(dst, hi), 0, <usize>(ow - hi) << 2);
+  zeroFloats(at(dst, hi), ow - hi);
 }
 
 /** Image patches to columns: cols[(c, ki, kj), (n, oi, oj)], 0 where the patch lies in the padding. */
@@ -539,7 +597,7 @@ export function im2col(x: usize, cols: usize): void {
           for (let oi = 0; oi < oh; oi++) {
             const ih = oi * stride - pad + ki;
             const dst = at(row, img * P + oi * ow);
-            if (ih < 0 || ih >= h) memory.fill(dst, 0, <usize>ow << 2);
+            if (ih < 0 || ih >= h) zeroFloats(dst, ow);
             // src points at input column `shift` of the row (possibly before it: only [lo, hi) is read).
             else gatherRow(at(x, plane + ih * w) + (<usize>shift << 2), dst, ow, stride, lo, hi);
           }
@@ -553,7 +611,19 @@ function scatterAddRow(src: usize, dst: usize, stride: i32, lo: i32, hi: i32): v
     addScaled(at(src, lo), 1, at(dst, lo), hi - lo);
     return;
   }
-  for (let oj = lo; oj < hi; oj++) {
+  let oj = lo;
+  if (stride == 2) {
+    // Four sources interleaved with zeros onto eight pixels; the odd ones get + 0 (a -0 there becomes +0). The
+    // last pixel touched, 2 oj + 7, stays left of the last valid one, 2 (hi - 1), so the row is never left.
+    const zero = splat(0);
+    for (; oj + 5 <= hi; oj += 4) {
+      const s = v128.load(at(src, oj));
+      const d = at(dst, 2 * oj);
+      v128.store(d, f32x4.add(v128.load(d), i32x4.shuffle(s, zero, 0, 4, 1, 5)));
+      v128.store(d, f32x4.add(v128.load(d, 16), i32x4.shuffle(s, zero, 2, 6, 3, 7)), 16);
+    }
+  }
+  for (; oj < hi; oj++) {
     const d = at(dst, oj * stride);
     store<f32>(d, load<f32>(d) + load<f32>(at(src, oj)));
   }
@@ -595,7 +665,7 @@ export function col2im(cols: usize, x: usize): void {
 /** x [N, C, P] -> out [C, N P]. */
 export function toChannelMajor(x: usize, n: i32, c: i32, p: i32, out: usize): void {
   for (let i = 0; i < n; i++)
-    for (let ch = 0; ch < c; ch++) memory.copy(at(out, (ch * n + i) * p), at(x, (i * c + ch) * p), <usize>p << 2);
+    for (let ch = 0; ch < c; ch++) copyFloats(at(out, (ch * n + i) * p), at(x, (i * c + ch) * p), p);
 }
 
 /** dst[j] += src[j] + b. */
@@ -650,7 +720,7 @@ const permuteIndex = memory.data(32, 16);
 
 /** One output row of a permutation: copy forward, or add back into the strided input. */
 function permuteRow(o: usize, xi: usize, innerN: i32, innerS: i32, backward: i32): void {
-  if (!backward && innerS == 1) memory.copy(o, xi, <usize>innerN << 2);
+  if (!backward && innerS == 1) copyFloats(o, xi, innerN);
   else if (!backward) for (let j = 0; j < innerN; j++) store<f32>(at(o, j), load<f32>(at(xi, j * innerS)));
   else if (innerS == 1) addScaled(o, 1, xi, innerN);
   else

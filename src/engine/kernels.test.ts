@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ConvGeometry } from './backend.js';
+import { col2imJs, im2colJs } from './js-kernels.js';
 import { EngineRandom } from './random.js';
 import { backendCases } from './test-helpers/backends.js';
 
@@ -237,6 +239,105 @@ describe.each(backendCases())('row and element kernels on the $name backend', (b
       const gx0 = Float32Array.from(gx);
       be.permute(gx, shape, perm, g, true);
       for (let o = 0; o < total; o++) expect(gx[source[o]]).toBeCloseTo(gx0[source[o]] + g[o], 6);
+    }
+  });
+  it.skipIf(!bc.backend)('softmaxRows handles short row tails, -inf, huge spreads and equal logits', () => {
+    const be = bc.backend!;
+    const rng = new EngineRandom(11);
+    for (const [rows, cols, causal, fill] of [
+      [6, 1, false, 'wide'],
+      [6, 3, false, 'wide'],
+      [6, 5, false, 'wide'],
+      [6, 7, false, 'wide'],
+      [14, 7, true, 'wide'], // causal widths 1..7: every tail length
+      [4, 11, false, 'masked'], // -inf entries (a mask written into the logits) give 0
+      [4, 13, false, 'huge'], // spreads of 1e4: most exps underflow to 0, the max's gives 1
+      [3, 9, false, 'equal'], // a uniform row
+    ] as const) {
+      const x = be.alloc(rows * cols);
+      rng.fillUniform(x, -30, 30);
+      if (fill === 'huge') rng.fillUniform(x, -1e4, 1e4);
+      if (fill === 'equal') x.fill(1e-3);
+      if (fill === 'masked') for (let i = 0; i < x.length; i += 3) x[i] = -Infinity;
+      const out = be.alloc(rows * cols);
+      out.fill(Number.NaN);
+      const lse = be.alloc(rows);
+      be.softmaxRows(x, out, rows, cols, causal, lse);
+      for (let r = 0; r < rows; r++) {
+        const width = causal ? (r % cols) + 1 : cols;
+        let max = -Infinity;
+        for (let j = 0; j < width; j++) max = Math.max(max, x[r * cols + j]);
+        let total = 0;
+        for (let j = 0; j < width; j++) total += Math.exp(x[r * cols + j] - max);
+        expect(Math.abs(lse[r] - (max + Math.log(total)))).toBeLessThan(1e-5 * (1 + Math.abs(max)));
+        for (let j = 0; j < cols; j++) {
+          const want = j < width ? Math.exp(x[r * cols + j] - max) / total : 0;
+          // 0, or (native's AVX2 exp clamps its argument at -87) a value below the smallest normal float
+          if (want === 0) expect(Math.abs(out[r * cols + j])).toBeLessThan(2e-38);
+          else expect(Math.abs(out[r * cols + j] - want)).toBeLessThan(1e-6 + 1e-5 * want);
+        }
+      }
+    }
+  });
+
+  it.skipIf(!bc.backend)('sigmoidBce over many logits matches its float64 definition (vector exp and log1p)', () => {
+    const be = bc.backend!;
+    const rng = new EngineRandom(12);
+    const n = 1001; // odd: the vector body and its scalar tail
+    const x = rng.fillUniform(be.alloc(n), -20, 20);
+    const t = rng.fillUniform(be.alloc(n), 0, 1);
+    const p = be.alloc(n);
+    const loss = be.sigmoidBce(x, t, p);
+    let want = 0;
+    for (let i = 0; i < n; i++) {
+      const pi = 1 / (1 + Math.exp(-x[i]));
+      expect(Math.abs(p[i] - pi)).toBeLessThan(1e-6 * pi + 1e-12);
+      want += Math.max(x[i], 0) - x[i] * t[i] + Math.log1p(Math.exp(-Math.abs(x[i])));
+    }
+    expect(Math.abs(loss - want)).toBeLessThan(1e-6 * want);
+  });
+
+  it.skipIf(!bc.backend)('relu and reluBackward cover odd lengths exactly', () => {
+    const be = bc.backend!;
+    const rng = new EngineRandom(13);
+    const n = 1003;
+    const x = rng.fillUniform(be.alloc(n), -1, 1);
+    x[5] = 0; // not > 0: no gradient
+    const out = be.alloc(n);
+    out.fill(Number.NaN);
+    be.relu(x, out);
+    for (let i = 0; i < n; i++) expect(out[i]).toBe(Math.max(x[i], 0));
+    const g = rng.fillUniform(be.alloc(n), -1, 1);
+    const gx = rng.fillUniform(be.alloc(n), -1, 1);
+    const gx0 = Float32Array.from(gx);
+    be.reluBackward(x, g, gx);
+    for (let i = 0; i < n; i++) expect(gx[i]).toBe(x[i] > 0 ? Math.fround(gx0[i] + g[i]) : gx0[i]);
+  });
+
+  it.skipIf(!bc.backend)('im2col and col2im match the TypeScript kernels on odd geometries', () => {
+    const be = bc.backend!;
+    const rng = new EngineRandom(14);
+    for (const [n, c, h, w, k, stride, pad] of [
+      [3, 2, 9, 11, 3, 2, 1], // odd sizes, stride 2
+      [2, 3, 14, 14, 4, 2, 1], // the conv VAE's layers
+      [2, 2, 7, 6, 3, 1, 0], // stride 1, no padding
+      [1, 2, 10, 13, 5, 3, 2], // stride 3, padding wider than a stride
+    ]) {
+      const oh = Math.floor((h + 2 * pad - k) / stride) + 1;
+      const ow = Math.floor((w + 2 * pad - k) / stride) + 1;
+      const g: ConvGeometry = { n, c, h, w, kh: k, kw: k, stride, pad, oh, ow };
+      const x = rng.fillUniform(be.alloc(n * c * h * w), -1, 1);
+      const cols = be.alloc(c * k * k * n * oh * ow);
+      cols.fill(Number.NaN); // every entry, padding included, must be written
+      be.im2col(x, g, cols);
+      const want = new Float32Array(cols.length);
+      im2colJs(x, g, want);
+      for (let i = 0; i < cols.length; i++) if (cols[i] !== want[i]) expect(cols[i]).toBe(want[i]);
+      const gx = rng.fillUniform(be.alloc(x.length), -1, 1);
+      const wantGx = Float32Array.from(gx);
+      be.col2im(want, g, gx);
+      col2imJs(want, g, wantGx);
+      for (let i = 0; i < gx.length; i++) expect(Math.abs(gx[i] - wantGx[i])).toBeLessThan(1e-6);
     }
   });
 });
