@@ -24,7 +24,7 @@ import {
   TinyGpt,
 } from '../dist/engine/index.js';
 import { loadNativeBackend } from '../dist/engine/native-backend.js';
-import { loadWasmBackend } from '../dist/engine/wasm-backend.js';
+import { loadWasmBackend } from '../dist/engine/wasm-node.js';
 
 // Node 20 validates relaxed-SIMD modules only behind this flag (on by default from Node 22); it must be set before
 // the first module compiles, so the `wasm-relaxed` backend (fused multiply-add) can be measured beside `wasm`.

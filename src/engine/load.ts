@@ -6,7 +6,7 @@ import type { Backend, BackendName } from './backend.js';
 import { JsBackend } from './js-backend.js';
 import { loadNativeBackend } from './native-backend.js';
 import { Engine } from './tensor.js';
-import { loadWasmBackend } from './wasm-backend.js';
+import { loadWasmBackend } from './wasm-node.js';
 
 export type BackendChoice = BackendName | 'auto';
 

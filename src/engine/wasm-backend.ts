@@ -2,15 +2,17 @@
  * The WebAssembly SIMD backend: kernels compiled from native/wasm/kernels.ts by AssemblyScript at build time,
  * twice: dist/engine/kernels-relaxed.wasm (relaxed-SIMD fused multiply-add) is used where the runtime validates
  * it (browsers since 2023, Node 22+, or Node 20 with --experimental-wasm-relaxed-simd), dist/engine/kernels.wasm
- * (SIMD128 mul + add) elsewhere. COLLAPSE_LAB_WASM_RELAXED=0 forces the plain build. Tensors are Float32Array views into the module's linear memory, so kernels read
+ * (SIMD128 mul + add) elsewhere. Tensors are Float32Array views into the module's linear memory, so kernels read
  * them in place. The memory is reserved once at its full size and never grown, because growing would detach
  * every view the tensors hold; the OS commits pages only as they are touched.
  *
  * The row and element kernels run in WebAssembly too (native/wasm/rows.ts). Each override checks that its operands
  * are views of this module's memory and large enough (a wasm kernel does not bound-check, so a short operand would
  * silently corrupt a neighbouring buffer); an operand held elsewhere runs the shared TypeScript kernel instead.
+ *
+ * This module imports nothing from Node, so it runs in browsers too: `wasm-node.ts` loads it from the files in
+ * Node, `browser.ts` fetches them.
  */
-import fs from 'node:fs';
 import { type AdamConstants, type Backend, BufferPool, type ConvGeometry, type GemmCall } from './backend.js';
 import { TypeScriptKernels } from './js-kernels.js';
 
@@ -113,23 +115,18 @@ const PAGE = 65536;
 /** Room below the heap for AssemblyScript's static data. */
 const STATIC_BYTES = 1 << 20;
 
-function wasmBytes(file: string): Uint8Array {
-  // The build beside the compiled module, or the built copy when running from src/ (tests).
-  const candidates = [new URL(`./${file}`, import.meta.url), new URL(`../../dist/engine/${file}`, import.meta.url)];
-  for (const url of candidates) if (fs.existsSync(url)) return fs.readFileSync(url);
-  throw new Error(`${file} not found; build it with \`npm run build\``);
+/** The two builds of the kernels, as bytes: SIMD128 mul + add, and (optional) relaxed-SIMD FMA. */
+export interface WasmKernelBytes {
+  plain: Uint8Array;
+  relaxed?: Uint8Array | null;
 }
 
-/** The relaxed-SIMD build where this runtime accepts it (and it is not switched off), else the SIMD128 one. */
-function compileKernels(relaxed: boolean): object {
-  if (relaxed) {
-    const bytes = wasmBytes('kernels-relaxed.wasm');
-    if (WebAssemblyApi.validate(bytes)) return new WebAssemblyApi.Module(bytes);
-  }
-  return new WebAssemblyApi.Module(wasmBytes('kernels.wasm'));
+/** Compiles the relaxed-SIMD build where this runtime validates it (and `preferRelaxed`), else the SIMD128 one. */
+export function compileWasmKernels(bytes: WasmKernelBytes, preferRelaxed = true): object {
+  if (preferRelaxed && bytes.relaxed && WebAssemblyApi.validate(bytes.relaxed))
+    return new WebAssemblyApi.Module(bytes.relaxed);
+  return new WebAssemblyApi.Module(bytes.plain);
 }
-
-const compiled = new Map<boolean, object>();
 
 export class WasmBackend extends TypeScriptKernels implements Backend {
   readonly name = 'wasm' as const;
@@ -149,13 +146,12 @@ export class WasmBackend extends TypeScriptKernels implements Backend {
   private top: number;
   private readonly limit: number;
 
-  constructor(memoryMiB: number, relaxed = true) {
+  /**
+   * An instance of compiled kernels (compileWasmKernels) with its own linear memory of `memoryMiB`, reserved
+   * whole up front.
+   */
+  constructor(module: object, memoryMiB = 2048) {
     super();
-    let module = compiled.get(relaxed);
-    if (!module) {
-      module = compileKernels(relaxed);
-      compiled.set(relaxed, module);
-    }
     const pages = Math.ceil((memoryMiB * 1024 * 1024) / PAGE);
     this.memory = new WebAssemblyApi.Memory({ initial: pages, maximum: pages });
     const instance = new WebAssemblyApi.Instance(module, {
@@ -567,10 +563,4 @@ function ensure(ok: boolean, what: string): void {
 
 function align(bytes: number): number {
   return (bytes + 63) & ~63;
-}
-
-export function loadWasmBackend(options: { relaxed?: boolean } = {}): WasmBackend {
-  const env = Number(process.env.COLLAPSE_LAB_WASM_MEMORY_MB);
-  const relaxed = options.relaxed ?? process.env.COLLAPSE_LAB_WASM_RELAXED !== '0';
-  return new WasmBackend(Number.isFinite(env) && env > 0 ? env : 2048, relaxed);
 }

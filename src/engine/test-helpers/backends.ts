@@ -3,7 +3,7 @@ import type { Backend } from '../backend.js';
 import { JsBackend } from '../js-backend.js';
 import { loadNativeBackend } from '../native-backend.js';
 import { Engine } from '../tensor.js';
-import { loadWasmBackend } from '../wasm-backend.js';
+import { loadWasmBackend } from '../wasm-node.js';
 
 export interface BackendCase {
   name: string;

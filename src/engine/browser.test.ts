@@ -1,0 +1,127 @@
+/**
+ * The engine in a browser: dist/engine served over HTTP to headless Chromium (Debian's `chromium`, driven by
+ * playwright-core), which imports browser.js, fetches the WebAssembly kernels and trains a tiny GPT. Its losses
+ * must match the same training run on the wasm backend in Node (same seeds, same kernels). Skipped, with the
+ * reason, without Chromium or without a build (`npm test` builds first).
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import * as engine from './index.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DIST = path.resolve('dist');
+const BUILT = path.join(DIST, 'engine', 'browser.js');
+const skip = !fs.existsSync(CHROMIUM)
+  ? `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`
+  : !fs.existsSync(BUILT)
+    ? `${BUILT} is missing (run npm run build)`
+    : '';
+if (skip) console.warn(`engine browser test skipped: ${skip}`);
+
+type EngineModule = typeof engine;
+
+/**
+ * 30 AdamW steps of a tiny GPT on a periodic sequence; returns the losses. Self-contained (it runs in the page
+ * from its source text), so it reaches the engine only through `m`.
+ */
+function trainPeriodic(m: EngineModule, backend: engine.Backend): number[] {
+  const E = new m.Engine(backend);
+  const vocab = 8;
+  const T = 8;
+  const B = 4;
+  const model = new m.TinyGpt(E, { vocab, dModel: 16, layers: 1, heads: 2, context: T }, 1);
+  const params = Object.values(model.params());
+  const opt = new m.Adam(params, { lr: 1e-2, weightDecay: 0.01 });
+  const ids = new Int32Array(B * T);
+  const targets = new Int32Array(B * T);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) {
+      ids[b * T + t] = (b + 3 * t) % vocab;
+      targets[b * T + t] = (b + 3 * t + 3) % vocab;
+    }
+  const losses: number[] = [];
+  for (let step = 0; step < 30; step++) {
+    opt.zeroGrad();
+    losses.push(
+      E.tidy(() => {
+        const loss = model.loss(ids, targets, B);
+        E.backward(loss);
+        return loss.item();
+      }),
+    );
+    m.clipGradNorm(params, 1);
+    opt.step();
+  }
+  return losses;
+}
+
+const MIME: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+
+// The page imports the engine itself (a dynamic import inside page.evaluate would be rewritten by vitest).
+const PAGE = `<!doctype html><title>engine</title>
+<script type="module">import * as m from '/engine/browser.js'; window.engineModule = m;</script>`;
+
+/** Serves dist/ read-only on a free localhost port; `/` is the page above. */
+async function serveDist(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (urlPath === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+      return;
+    }
+    const file = path.join(DIST, urlPath);
+    if (!file.startsWith(DIST + path.sep) || !fs.existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+    res.end(fs.readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('the engine in a browser', () => {
+  it.skipIf(Boolean(skip))(
+    `trains a tiny GPT on the WebAssembly backend in Chromium, matching Node${skip ? ` (skipped: ${skip})` : ''}`,
+    async () => {
+      const server = await serveDist();
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+      try {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(String(e)));
+        await page.goto(server.url);
+        await page.waitForFunction(() => 'engineModule' in globalThis);
+        const inPage = await page.evaluate(
+          async ({ source, base }: { source: string; base: string }) => {
+            const m = (globalThis as unknown as { engineModule: EngineModule }).engineModule;
+            const backend = await m.loadWasmBackendFromUrl(base, { memoryMiB: 64 });
+            const train = new Function(`return (${source})`)();
+            return { description: backend.description, losses: train(m, backend) as number[] };
+          },
+          { source: trainPeriodic.toString(), base: `${server.url}engine/` },
+        );
+        expect(errors).toEqual([]);
+        expect(inPage.description).toMatch(/^wasm/);
+        // Chromium has relaxed SIMD; Node's test workers run with --experimental-wasm-relaxed-simd, so both use
+        // the same build of the same kernels on the same CPU.
+        const here = engine.loadWasmBackend();
+        expect(inPage.description).toBe(here.description);
+        const inNode = trainPeriodic(engine, here);
+        expect(inPage.losses[0]).toBeCloseTo(Math.log(8), 1);
+        expect(inPage.losses[29]).toBeLessThan(0.6 * inPage.losses[0]);
+        for (let i = 0; i < inNode.length; i++)
+          expect(Math.abs(inPage.losses[i] - inNode[i]), `step ${i}`).toBeLessThan(1e-4 * Math.max(1, inNode[i]));
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    },
+  );
+});
