@@ -32,8 +32,10 @@ float softmax_row_scalar(const float* x, float* out, int64_t width) {
 
 #ifdef ENGINE_X86
 // exp for 8 floats (Cephes' expf: range reduction by ln 2, degree-5 polynomial, exponent by integer add);
-// relative error ~2e-7 over the clamped range, which keeps 2^n a normal number.
+// relative error ~2e-7 over the clamped range, which keeps 2^n a normal number. Below the range the result is
+// 0 (as exp(-inf) must be: a masked logit contributes nothing), not the clamp's 1.6e-38.
 __attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 x) {
+  const __m256 underflow = _mm256_cmp_ps(x, _mm256_set1_ps(-87.0f), _CMP_LT_OQ);
   x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
   const __m256 fx = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -47,7 +49,7 @@ __attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 x) {
   y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(5.0000001201e-1f));
   y = _mm256_fmadd_ps(y, _mm256_mul_ps(x, x), _mm256_add_ps(x, _mm256_set1_ps(1.0f)));
   const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fx), _mm256_set1_epi32(127)), 23);
-  return _mm256_mul_ps(y, _mm256_castsi256_ps(e));
+  return _mm256_andnot_ps(underflow, _mm256_mul_ps(y, _mm256_castsi256_ps(e)));
 }
 
 __attribute__((target("avx2,fma"))) inline float hsum8(__m256 v) {
