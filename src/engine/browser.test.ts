@@ -11,6 +11,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import * as engine from './index.js';
+import { trainPeriodic } from './test-helpers/periodic.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DIST = path.resolve('dist');
@@ -23,41 +24,6 @@ const skip = !fs.existsSync(CHROMIUM)
 if (skip) console.warn(`engine browser test skipped: ${skip}`);
 
 type EngineModule = typeof engine;
-
-/**
- * 30 AdamW steps of a tiny GPT on a periodic sequence; returns the losses. Self-contained (it runs in the page
- * from its source text), so it reaches the engine only through `m`.
- */
-function trainPeriodic(m: EngineModule, backend: engine.Backend): number[] {
-  const E = new m.Engine(backend);
-  const vocab = 8;
-  const T = 8;
-  const B = 4;
-  const model = new m.TinyGpt(E, { vocab, dModel: 16, layers: 1, heads: 2, context: T }, 1);
-  const params = Object.values(model.params());
-  const opt = new m.Adam(params, { lr: 1e-2, weightDecay: 0.01 });
-  const ids = new Int32Array(B * T);
-  const targets = new Int32Array(B * T);
-  for (let b = 0; b < B; b++)
-    for (let t = 0; t < T; t++) {
-      ids[b * T + t] = (b + 3 * t) % vocab;
-      targets[b * T + t] = (b + 3 * t + 3) % vocab;
-    }
-  const losses: number[] = [];
-  for (let step = 0; step < 30; step++) {
-    opt.zeroGrad();
-    losses.push(
-      E.tidy(() => {
-        const loss = model.loss(ids, targets, B);
-        E.backward(loss);
-        return loss.item();
-      }),
-    );
-    m.clipGradNorm(params, 1);
-    opt.step();
-  }
-  return losses;
-}
 
 const MIME: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 
@@ -103,7 +69,7 @@ describe('the engine in a browser', () => {
             const m = (globalThis as unknown as { engineModule: EngineModule }).engineModule;
             const backend = await m.loadWasmBackendFromUrl(base, { memoryMiB: 64 });
             const train = new Function(`return (${source})`)();
-            return { description: backend.description, losses: train(m, backend) as number[] };
+            return { description: backend.description, losses: train(m, backend, 30) as number[] };
           },
           { source: trainPeriodic.toString(), base: `${server.url}engine/` },
         );
@@ -113,7 +79,7 @@ describe('the engine in a browser', () => {
         // the same build of the same kernels on the same CPU.
         const here = engine.loadWasmBackend();
         expect(inPage.description).toBe(here.description);
-        const inNode = trainPeriodic(engine, here);
+        const inNode = trainPeriodic(engine, here, 30);
         expect(inPage.losses[0]).toBeCloseTo(Math.log(8), 1);
         expect(inPage.losses[29]).toBeLessThan(0.6 * inPage.losses[0]);
         for (let i = 0; i < inNode.length; i++)

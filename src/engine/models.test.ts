@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as engine from './browser.js';
 import { JsBackend } from './js-backend.js';
 import { ConvVae } from './models/conv-vae.js';
 import { MlpVae } from './models/mlp-vae.js';
@@ -9,6 +10,7 @@ import { EngineRandom } from './random.js';
 import { Engine } from './tensor.js';
 import { backendCases, engineFor } from './test-helpers/backends.js';
 import { gradCheckModel } from './test-helpers/gradcheck.js';
+import { trainPeriodic } from './test-helpers/periodic.js';
 
 function countParams(params: Record<string, { size: number }>): number {
   return Object.values(params).reduce((a, p) => a + p.size, 0);
@@ -62,34 +64,8 @@ describe.each(backendCases())('whole-model gradients on the $name backend', (bc)
   });
 
   it.skipIf(!bc.backend)('a tiny GPT learns a periodic sequence: loss falls from ln(vocab) to near 0', () => {
-    const E = engineFor(bc);
+    const losses = trainPeriodic(engine, bc.backend!, 150);
     const vocab = 8;
-    const T = 8;
-    const B = 4;
-    const model = new TinyGpt(E, { vocab, dModel: 16, layers: 1, heads: 2, context: T }, 1);
-    const params = Object.values(model.params());
-    const opt = new Adam(params, { lr: 1e-2, weightDecay: 0.01 });
-    // Token t is followed by (t + 3) mod 8: each row starts at a different phase, so the map must be learned.
-    const ids = new Int32Array(B * T);
-    const targets = new Int32Array(B * T);
-    for (let b = 0; b < B; b++)
-      for (let t = 0; t < T; t++) {
-        ids[b * T + t] = (b + 3 * t) % vocab;
-        targets[b * T + t] = (b + 3 * t + 3) % vocab;
-      }
-    const losses: number[] = [];
-    for (let step = 0; step < 150; step++) {
-      opt.zeroGrad();
-      losses.push(
-        E.tidy(() => {
-          const loss = model.loss(ids, targets, B);
-          E.backward(loss);
-          return loss.item();
-        }),
-      );
-      clipGradNorm(params, 1);
-      opt.step();
-    }
     expect(losses[0]).toBeCloseTo(Math.log(vocab), 1); // small init: near-uniform predictions
     expect(losses[losses.length - 1]).toBeLessThan(0.05);
   });
