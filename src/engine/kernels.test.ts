@@ -1,8 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import type { ConvGeometry } from './backend.js';
+import type { Backend, ConvGeometry } from './backend.js';
 import { col2imJs, im2colJs } from './js-kernels.js';
 import { EngineRandom } from './random.js';
 import { backendCases } from './test-helpers/backends.js';
+
+/**
+ * Runs softmaxRows on x and checks every probability and log-sum-exp against float64: masked (causal) and
+ * underflowing entries must be exactly 0, and written even though the output starts as NaN.
+ */
+function checkSoftmaxRows(be: Backend, x: Float32Array, rows: number, cols: number, causal: boolean): void {
+  const out = be.alloc(rows * cols);
+  out.fill(Number.NaN);
+  const lse = be.alloc(rows);
+  be.softmaxRows(x, out, rows, cols, causal, lse);
+  for (let r = 0; r < rows; r++) {
+    const width = causal ? (r % cols) + 1 : cols;
+    let max = -Infinity;
+    for (let j = 0; j < width; j++) max = Math.max(max, x[r * cols + j]);
+    let total = 0;
+    for (let j = 0; j < width; j++) total += Math.exp(x[r * cols + j] - max);
+    expect(Math.abs(lse[r] - (max + Math.log(total)))).toBeLessThan(1e-5 * (1 + Math.abs(max)));
+    for (let j = 0; j < cols; j++) {
+      const want = j < width ? Math.exp(x[r * cols + j] - max) / total : 0;
+      if (want === 0) expect(Math.abs(out[r * cols + j])).toBe(0);
+      else expect(Math.abs(out[r * cols + j] - want)).toBeLessThan(1e-6 + 1e-5 * want);
+    }
+  }
+}
 
 describe.each(backendCases())('row and element kernels on the $name backend', (bc) => {
   it.skipIf(!bc.backend)('softmaxRows matches a float64 softmax, with the causal mask and log-sum-exp', () => {
@@ -15,22 +39,7 @@ describe.each(backendCases())('row and element kernels on the $name backend', (b
     ] as const) {
       const x = be.alloc(rows * cols);
       rng.fillUniform(x, -30, 30); // wide logits: the exp's range reduction is exercised
-      const out = be.alloc(rows * cols);
-      out.fill(Number.NaN); // masked entries must be written, not left over
-      const lse = be.alloc(rows);
-      be.softmaxRows(x, out, rows, cols, causal, lse);
-      for (let r = 0; r < rows; r++) {
-        const width = causal ? (r % cols) + 1 : cols;
-        let max = -Infinity;
-        for (let j = 0; j < width; j++) max = Math.max(max, x[r * cols + j]);
-        let total = 0;
-        for (let j = 0; j < width; j++) total += Math.exp(x[r * cols + j] - max);
-        expect(lse[r]).toBeCloseTo(max + Math.log(total), 4);
-        for (let j = 0; j < cols; j++) {
-          const want = j < width ? Math.exp(x[r * cols + j] - max) / total : 0;
-          expect(Math.abs(out[r * cols + j] - want)).toBeLessThan(1e-6 + 1e-5 * want);
-        }
-      }
+      checkSoftmaxRows(be, x, rows, cols, causal);
     }
   });
 
@@ -259,24 +268,7 @@ describe.each(backendCases())('row and element kernels on the $name backend', (b
       if (fill === 'huge') rng.fillUniform(x, -1e4, 1e4);
       if (fill === 'equal') x.fill(1e-3);
       if (fill === 'masked') for (let i = 0; i < x.length; i += 3) x[i] = -Infinity;
-      const out = be.alloc(rows * cols);
-      out.fill(Number.NaN);
-      const lse = be.alloc(rows);
-      be.softmaxRows(x, out, rows, cols, causal, lse);
-      for (let r = 0; r < rows; r++) {
-        const width = causal ? (r % cols) + 1 : cols;
-        let max = -Infinity;
-        for (let j = 0; j < width; j++) max = Math.max(max, x[r * cols + j]);
-        let total = 0;
-        for (let j = 0; j < width; j++) total += Math.exp(x[r * cols + j] - max);
-        expect(Math.abs(lse[r] - (max + Math.log(total)))).toBeLessThan(1e-5 * (1 + Math.abs(max)));
-        for (let j = 0; j < cols; j++) {
-          const want = j < width ? Math.exp(x[r * cols + j] - max) / total : 0;
-          // exactly 0 for -inf logits and for masked or underflowing entries, on every backend
-          if (want === 0) expect(Math.abs(out[r * cols + j])).toBe(0);
-          else expect(Math.abs(out[r * cols + j] - want)).toBeLessThan(1e-6 + 1e-5 * want);
-        }
-      }
+      checkSoftmaxRows(be, x, rows, cols, causal);
     }
   });
 
