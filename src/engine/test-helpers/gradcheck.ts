@@ -64,26 +64,8 @@ export function gradCheck(
     const probe = sumOfProduct(out, w);
     E.backward(probe);
   });
-  let worst = 0;
-  let nonZero = 0;
-  let checked = 0;
-  for (const p of params) {
-    const grad = Float32Array.from(p.grad!);
-    const scale = Math.max(1, ...Array.from(grad, Math.abs));
-    const picks = p.size <= samples ? [...Array(p.size).keys()] : pick(p.size, samples, rng);
-    for (const i of picks) {
-      const x0 = p.data[i];
-      p.data[i] = x0 + eps;
-      const up = lossOf();
-      p.data[i] = x0 - eps;
-      const down = lossOf();
-      p.data[i] = x0;
-      const numeric = (up - down) / (2 * eps);
-      worst = Math.max(worst, Math.abs(numeric - grad[i]) / scale);
-      if (grad[i] !== 0) nonZero++;
-      checked++;
-    }
-  }
+  const named = Object.fromEntries(params.map((p, i) => [`input${i}`, p]));
+  const { worst, nonZero, checked } = compareWithCentralDifferences(named, lossOf, eps, samples, rng);
   return { worst, nonZero, checked };
 }
 
@@ -123,6 +105,20 @@ export function gradCheckModel(
   const lossValue = (): number => E.tidy(() => lossFn().item());
   for (const p of Object.values(params)) p.zeroGrad();
   E.tidy(() => E.backward(lossFn()));
+  return compareWithCentralDifferences(params, lossValue, eps, samples, rng);
+}
+
+/**
+ * Compares each parameter's backprop gradient (already in p.grad) with central differences of lossOf on up to
+ * `samples` coordinates; errors are scaled by max(1, largest |analytic| of that parameter).
+ */
+function compareWithCentralDifferences(
+  params: Record<string, Tensor>,
+  lossOf: () => number,
+  eps: number,
+  samples: number,
+  rng: EngineRandom,
+): GradCheckResult & { worstParam: string } {
   let worst = 0;
   let worstParam = '';
   let nonZero = 0;
@@ -134,9 +130,9 @@ export function gradCheckModel(
     for (const i of picks) {
       const x0 = p.data[i];
       p.data[i] = x0 + eps;
-      const up = lossValue();
+      const up = lossOf();
       p.data[i] = x0 - eps;
-      const down = lossValue();
+      const down = lossOf();
       p.data[i] = x0;
       const err = Math.abs((up - down) / (2 * eps) - grad[i]) / scale;
       if (err > worst) {
