@@ -149,27 +149,28 @@ function gemmRate(be, m, n, k, transA, transB) {
   be.free(c);
   return (2 * m * n * k * reps) / dt / 1e9;
 }
+
 /**
  * GFLOP/s of bench/reference/wasm-5x8.ts (the issue's WebAssembly kernel design) alone on L1-resident slivers,
  * compiled here with the project's asc; null if it cannot be built.
  */
 function issueKernelGflops() {
   const source = path.join(here, 'reference', 'wasm-5x8.ts');
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-bench-')), 'wasm-5x8.wasm');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-bench-'));
+  const out = path.join(dir, 'wasm-5x8.wasm');
+  let bytes;
   try {
     const asc = path.join(here, '..', 'node_modules', '.bin', 'asc');
-    execFileSync(
-      asc,
-      [source, '-o', out, '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--initialMemory', '1'],
-      {
-        stdio: 'ignore',
-      },
-    );
+    const flags = ['-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--initialMemory', '1'];
+    execFileSync(asc, [source, '-o', out, ...flags], { stdio: 'ignore' });
+    bytes = fs.readFileSync(out);
   } catch (error) {
     console.log(`gemm wasm reference: could not compile ${source} (${error.message.split('\n')[0]})`);
     return null;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  const { microKernelLoop, memory } = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(out)), {
+  const { microKernelLoop, memory } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
     env: { abort: () => {} },
   }).exports;
   const kc = 256;

@@ -70,7 +70,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
   const geometry = (i0: number, i1: number): ConvGeometry => ({ n: i1 - i0, c, h, w, kh, kw, stride, pad, oh, ow });
   const parents = bias ? [x, weight, bias] : [x, weight];
   const out = E.result([n, o, oh, ow], parents);
-  const cols = E.scratch(Math.min(n, chunks[0][1]) * ckk * p, false);
+  const cols = E.scratch(chunks[0][1] * ckk * p, false); // the first chunk is the largest
   const y = E.scratch(o * np, false); // [O, N*P]
   for (const [i0, i1] of chunks) {
     be.im2col(images(x.data, i0, i1, c * h * w), geometry(i0, i1), cols);
@@ -142,7 +142,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null, 
   const out = E.result([n, cout, oh, ow], parents);
   const xc = E.scratch(cin * np, false); // [Cin, N*P]
   be.toChannelMajor(x.data, n, cin, p, xc);
-  const cols = E.scratch(Math.min(n, chunks[0][1]) * ckk * p, false);
+  const cols = E.scratch(chunks[0][1] * ckk * p, false); // the first chunk is the largest
   for (const [i0, i1] of chunks) {
     const cn = (i1 - i0) * p;
     be.gemm(
