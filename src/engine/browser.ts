@@ -42,5 +42,5 @@ export async function loadWasmBackendFromUrl(
     fetchBytes('kernels.wasm'),
     relaxed ? fetchBytes('kernels-relaxed.wasm') : Promise.resolve(null),
   ]);
-  return new WasmBackend(compileWasmKernels({ plain, relaxed: relaxedBytes }, relaxed), options.memoryMiB ?? 2048);
+  return new WasmBackend(compileWasmKernels({ plain, relaxed: relaxedBytes }), options.memoryMiB ?? 2048);
 }

@@ -121,10 +121,9 @@ export interface WasmKernelBytes {
   relaxed?: Uint8Array | null;
 }
 
-/** Compiles the relaxed-SIMD build where this runtime validates it (and `preferRelaxed`), else the SIMD128 one. */
-export function compileWasmKernels(bytes: WasmKernelBytes, preferRelaxed = true): object {
-  if (preferRelaxed && bytes.relaxed && WebAssemblyApi.validate(bytes.relaxed))
-    return new WebAssemblyApi.Module(bytes.relaxed);
+/** Compiles the relaxed-SIMD build if given and this runtime validates it, else the SIMD128 one. */
+export function compileWasmKernels(bytes: WasmKernelBytes): object {
+  if (bytes.relaxed && WebAssemblyApi.validate(bytes.relaxed)) return new WebAssemblyApi.Module(bytes.relaxed);
   return new WebAssemblyApi.Module(bytes.plain);
 }
 

@@ -20,10 +20,10 @@ export function loadWasmBackend(options: { relaxed?: boolean } = {}): WasmBacken
   const relaxed = options.relaxed ?? process.env.COLLAPSE_LAB_WASM_RELAXED !== '0';
   let module = compiled.get(relaxed);
   if (!module) {
-    module = compileWasmKernels(
-      { plain: wasmBytes('kernels.wasm'), relaxed: relaxed ? wasmBytes('kernels-relaxed.wasm') : null },
-      relaxed,
-    );
+    module = compileWasmKernels({
+      plain: wasmBytes('kernels.wasm'),
+      relaxed: relaxed ? wasmBytes('kernels-relaxed.wasm') : null,
+    });
     compiled.set(relaxed, module);
   }
   return new WasmBackend(module, Number.isFinite(env) && env > 0 ? env : 2048);
