@@ -35,7 +35,11 @@ const CASES: [string, string, Record<string, unknown>][] = [
   [
     'mitigations-importance',
     'gaussian',
-    { generations: 40, realSize: 1000, policy: { type: 'filter', verifier: 'held-out', selection: { type: 'importance' } } },
+    {
+      generations: 40,
+      realSize: 1000,
+      policy: { type: 'filter', verifier: 'held-out', selection: { type: 'importance' } },
+    },
   ],
   [
     'file-gmm',
