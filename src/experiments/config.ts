@@ -1,143 +1,120 @@
 /**
- * The experiment config: one zod schema, validated at the edge. Every error names the field, the bad value
- * and what is allowed; nothing is written before a config passes.
+ * The experiment config: one zod schema, validated at the edge, built from the family registry (each family's
+ * own section), the policy registry and the real-data sources. Every error names the field, the bad value and
+ * what is allowed; nothing is written before a config passes.
  */
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
-import { categoricalOptions } from '../families/categorical/index.js';
-import { gaussianOptions } from '../families/gaussian/index.js';
-import { gmmOptions } from '../families/gmm/index.js';
-import { ngramOptions } from '../families/ngram/index.js';
-import { filterOptions, isolateOptions, webOptions } from '../policies/schemas.js';
-import { textRealSchema, wikiTextRealSchema } from './lm.js';
+import { REAL_SAMPLE_KINDS, type RealConfig, realSchema } from '../data/real-data.js';
+import { type FamilyDefinition, familyDefinitions, findFamily, registryVersion } from '../families/index.js';
+import { type PolicyConfig, policyRequirements, policySchema } from '../policies/index.js';
 
-const finite = z.number().finite();
-const vector = z.array(finite).min(1);
-const matrix = z.array(vector).min(1);
+export type { RealConfig } from '../data/real-data.js';
+export type { PolicyConfig, SourcePolicyConfig } from '../policies/index.js';
+export { POLICY_TYPES } from '../policies/index.js';
 
-/** Policies that build a training set on their own; `filter` verifies the candidates of one of them. */
-const sourcePolicies = [
-  z.object({ type: z.literal('replace') }).strict(),
-  z.object({ type: z.literal('mix'), realFraction: z.number().min(0).max(1).default(0.1) }).strict(),
-  z.object({ type: z.literal('accumulate') }).strict(),
-  z.object({ type: z.literal('accumulate-subsample') }).strict(),
-  webOptions,
-] as const;
-export const sourcePolicySchema = z.discriminatedUnion('type', [...sourcePolicies]);
-export type SourcePolicyConfig = z.infer<typeof sourcePolicySchema>;
+/** A family's section: its `type` names a registered family, whose own schema checks the rest. */
+export type FamilyConfig = { readonly type: string } & Readonly<Record<string, unknown>>;
 
-export const policySchema = z.discriminatedUnion('type', [
-  ...sourcePolicies,
-  filterOptions(sourcePolicySchema),
-  isolateOptions(sourcePolicySchema),
-]);
-export type PolicyConfig = z.infer<typeof policySchema>;
-export const POLICY_TYPES = policySchema.options.map((o) => o.shape.type.value);
-
-export const realSchema = z.discriminatedUnion('type', [
-  z
+function experimentShape<F extends z.ZodType<FamilyConfig>>(family: F) {
+  return z
     .object({
-      type: z.literal('gaussian'),
-      mean: vector.default([0]),
-      /** Defaults to the identity. */
-      covariance: matrix.optional(),
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore')
+        .default('run'),
+      seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
+      /** Number of fitted generations, numbered 0..generations-1; generation 0 trains on real data. */
+      generations: z.number().int().min(1),
+      /** M: the size of every synthetic set. */
+      samplesPerGeneration: z.number().int().min(1),
+      /** Size of the real training pool; defaults to samplesPerGeneration. */
+      realSize: z.number().int().min(1).optional(),
+      /** Held-out real items for evaluation (generated presets; file data uses real.heldOutFraction). */
+      heldOutSize: z.number().int().min(1).default(10_000),
+      policy: policySchema.default({ type: 'replace' }),
+      family,
+      real: realSchema,
+      /** Generations whose samples and model go to samples/ (defaults depend on the run's length). */
+      snapshotGenerations: z.array(z.number().int().min(0)).optional(),
+      /** Minimum seconds between checkpoints; 0 checkpoints every generation. */
+      checkpointSeconds: z.number().min(0).default(2),
+      /** The preset this config came from, and the package version that resolved it: provenance, not input. */
+      preset: z.string().optional(),
+      version: z.string().optional(),
     })
-    .strict(),
-  z
-    .object({ type: z.literal('mixture'), weights: vector, means: matrix, covariances: z.array(matrix).min(1) })
-    .strict(),
-  z.object({ type: z.literal('categorical'), probabilities: vector }).strict(),
-  z.object({ type: z.literal('zipf'), outcomes: z.number().int().min(2), exponent: z.number().positive() }).strict(),
-  z
-    .object({
-      type: z.literal('file'),
-      path: z.string().min(1),
-      /** Share of the file held out for evaluation, never trained on. */
-      heldOutFraction: z.number().gt(0).lt(1).default(0.2),
-      /** Recorded when the run starts; a resumed run refuses a file that changed. */
-      sha256: z.string().optional(),
-    })
-    .strict(),
-  wikiTextRealSchema,
-  textRealSchema,
-]);
-export type RealConfig = z.infer<typeof realSchema>;
+    .strict();
+}
 
-export const familySchema = z.discriminatedUnion('type', [
-  categoricalOptions,
-  gaussianOptions,
-  gmmOptions,
-  ngramOptions,
-]);
-export type FamilyConfig = z.infer<typeof familySchema>;
+/** The shape of every config, whatever its family: what code outside the family folders may rely on. */
+const anyFamily = z.object({ type: z.string() }).catchall(z.unknown());
+const typedShape = experimentShape(anyFamily);
+export type ExperimentConfig = z.infer<typeof typedShape>;
+export type ExperimentInput = z.input<typeof typedShape>;
 
-export const experimentSchema = z
-  .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore')
-      .default('run'),
-    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
-    /** Number of fitted generations, numbered 0..generations-1; generation 0 trains on real data. */
-    generations: z.number().int().min(1),
-    /** M: the size of every synthetic set. */
-    samplesPerGeneration: z.number().int().min(1),
-    /** Size of the real training pool; defaults to samplesPerGeneration. */
-    realSize: z.number().int().min(1).optional(),
-    /** Held-out real items for evaluation (generated presets; file data uses real.heldOutFraction). */
-    heldOutSize: z.number().int().min(1).default(10_000),
-    policy: policySchema.default({ type: 'replace' }),
-    family: familySchema,
-    real: realSchema,
-    /** Generations whose samples and model go to samples/ (defaults depend on the run's length). */
-    snapshotGenerations: z.array(z.number().int().min(0)).optional(),
-    /** Minimum seconds between checkpoints; 0 checkpoints every generation. */
-    checkpointSeconds: z.number().min(0).default(2),
-    /** The preset this config came from, and the package version that resolved it: provenance, not input. */
-    preset: z.string().optional(),
-    version: z.string().optional(),
-  })
-  .strict()
-  .superRefine((config, ctx) => {
-    // `isolate` detects a watermark: its own settings, or the family's (filled in by parseExperimentConfig).
-    const familyWatermark = config.family.type === 'ngram' && config.family.watermark;
-    if (config.policy.type === 'isolate' && !config.policy.watermark && !familyWatermark) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['policy', 'type'],
-        message: "policy 'isolate' detects the family's watermark: set family.watermark (watermarkShare may be 0)",
-      });
-    }
-    // Text families learn token streams: only text data, and text data only for them.
-    const textReal = config.real.type === 'wikitext' || config.real.type === 'text';
-    if ((config.family.type === 'ngram') !== textReal) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['real', 'type'],
-        message: `family '${config.family.type}' cannot learn real data of type '${config.real.type}'; ${
-          config.family.type === 'ngram' ? "use 'wikitext' or 'text'" : "'wikitext' and 'text' need family 'ngram'"
-        }`,
-      });
-      return;
-    }
-    if (textReal) return;
-    const categoricalReal = config.real.type === 'categorical' || config.real.type === 'zipf';
-    if ((config.family.type === 'categorical') !== categoricalReal) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['real', 'type'],
-        message: `family '${config.family.type}' cannot learn real data of type '${config.real.type}'; ${
-          config.family.type === 'categorical' ? "use 'categorical' or 'zipf'" : "use 'gaussian', 'mixture' or 'file'"
-        }`,
-      });
-    }
-  });
-export type ExperimentConfig = z.infer<typeof experimentSchema>;
-export type ExperimentInput = z.input<typeof experimentSchema>;
+let built: { version: number; schema: z.ZodType<ExperimentConfig> } | undefined;
+
+/** The schema over the families registered now (rebuilt after a registerFamily). */
+export function experimentSchema(): z.ZodType<ExperimentConfig> {
+  if (built?.version !== registryVersion()) {
+    const families = familyDefinitions();
+    const options = families.map((d) => d.options) as unknown as [z.ZodObject, ...z.ZodObject[]];
+    const family = z.discriminatedUnion('type', options) as unknown as typeof anyFamily;
+    const schema = experimentShape(family).superRefine((config, ctx) => {
+      const definition = findFamily(config.family.type) as FamilyDefinition;
+      for (const problem of compatibilityProblems(definition, config.family, config.real, config.policy))
+        ctx.addIssue({ code: 'custom', ...problem });
+    }) as unknown as z.ZodType<ExperimentConfig>;
+    built = { version: registryVersion(), schema };
+  }
+  return built.schema;
+}
+
+/**
+ * What cannot go together, decided from the family's sample kind: real data of another kind, a policy that
+ * works on another kind, `isolate` with no watermark to detect.
+ */
+function compatibilityProblems(
+  family: FamilyDefinition,
+  options: FamilyConfig,
+  real: RealConfig,
+  policy: PolicyConfig,
+): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const kind = family.sampleKind;
+  const realKind = REAL_SAMPLE_KINDS[real.type];
+  if (realKind !== kind) {
+    const fitting = Object.entries(REAL_SAMPLE_KINDS).flatMap(([type, k]) => (k === kind ? [`'${type}'`] : []));
+    const learners = familyDefinitions().flatMap((d) => (d.sampleKind === realKind ? [`'${d.name}'`] : []));
+    problems.push({
+      path: ['real', 'type'],
+      message: `family '${family.name}' cannot learn real data of type '${real.type}'; ${
+        fitting.length > 0 ? `use ${orList(fitting)}` : `no real source makes ${kind}`
+      } ('${real.type}' makes ${realKind}${learners.length > 0 ? `, for family ${orList(learners)}` : ''})`,
+    });
+  }
+  const needs = policyRequirements(policy);
+  if (needs.sampleKinds && !needs.sampleKinds.includes(kind)) {
+    problems.push({
+      path: ['policy', 'type'],
+      message: `policy '${policy.type}' works on ${orList(needs.sampleKinds)}; family '${family.name}' learns ${kind}`,
+    });
+  } else if (needs.watermark && !family.watermark?.(options)) {
+    problems.push({
+      path: ['policy', 'type'],
+      message: `policy '${policy.type}' detects the family's watermark: set family.watermark (watermarkShare may be 0)`,
+    });
+  }
+  return problems;
+}
+
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
 
 /** Validates a config; on failure throws a UsageError listing every problem as `field: message (got value)`. */
 export function parseExperimentConfig(input: unknown, source = 'config'): ExperimentConfig {
-  const result = experimentSchema.safeParse(input);
+  const result = experimentSchema().safeParse(input);
   if (result.success) return withDetector(result.data);
   const lines = result.error.issues.map((issue) => {
     const field = issue.path.join('.') || '(root)';
@@ -153,9 +130,9 @@ export function parseExperimentConfig(input: unknown, source = 'config'): Experi
 /** `isolate` looks for the family's watermark: a policy that names no detector settings gets the family's. */
 function withDetector(config: ExperimentConfig): ExperimentConfig {
   const { policy, family } = config;
-  if (policy.type !== 'isolate' || policy.watermark || family.type !== 'ngram' || !family.watermark) return config;
-  const watermark = { ...family.watermark, watermarkShare: family.watermarkShare ?? 1 };
-  return { ...config, policy: { ...policy, watermark } };
+  if (policy.type !== 'isolate' || policy.watermark) return config;
+  const watermark = findFamily(family.type)?.watermark?.(family);
+  return watermark ? { ...config, policy: { ...policy, watermark } } : config;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

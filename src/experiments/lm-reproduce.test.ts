@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunGroup } from '../reports/groups.js';
+import type { RunGroup } from '../plots/groups.js';
 import { ngramExperiment } from './lm-reproduce.js';
 
 const line = (generation: number, ppl: number) => ({

@@ -3,7 +3,7 @@
  * replace, mix (10% real) and accumulate. Exported for reproduce.ts to list; every number in the sentences is
  * computed from the runs.
  */
-import type { RunGroup } from '../reports/groups.js';
+import type { RunGroup } from '../plots/groups.js';
 import type { PaperExperiment } from './reproduce.js';
 import { resolveConfig } from './run.js';
 

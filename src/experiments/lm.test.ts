@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
+import { buildWikiTextRealData, wikiTextRealSchema } from '../data/text-real.js';
 import { writeCorpus } from '../test-helpers/corpus.js';
 import { type ExperimentInput, parseExperimentConfig } from './config.js';
-import { buildWikiTextRealData, wikiTextRealSchema } from './lm.js';
 import { resumeExperiment, runExperiment } from './run.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-'));
@@ -34,7 +34,7 @@ describe('the language-model protocol', () => {
     );
     expect(() =>
       parseExperimentConfig({ ...lmConfig('replace'), family: { type: 'gmm' }, real: { type: 'wikitext' } }),
-    ).toThrow(/'wikitext' and 'text' need family 'ngram'/);
+    ).toThrow(/family 'gmm' cannot learn real data of type 'wikitext'; use 'gaussian', 'mixture' or 'file' \('wikitext' makes sequences, for family 'ngram'\)/);
     const parsed = parseExperimentConfig({
       ...lmConfig('replace'),
       family: { type: 'ngram', decoding: { type: 'beam' } },

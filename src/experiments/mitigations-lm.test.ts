@@ -5,11 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Metrics } from '../core/family.js';
 import { runLoop } from '../core/loop.js';
 import { RunFolder } from '../core/run-folder.js';
+import { buildRealData } from '../data/real-data.js';
+import { createFamily } from '../families/index.js';
+import { createPolicy } from '../policies/index.js';
 import { writeCorpus } from '../test-helpers/corpus.js';
 import { parseExperimentConfig } from './config.js';
 import { LM_MITIGATION_RUNS, lmMitigationConfigs } from './mitigations.js';
-import { buildRealData } from './real-data.js';
-import { createFamily, createPolicy } from './registry.js';
 import { runExperiment } from './run.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-mitigations-'));
@@ -31,15 +32,13 @@ describe('LM mitigations: watermarks and isolate', () => {
       expect(config).toMatchObject({ seed: 2, generations: 4, real: SMALL.real, family: { type: 'ngram', order: 3 } });
       if (config.policy.type === 'isolate' && config.family.type === 'ngram') {
         expect(config.policy.watermark).toEqual({
-          ...config.family.watermark,
+          ...(config.family.watermark as object),
           watermarkShare: config.family.watermarkShare,
         });
       }
     }
     const isolate = set.filter((s) => s.config.policy.type === 'isolate');
-    expect(isolate.map((s) => (s.config.family as { watermarkShare: number }).watermarkShare)).toEqual([
-      1, 0.5, 0, 1, 0.5, 0,
-    ]);
+    expect(isolate.map((s) => s.config.family.watermarkShare)).toEqual([1, 0.5, 0, 1, 0.5, 0]);
     expect(new Set(set.map((s) => s.config.name)).size).toBe(set.length);
   });
 

@@ -4,7 +4,7 @@
  * counterpart (watermarks and `isolate`, needs WikiText-2). Each ends in a table of final-generation metrics,
  * one row per policy, and sentences computed from the runs.
  */
-import type { RunGroup } from '../reports/groups.js';
+import type { RunGroup } from '../plots/groups.js';
 import { parseExperimentConfig } from './config.js';
 import { fmt } from './format.js';
 import { lmMitigationConfigs, type MitigationConfig, mitigationConfigs } from './mitigations.js';

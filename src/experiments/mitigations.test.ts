@@ -4,16 +4,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runLoop } from '../core/loop.js';
 import { RunFolder } from '../core/run-folder.js';
+import { buildRealData } from '../data/real-data.js';
+import { createFamily } from '../families/index.js';
+import { createPolicy } from '../policies/index.js';
 import { parseExperimentConfig } from './config.js';
 import { mitigationConfigs, runMitigations } from './mitigations.js';
-import { PRESETS } from './presets.js';
-import { buildRealData } from './real-data.js';
-import { createFamily, createPolicy } from './registry.js';
+import { findPreset } from './presets.js';
 import { resolveConfig } from './run.js';
 
 const SHORT = { generations: 40, heldOutSize: 2000 };
 /** The preset with another policy (replaced whole: resolveConfig would merge nested selections). */
-const withPolicy = (policy: unknown) => parseExperimentConfig({ ...PRESETS.mitigations.config, policy });
+const withPolicy = (policy: unknown) => parseExperimentConfig({ ...findPreset('mitigations')?.config, policy });
 
 describe('mitigations comparison', () => {
   it('is one family, one seed and one real pool under every policy the issue names', () => {

@@ -13,7 +13,7 @@
  */
 import type { Metrics } from '../core/family.js';
 import type { ExperimentInput } from './config.js';
-import { PRESETS } from './presets.js';
+import { findPreset } from './presets.js';
 import { type RunOptions, runExperiment } from './run.js';
 
 type PolicyInput = NonNullable<ExperimentInput['policy']>;
@@ -52,7 +52,7 @@ export const MITIGATION_POLICIES: readonly { readonly label: string; readonly po
 
 /** The comparison's configs: the `mitigations` preset with each policy, all with the same seed. */
 export function mitigationConfigs(seed = 1, overrides: Partial<ExperimentInput> = {}): MitigationConfig[] {
-  const base = PRESETS.mitigations.config;
+  const base = findPreset('mitigations')?.config as ExperimentInput;
   return MITIGATION_POLICIES.map(({ label, policy }) => ({
     label,
     config: {
@@ -130,7 +130,7 @@ const LM_BASE: ExperimentInput = {
  */
 export function lmMitigationConfigs(seed = 1, overrides: Partial<ExperimentInput> = {}): MitigationConfig[] {
   const base = { ...LM_BASE, ...overrides };
-  const family = base.family as Extract<ExperimentInput['family'], { type: 'ngram' }>;
+  const family = base.family;
   if (family.type !== 'ngram') throw new RangeError('lmMitigationConfigs: the family must be ngram');
   return LM_MITIGATION_RUNS.map(({ label, policy, watermarkShare }) => ({
     label,

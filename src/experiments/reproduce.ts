@@ -9,10 +9,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { chooseGenerations, samplesFigure } from '../reports/figures/gmm.js';
-import { compareFigures } from '../reports/figures/index.js';
-import { groupRuns, type RunGroup } from '../reports/groups.js';
-import type { Figure } from '../reports/plot.js';
+import { chooseGenerations, samplesFigure } from '../families/gmm/figures.js';
+import { findFamily } from '../families/index.js';
+import { groupRuns, type RunGroup } from '../plots/groups.js';
+import type { Figure } from '../plots/plot.js';
+import { compareFigures } from '../reports/figures.js';
 import { readRun } from '../reports/run-data.js';
 import { type SuiteSection, writeSuiteReport } from '../reports/suite.js';
 import type { ExperimentConfig } from './config.js';
@@ -260,12 +261,10 @@ export interface ReproduceResult {
 
 /**
  * Rough cost of a run, for scheduling longest first so the last run to finish is a short one and the cores
- * stay busy: generations × samples, weighted by family (measured: an EM generation costs ~20 Gaussian ones
- * per sample, an n-gram generation ~2,000).
+ * stay busy: generations × samples, weighted by the family's measured cost (its definition's `weight`).
  */
-const FAMILY_WEIGHT: Record<string, number> = { gmm: 20, ngram: 2000 };
 function cost(c: ExperimentConfig): number {
-  return c.generations * c.samplesPerGeneration * (FAMILY_WEIGHT[c.family.type] ?? 1);
+  return c.generations * c.samplesPerGeneration * (findFamily(c.family.type)?.weight ?? 1);
 }
 
 export async function reproduce(options: ReproduceOptions): Promise<ReproduceResult> {

@@ -10,10 +10,11 @@ import type { Metrics } from '../core/family.js';
 import { type LoopHooks, runLoop } from '../core/loop.js';
 import { RunFolder } from '../core/run-folder.js';
 import { sha256Of } from '../data/download.js';
+import { buildRealData } from '../data/real-data.js';
+import { createFamily } from '../families/index.js';
+import { createPolicy } from '../policies/index.js';
 import { type ExperimentConfig, type ExperimentInput, parseExperimentConfig } from './config.js';
-import { defaultSnapshots, PRESETS } from './presets.js';
-import { buildRealData } from './real-data.js';
-import { createFamily, createPolicy } from './registry.js';
+import { defaultSnapshots, findPreset, presetNames } from './presets.js';
 
 export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -50,10 +51,10 @@ export interface RunResult {
 export function resolveConfig(preset: string | undefined, overrides: Record<string, unknown> = {}): ExperimentConfig {
   let base: Record<string, unknown> = {};
   if (preset !== undefined) {
-    const found = PRESETS[preset];
+    const found = findPreset(preset);
     if (!found) {
       throw new UsageError(
-        `unknown preset '${preset}'; choose one of: ${Object.keys(PRESETS).join(', ')} (or pass --config FILE)`,
+        `unknown preset '${preset}'; choose one of: ${presetNames().join(', ')} (or pass --config FILE)`,
       );
     }
     base = { ...(found.config as Record<string, unknown>), preset };

@@ -4,7 +4,7 @@ import type { Metrics } from '../core/family.js';
 import type { PolicyContext, ScoringModel } from '../core/policy.js';
 import { Rng } from '../core/rng.js';
 import { type VectorSamples, vectors } from '../core/samples.js';
-import { type GaussianModel, gaussianLogDensity } from '../families/gaussian/index.js';
+import { type GaussianModel, gaussianLogDensity } from '../families/gaussian/model.js';
 import { LOG_2PI, normalCdf, normalQuantile } from '../math/normal.js';
 import { type FilterSelection, filterPolicy } from './filter.js';
 import { importanceResample, selectBand } from './verify/selection.js';

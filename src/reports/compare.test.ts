@@ -5,8 +5,8 @@ import { run as compareCommand } from '../cli/commands/compare.js';
 import { RunFolderError } from '../core/errors.js';
 import { runMany, seedConfigs } from '../experiments/parallel.js';
 import { resolveConfig } from '../experiments/run.js';
+import { groupRuns } from '../plots/groups.js';
 import { buildComparisonReport } from './compare.js';
-import { groupRuns } from './groups.js';
 import { readRun } from './run-data.js';
 import { concatPanels, fixtureRun, svgTexts, tempDir } from './test-helpers/fixtures.js';
 

@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic-file.js';
 import { timestamp } from '../core/run-folder.js';
-import { format } from './figures/generic.js';
-import { compareFigures } from './figures/index.js';
-import { aggregate, groupRuns, type RunGroup } from './groups.js';
-import { table } from './html.js';
+import { format } from '../plots/generic.js';
+import { aggregate, groupRuns, type RunGroup } from '../plots/groups.js';
+import { table } from '../plots/html.js';
+import { compareFigures } from './figures.js';
 import { numericMetricNames, readRun } from './run-data.js';
 import { figuresHtml, renderAndSave, type WrittenReport, writePage } from './write.js';
 

@@ -4,10 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.js';
 import type { ExperimentInput } from '../experiments/config.js';
 import { runExperiment } from '../experiments/run.js';
+import { compareNgramFigure, firstMiddleLast, histogramRows } from '../families/ngram/figures.js';
+import { escapeHtml } from '../plots/html.js';
 import { buildComparisonReport } from './compare.js';
-import { runFigures } from './figures/index.js';
-import { compareNgramFigure, firstMiddleLast, histogramRows } from './figures/ngram.js';
-import { escapeHtml } from './html.js';
+import { runFigures } from './figures.js';
 import { readRun } from './run-data.js';
 import { concatPanels, svgTexts, tempDir } from './test-helpers/fixtures.js';
 

@@ -2,9 +2,9 @@
  * The report of one run folder: report.html (config, first/final numbers, the family's figures and every
  * metric's curve) with figures/*.png beside it. Built when a run ends, or again at any time from the folder.
  */
-import { format } from './figures/generic.js';
-import { runFigures, runSections } from './figures/index.js';
-import { jsonBlock, table } from './html.js';
+import { format } from '../plots/generic.js';
+import { jsonBlock, table } from '../plots/html.js';
+import { runFigures, runSections } from './figures.js';
 import { numericMetricNames, policyLabel, type RunData, readRun } from './run-data.js';
 import { figuresHtml, renderAndSave, type WrittenReport, writePage } from './write.js';
 

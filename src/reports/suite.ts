@@ -5,8 +5,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic-file.js';
-import { escapeAttr, escapeHtml, paragraphs, table } from './html.js';
-import type { Figure } from './plot.js';
+import { escapeAttr, escapeHtml, paragraphs, table } from '../plots/html.js';
+import type { Figure } from '../plots/plot.js';
 import { figuresHtml, REPORT_FILE, renderAndSave, writePage } from './write.js';
 
 export interface SuiteSection {

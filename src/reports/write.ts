@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
-import { figureHtml, page, type Section } from './html.js';
-import { type Figure, type RenderedFigure, renderFigures, svgToPng } from './plot.js';
+import { figureHtml, page, type Section } from '../plots/html.js';
+import { type Figure, type RenderedFigure, renderFigures, svgToPng } from '../plots/plot.js';
 
 export const REPORT_FILE = 'report.html';
 export const FIGURES_DIR = 'figures';

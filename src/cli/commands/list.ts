@@ -2,12 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FILES } from '../../core/run-folder.js';
-import { PRESETS } from '../../experiments/presets.js';
+import { presets } from '../../experiments/presets.js';
+import { familyDefinitions } from '../../families/index.js';
 import { parseFlags, str } from '../args.js';
 
 export const help = `Usage: collapse-lab list [--out DIR] [--json]
 
-Lists the presets and the runs under DIR (default: runs), with generations done and whether each finished.
+Lists the model families, the presets and the runs under DIR (default: runs), with generations done and whether each finished.
 
 Flags:
   --out <dir>  the runs folder (default: runs)
@@ -53,12 +54,20 @@ export async function run(argv: string[]): Promise<number> {
   const root = str(values, 'out') ?? 'runs';
   const runs = listRuns(root);
   if (values.json) {
-    const presets = Object.fromEntries(Object.entries(PRESETS).map(([k, p]) => [k, p.description]));
-    process.stdout.write(`${JSON.stringify({ presets, runs }, null, 2)}\n`);
+    const families = familyDefinitions().map((d) => ({
+      name: d.name,
+      sampleKind: d.sampleKind,
+      description: d.description,
+      presets: Object.keys(d.presets ?? {}),
+    }));
+    const described = Object.fromEntries(Object.entries(presets()).map(([k, p]) => [k, p.description]));
+    process.stdout.write(`${JSON.stringify({ families, presets: described, runs }, null, 2)}\n`);
     return 0;
   }
-  const lines = ['Presets:'];
-  for (const [name, preset] of Object.entries(PRESETS)) lines.push(`  ${name.padEnd(14)} ${preset.description}`);
+  const lines = ['Families:'];
+  for (const d of familyDefinitions()) lines.push(`  ${d.name.padEnd(14)} ${d.description} (${d.sampleKind})`);
+  lines.push('', 'Presets:');
+  for (const [name, preset] of Object.entries(presets())) lines.push(`  ${name.padEnd(14)} ${preset.description}`);
   lines.push('', `Runs in ${root}:`);
   if (runs.length === 0) lines.push('  (none yet: collapse-lab run <preset>)');
   for (const r of runs) lines.push(`  ${r.dir}  ${r.generationsDone}/${r.generations} generations  ${r.status}`);

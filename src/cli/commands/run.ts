@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { type ExperimentConfig, POLICY_TYPES } from '../../experiments/config.js';
 import { readConfigFile } from '../../experiments/config-file.js';
 import { runMany, seedConfigs } from '../../experiments/parallel.js';
-import { PRESETS } from '../../experiments/presets.js';
+import { presetNames } from '../../experiments/presets.js';
 import { resolveConfig, runExperiment } from '../../experiments/run.js';
 import { buildComparisonReport, freshReportDir } from '../../reports/compare.js';
 import { choiceFlag, intFlag, numberFlag, type ParsedFlags, parseFlags, str } from '../args.js';
@@ -16,7 +16,7 @@ export const help = `Usage: collapse-lab run <preset> [flags]
 Runs one experiment: generation 0 fits the real data, every later generation fits data its data policy
 builds from the real pool and earlier generations' samples. Writes runs/<name>-<timestamp>/.
 
-Presets: ${Object.keys(PRESETS).join(', ')}  (collapse-lab list shows what each does)
+Presets: ${presetNames().join(', ')}  (collapse-lab list shows what each does)
 
 Flags:
   --config <file>        a JSON or YAML config (a preset given too is the base it overrides)
@@ -64,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   const preset = positionals[0];
   const configFile = str(values, 'config');
   if (preset === undefined && configFile === undefined) {
-    throw new UsageError(`run: name a preset (${Object.keys(PRESETS).join(', ')}) or pass --config FILE`);
+    throw new UsageError(`run: name a preset (${presetNames().join(', ')}) or pass --config FILE`);
   }
   const overrides = {
     ...(configFile ? readConfigFile(configFile) : {}),

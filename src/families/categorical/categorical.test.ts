@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import { runExperiment } from '../../experiments/run.js';
 import { mean, sampleVariance } from '../../test-helpers/special.js';
-import { fitCategorical, sampleCategorical } from './index.js';
+import { fitCategorical, sampleCategorical } from './model.js';
 
 const K = 6;
 const M = 20;

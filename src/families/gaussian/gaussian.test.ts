@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { runExperiment } from '../../experiments/run.js';
 import { digamma, mean, sampleVariance, trigamma } from '../../test-helpers/special.js';
-import { fitGaussian } from './index.js';
+import { fitGaussian } from './model.js';
 
 const M = 10;
 const G = 30;

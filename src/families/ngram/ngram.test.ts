@@ -5,7 +5,6 @@ import { modelStateToBundle } from '../../core/dataset-codec.js';
 import { Rng } from '../../core/rng.js';
 import { type SequenceSamples, sequences } from '../../core/samples.js';
 import { Generator } from './generate.js';
-import { createNgramFamily, fitNgram, ngramOptions, trainingStream } from './index.js';
 import {
   contextNodes,
   estimateDiscounts,
@@ -14,6 +13,7 @@ import {
   prepareKneserNey,
   probability,
 } from './kneser-ney.js';
+import { createNgramFamily, fitNgram, ngramOptions, trainingStream } from './model.js';
 import { buildTables } from './tables.js';
 
 /** A Markov text over V words with Zipf-like, context-dependent transitions: enough structure for every order. */

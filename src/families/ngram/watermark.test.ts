@@ -7,8 +7,8 @@ import { GreenList } from '../../watermark/green-list.js';
 import { watermarkedItems } from '../../watermark/share.js';
 import type { Decoding } from './generate.js';
 import { Generator } from './generate.js';
-import { createNgramFamily, ngramOptions } from './index.js';
 import { contextNodes, type KneserNeyModel, prepareKneserNey, probability } from './kneser-ney.js';
+import { createNgramFamily, ngramOptions } from './model.js';
 import { buildTables } from './tables.js';
 
 /** A Markov text over V words with skewed, context-dependent transitions. */

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildWikiTextRealData, wikiTextRealSchema } from '../../experiments/lm.js';
+import { buildWikiTextRealData, wikiTextRealSchema } from '../../data/text-real.js';
 import { resolveConfig, runExperiment } from '../../experiments/run.js';
-import { fitNgram } from './index.js';
 import { perplexity } from './kneser-ney.js';
+import { fitNgram } from './model.js';
 
 // CI points COLLAPSE_LAB_DATA at the shared data folder; elsewhere these real-data checks are skipped.
 const sharedData = process.env.COLLAPSE_LAB_DATA;

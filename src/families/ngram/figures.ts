@@ -7,12 +7,12 @@
  * Every builder returns nothing when its metrics are missing, so an unfinished or older run still gets a report.
  */
 import type { Metrics } from '../../core/family.js';
-import { type CurveRow, curvePanel, grid } from '../charts.js';
-import { aggregate, type RunGroup } from '../groups.js';
-import { escapeHtml, type Section, table } from '../html.js';
-import type { Figure, VlSpec } from '../plot.js';
-import { type RunData, series } from '../run-data.js';
-import { format } from './generic.js';
+import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
+import { format } from '../../plots/generic.js';
+import { aggregate, type RunGroup } from '../../plots/groups.js';
+import { escapeHtml, type Section, table } from '../../plots/html.js';
+import type { Figure, VlSpec } from '../../plots/plot.js';
+import { type RunData, series } from '../../reports/run-data.js';
 
 const HISTOGRAM = 'syntheticPerplexityHistogram';
 const EDGES = 'syntheticPerplexityEdges';

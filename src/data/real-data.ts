@@ -1,15 +1,68 @@
 /** Builds a run's RealData from its config: a known distribution drawn with the run's seed, or the user's file. */
+import { z } from 'zod';
 import { labelDataset, REAL } from '../core/dataset.js';
 import { UsageError } from '../core/errors.js';
 import type { RealData, Truth } from '../core/real-data.js';
 import { deriveRng } from '../core/rng.js';
-import { categories, type Samples, takeSamples, vectors } from '../core/samples.js';
-import { readVectorFile } from '../data/vector-file.js';
-import { sampleCategorical } from '../families/categorical/index.js';
+import { categories, type SampleKind, type Samples, takeSamples, vectors } from '../core/samples.js';
+import { sampleCategorical } from '../math/categorical.js';
 import { cholesky } from '../math/linalg.js';
 import { prepareMixture, sampleMixture } from '../math/mixture.js';
-import type { ExperimentConfig, RealConfig } from './config.js';
-import { buildTextRealData, buildWikiTextRealData } from './lm.js';
+import { buildTextRealData, buildWikiTextRealData, textRealSchema, wikiTextRealSchema } from './text-real.js';
+import { readVectorFile } from './vector-file.js';
+
+const finite = z.number().finite();
+const vector = z.array(finite).min(1);
+const matrix = z.array(vector).min(1);
+
+export const realSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('gaussian'),
+      mean: vector.default([0]),
+      /** Defaults to the identity. */
+      covariance: matrix.optional(),
+    })
+    .strict(),
+  z
+    .object({ type: z.literal('mixture'), weights: vector, means: matrix, covariances: z.array(matrix).min(1) })
+    .strict(),
+  z.object({ type: z.literal('categorical'), probabilities: vector }).strict(),
+  z.object({ type: z.literal('zipf'), outcomes: z.number().int().min(2), exponent: z.number().positive() }).strict(),
+  z
+    .object({
+      type: z.literal('file'),
+      path: z.string().min(1),
+      /** Share of the file held out for evaluation, never trained on. */
+      heldOutFraction: z.number().gt(0).lt(1).default(0.2),
+      /** Recorded when the run starts; a resumed run refuses a file that changed. */
+      sha256: z.string().optional(),
+    })
+    .strict(),
+  wikiTextRealSchema,
+  textRealSchema,
+]);
+export type RealConfig = z.infer<typeof realSchema>;
+
+/** The kind of sample each real source makes: a family learns the sources of its own sample kind. */
+export const REAL_SAMPLE_KINDS: Readonly<Record<RealConfig['type'], SampleKind>> = {
+  gaussian: 'vectors',
+  mixture: 'vectors',
+  file: 'vectors',
+  categorical: 'categories',
+  zipf: 'categories',
+  wikitext: 'sequences',
+  text: 'sequences',
+};
+
+/** What buildRealData needs of an experiment config. */
+export interface RealDataSpec {
+  readonly seed: number;
+  readonly real: RealConfig;
+  readonly realSize?: number;
+  readonly samplesPerGeneration: number;
+  readonly heldOutSize: number;
+}
 
 /** Zipf's law over outcomes 1..K: p(k) ∝ k^(−s). */
 export function zipfProbabilities(outcomes: number, exponent: number): Float64Array {
@@ -89,7 +142,7 @@ function checkedMixture(weights: number[], means: number[][], covariances: numbe
  * The real pool (realSize items, default M) and held-out data. Known distributions are drawn from the stream
  * (seed, −1, 'real'), so they are the same on every resume; a file is split by a seeded shuffle.
  */
-export function buildRealData(config: ExperimentConfig): RealData {
+export function buildRealData(config: RealDataSpec): RealData {
   const poolSize = config.realSize ?? config.samplesPerGeneration;
   const rng = deriveRng(config.seed, -1, 'real');
   const real = config.real;

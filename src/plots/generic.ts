@@ -2,10 +2,11 @@
  * The figures every run gets, whatever its family: one curve per numeric metric over generations. A family
  * without figures of its own (a new one still landing) is fully shown by these.
  */
-import { curvePanel, grid } from '../charts.js';
-import { aggregate, type RunGroup } from '../groups.js';
-import type { Figure } from '../plot.js';
-import { numericMetricNames, type RunData, series } from '../run-data.js';
+
+import { numericMetricNames, type RunData, series } from '../reports/run-data.js';
+import { curvePanel, grid } from './charts.js';
+import { aggregate, type RunGroup } from './groups.js';
+import type { Figure } from './plot.js';
 
 /** One panel per metric that changes over the run; constant ones are named in the caption instead. */
 export function metricCurves(run: RunData): Figure {

@@ -2,8 +2,9 @@
  * Several runs in one picture: runs whose configs differ only in the seed form a group (drawn as a mean with
  * a band), and groups are labelled by what sets them apart ("replace" vs "mix 10% real").
  */
+
+import { policyLabel, type RunConfig, type RunData, series } from '../reports/run-data.js';
 import type { CurveRow } from './charts.js';
-import { policyLabel, type RunConfig, type RunData, series } from './run-data.js';
 
 export interface RunGroup {
   readonly label: string;

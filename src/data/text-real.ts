@@ -9,9 +9,9 @@ import { labelDataset, REAL } from '../core/dataset.js';
 import { UsageError } from '../core/errors.js';
 import type { RealData } from '../core/real-data.js';
 import { type SequenceSamples, sequences } from '../core/samples.js';
-import { sha256Of } from '../data/download.js';
-import { readWikiText } from '../data/wikitext.js';
 import { BpeTokenizer, type Tokenizer, WordTokenizer } from '../tokenizers/index.js';
+import { sha256Of } from './download.js';
+import { readWikiText } from './wikitext.js';
 
 const tokenizerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('word') }).strict(),

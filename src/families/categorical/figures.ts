@@ -2,10 +2,10 @@
  * Figures for `categorical`: each outcome's probability over generations (written by the family when K ≤ 64),
  * the support size (an outcome that draws no sample is gone for good) and the total variation from the truth.
  */
-import { type CurveRow, curvePanel, grid } from '../charts.js';
-import { aggregate, type RunGroup } from '../groups.js';
-import type { Figure } from '../plot.js';
-import { type RunData, series } from '../run-data.js';
+import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
+import { aggregate, type RunGroup } from '../../plots/groups.js';
+import type { Figure } from '../../plots/plot.js';
+import { type RunData, series } from '../../reports/run-data.js';
 
 /** Beyond this many outcomes the legend would be taller than the plot. */
 const LEGEND_UP_TO = 12;

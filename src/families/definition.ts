@@ -1,0 +1,79 @@
+/**
+ * What a family folder exports: everything the rest of the lab needs to know about one model family, in one
+ * value. The config schema, the CLI's help and `list`, scheduling and reports are all built from these
+ * definitions, so a new family is one folder plus one line in families/index.ts (or one `registerFamily` call
+ * from outside the package).
+ */
+import type { z } from 'zod';
+import type { ModelFamily } from '../core/family.js';
+import type { SampleKind, Samples } from '../core/samples.js';
+import type { RunGroup } from '../plots/groups.js';
+import type { Section } from '../plots/html.js';
+import type { Figure } from '../plots/plot.js';
+import type { RunData } from '../reports/run-data.js';
+import type { WatermarkOptions } from '../watermark/index.js';
+
+/** Report figures of a family (each optional; every run also gets the generic metric curves). */
+export interface FamilyFigures {
+  /** Figures of one run, shown before the generic metric curves. */
+  run?(run: RunData): Figure[];
+  /** Figures overlaying several groups of runs of this family. */
+  compare?(groups: readonly RunGroup[]): Figure[];
+  /** Sections of one run's report after its figures: tables, generated text. */
+  sections?(run: RunData): Section[];
+}
+
+/**
+ * A named experiment that starts from this family: `collapse-lab run <name>`. The config is an experiment
+ * config as a user would write it (validated when a run resolves it), so defaults stay in the schemas.
+ */
+export interface Preset {
+  readonly description: string;
+  readonly config: PresetConfig;
+}
+
+export interface PresetConfig {
+  readonly name: string;
+  readonly generations: number;
+  readonly samplesPerGeneration: number;
+  readonly family: { readonly type: string } & Record<string, unknown>;
+  readonly real: { readonly type: string } & Record<string, unknown>;
+  readonly [field: string]: unknown;
+}
+
+/** The schema every family's options share: an object whose `type` is the family's name. */
+export type FamilyOptionsSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.ZodRawShape>;
+
+export interface FamilyDefinition<
+  Options extends { type: string } = { type: string },
+  S extends Samples = Samples,
+  M = unknown,
+> {
+  /** The name configs use (`family.type`). */
+  readonly name: string;
+  /** One line for `--help` and `list`. */
+  readonly description: string;
+  /** The kind of sample the family learns; real data and policies are matched to it. */
+  readonly sampleKind: SampleKind;
+  /** The family's config section, with defaults; its `type` is a literal of `name`. */
+  readonly options: FamilyOptionsSchema;
+  /** Builds the family from validated options. */
+  create(options: Options): ModelFamily<S, M>;
+  /** Presets that start from this family, by name. */
+  readonly presets?: Readonly<Record<string, Preset>>;
+  /**
+   * Rough cost of one generation per sample, relative to a 1-D Gaussian fit (1), for scheduling the longest runs
+   * first: measured, e.g. an EM generation ~20, an n-gram generation ~2,000.
+   */
+  readonly weight: number;
+  readonly figures?: FamilyFigures;
+  /** The watermark this family's generators embed, if configured: what `isolate` detects by default. */
+  watermark?(options: Options): (WatermarkOptions & { readonly watermarkShare: number }) | undefined;
+}
+
+/** Type-checks a definition against its own options type, then forgets that type for the registry. */
+export function defineFamily<Options extends { type: string }, S extends Samples, M>(
+  definition: FamilyDefinition<Options, S, M>,
+): FamilyDefinition {
+  return definition as unknown as FamilyDefinition;
+}
