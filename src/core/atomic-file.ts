@@ -15,6 +15,20 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
   fsyncDir(path.dirname(target));
 }
 
+/** Copies `source` to `target` durably: into a temporary file, fsync, rename, fsync of the folder. */
+export function copyFileAtomic(source: string, target: string): void {
+  const tmp = `${target}.tmp-${process.pid}`;
+  fs.copyFileSync(source, tmp);
+  const fd = fs.openSync(tmp, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, target);
+  fsyncDir(path.dirname(target));
+}
+
 export function writeJsonAtomic(target: string, value: unknown): void {
   writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
 }

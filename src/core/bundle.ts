@@ -12,11 +12,14 @@ const MAGIC = 'CLAB\x01';
 export interface Bundle {
   readonly json: unknown;
   readonly arrays: Readonly<Record<string, TypedArray>>;
+  /** Files that hold the rest (a model saved by another process), by name → path; run-folder.ts places them. */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 interface Header {
   json: unknown;
   arrays: { name: string; type: ArrayType; length: number; offset: number }[];
+  files?: Record<string, string>;
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
@@ -30,7 +33,12 @@ export function encodeBundle(bundle: Bundle): Buffer {
     entries.push({ name, type, length: array.length, offset });
     offset = align8(offset + array.byteLength);
   }
-  const header = Buffer.from(JSON.stringify({ json: bundle.json, arrays: entries } satisfies Header), 'utf8');
+  const fields: Header = {
+    json: bundle.json,
+    arrays: entries,
+    ...(bundle.files ? { files: { ...bundle.files } } : {}),
+  };
+  const header = Buffer.from(JSON.stringify(fields), 'utf8');
   const dataStart = align8(MAGIC.length + 4 + header.length);
   const out = Buffer.alloc(dataStart + offset);
   out.write(MAGIC, 0, 'latin1');
@@ -62,5 +70,5 @@ export function decodeBundle(bytes: Uint8Array, what = 'bundle'): Bundle {
     copy.set(buf.subarray(start, start + byteLength));
     arrays[entry.name] = new ctor(copy.buffer);
   }
-  return { json: header.json, arrays };
+  return { json: header.json, arrays, ...(header.files ? { files: header.files } : {}) };
 }

@@ -47,7 +47,7 @@ export function bundleToDataset(bundle: Bundle): Dataset {
 }
 
 export function modelStateToBundle(state: ModelState): Bundle {
-  return { json: state.json, arrays: state.arrays ?? {} };
+  return { json: state.json, arrays: state.arrays ?? {}, ...(state.files ? { files: state.files } : {}) };
 }
 
 /** The first `limit` items of a sample set as plain JSON (rows of numbers, token lists, or pixel rows). */
@@ -78,7 +78,10 @@ export function samplesToJson(s: Samples, limit: number): unknown {
   }
 }
 
-/** A model state as plain JSON (typed arrays as lists), for snapshots people read. */
+/**
+ * A model state as plain JSON (typed arrays as lists), for snapshots people read. Arrays too large to list
+ * (network weights, n-gram tables) are left out: the checkpoint holds them, in binary.
+ */
 export function modelStateToJson(state: ModelState, maxValues = 100_000): unknown {
   const arrays: Record<string, number[]> = {};
   for (const [name, array] of Object.entries(state.arrays ?? {})) {

@@ -12,10 +12,18 @@ import type { SampleKind, Samples } from './samples.js';
 export type MetricValue = number | null | readonly number[];
 export type Metrics = Record<string, MetricValue>;
 
-/** Model state as JSON plus named typed arrays, so large weights never pass through JSON. */
+/**
+ * Model state as JSON plus named typed arrays, so large weights never pass through JSON; a model that lives
+ * outside this process (a child process, a GPU trainer) may instead hand over files it wrote itself.
+ */
 export interface ModelState {
   readonly json: unknown;
   readonly arrays?: Readonly<Record<string, Float64Array | Float32Array | Int32Array | Uint8Array>>;
+  /**
+   * Files holding the rest of the state, by name (letters, digits, '.', '_', '-') → path. Saving copies them
+   * into the checkpoint atomically; a loaded state names those copies, which stay valid until the next checkpoint.
+   */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /** Reports the fraction in [0, 1] of the current step (fit, sample, evaluate), with optional detail. */
@@ -59,8 +67,9 @@ export interface ModelFamily<S extends Samples = Samples, M = unknown> {
   fit(train: Dataset<S>, ctx: FitContext<M>): Promise<M>;
   sample(model: M, count: number, ctx: SampleContext<S>): Promise<S>;
   evaluate(model: M, ctx: EvaluateContext<S, M>): Promise<Metrics>;
-  saveModel(model: M): ModelState;
-  loadModel(state: ModelState): M;
+  /** The model's state, to checkpoint or snapshot; asynchronous so that a model in another process can be asked. */
+  saveModel(model: M): Promise<ModelState>;
+  loadModel(state: ModelState): Promise<M>;
   /**
    * Per-item scores of `samples` under `model`, higher meaning more plausible: the log-likelihood (log-density
    * or log-probability) for likelihood families, or a family's own quality score (a classifier's confidence).
@@ -68,5 +77,5 @@ export interface ModelFamily<S extends Samples = Samples, M = unknown> {
    */
   score?(model: M, samples: S): Promise<Float64Array>;
   /** Frees resources a model holds outside the JS heap (native tensors, a child process). */
-  dispose?(model: M): void;
+  dispose?(model: M): Promise<void>;
 }

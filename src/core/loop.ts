@@ -13,13 +13,7 @@
  */
 
 import { type Dataset, datasetSize, labelDataset, REAL, realShare } from './dataset.js';
-import {
-  bundleToDataset,
-  datasetToBundle,
-  modelStateToBundle,
-  modelStateToJson,
-  samplesToJson,
-} from './dataset-codec.js';
+import { bundleToDataset, datasetToBundle, modelStateToBundle, samplesToJson } from './dataset-codec.js';
 import type { Metrics, ModelFamily } from './family.js';
 import type { DataPolicy, Scorer } from './policy.js';
 import type { RealData } from './real-data.js';
@@ -75,9 +69,11 @@ export async function runLoop<S extends Samples, M>(
   const pointer = folder?.readPointer();
   if (folder && pointer) {
     history = folder.truncateMetrics(pointer.generation);
-    previous = family.loadModel(folder.readCheckpointFile(pointer.model));
+    previous = await family.loadModel(folder.readCheckpointFile(pointer.model));
     generationZero =
-      pointer.generation === 0 ? previous : family.loadModel(folder.readCheckpointFile(pointer.generationZeroModel));
+      pointer.generation === 0
+        ? previous
+        : await family.loadModel(folder.readCheckpointFile(pointer.generationZeroModel));
     for (const [generation, file] of Object.entries(pointer.synthetic)) {
       synthetic[Number(generation)] = bundleToDataset(folder.readCheckpointFile(file)) as Dataset<S>;
     }
@@ -173,29 +169,25 @@ export async function runLoop<S extends Samples, M>(
     if (folder) {
       folder.appendMetrics(line);
       if (snapshots.has(g)) {
-        folder.writeSample(`generation-${g}.json`, {
-          generation: g,
-          model: modelStateToJson(family.saveModel(model)),
-          samples: samplesToJson(made, spec.snapshotSize ?? 2000),
-        });
+        folder.writeSnapshot(g, await family.saveModel(model), samplesToJson(made, spec.snapshotSize ?? 2000));
       }
       const due = g === G - 1 || Date.now() - lastCheckpoint >= checkpointMs;
       if (due) {
-        written = writeCheckpoint(folder, family, policy, g, model, generationZero as M, synthetic, written);
+        written = await writeCheckpoint(folder, family, policy, g, model, generationZero as M, synthetic, written);
         lastCheckpoint = Date.now();
       }
     }
     hooks.onGeneration?.(line, g);
 
-    if (previous !== undefined && previous !== generationZero) family.dispose?.(previous);
+    if (previous !== undefined && previous !== generationZero) await family.dispose?.(previous);
     previous = model;
   }
   folder?.closeMetrics();
-  if (heldOutModel) family.dispose?.(await heldOutModel);
+  if (heldOutModel) await family.dispose?.(await heldOutModel);
   return { metrics: history, startGeneration: start };
 }
 
-function writeCheckpoint<S extends Samples, M>(
+async function writeCheckpoint<S extends Samples, M>(
   folder: RunFolder,
   family: ModelFamily<S, M>,
   policy: DataPolicy<S>,
@@ -204,12 +196,12 @@ function writeCheckpoint<S extends Samples, M>(
   generationZero: M,
   synthetic: readonly (Dataset<S> | undefined)[],
   before: CheckpointPointer | undefined,
-): CheckpointPointer {
+): Promise<CheckpointPointer> {
   const modelFile = `model-g${g}.bin`;
   const zeroFile = 'model-g0.bin';
-  folder.writeCheckpointFile(modelFile, modelStateToBundle(family.saveModel(model)));
+  folder.writeCheckpointFile(modelFile, modelStateToBundle(await family.saveModel(model)));
   if (g > 0 && !folder.hasCheckpointFile(zeroFile)) {
-    folder.writeCheckpointFile(zeroFile, modelStateToBundle(family.saveModel(generationZero)));
+    folder.writeCheckpointFile(zeroFile, modelStateToBundle(await family.saveModel(generationZero)));
   }
   const keep = policy.retains === 'all' ? synthetic.map((_, h) => h).filter((h) => synthetic[h]) : [g];
   const files: Record<string, string> = {};

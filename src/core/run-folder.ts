@@ -15,10 +15,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from './atomic-file.js';
+import { copyFileAtomic, writeFileAtomic, writeJsonAtomic } from './atomic-file.js';
 import { type Bundle, decodeBundle, encodeBundle } from './bundle.js';
+import { modelStateToJson } from './dataset-codec.js';
 import { RunFolderError } from './errors.js';
-import type { Metrics } from './family.js';
+import type { Metrics, ModelState } from './family.js';
 import { RunLock } from './run-lock.js';
 
 export const FILES = {
@@ -160,21 +161,24 @@ export class RunFolder {
   }
 
   writeCheckpointFile(name: string, bundle: Bundle): void {
-    writeFileAtomic(this.path(FILES.checkpoints, name), encodeBundle(bundle));
+    writeBundle(this.path(FILES.checkpoints), name, bundle);
   }
 
   readCheckpointFile(name: string): Bundle {
     const file = this.path(FILES.checkpoints, name);
     if (!fs.existsSync(file)) throw new RunFolderError(`checkpoint file ${file} is missing; the run folder is damaged`);
-    return decodeBundle(fs.readFileSync(file), file);
+    return withFilePaths(decodeBundle(fs.readFileSync(file), file), this.path(FILES.checkpoints), file);
   }
 
   hasCheckpointFile(name: string): boolean {
     return fs.existsSync(this.path(FILES.checkpoints, name));
   }
 
+  /** Removes a checkpoint file and the files its bundle placed beside it (`<name>.<key>`). */
   removeCheckpointFile(name: string): void {
-    fs.rmSync(this.path(FILES.checkpoints, name), { force: true });
+    const folder = this.path(FILES.checkpoints);
+    for (const entry of fs.readdirSync(folder))
+      if (entry === name || entry.startsWith(`${name}.`)) fs.rmSync(path.join(folder, entry), { force: true });
   }
 
   /** Publishes a checkpoint: metrics are fsync'd first, then the pointer is swapped atomically. */
@@ -193,6 +197,11 @@ export class RunFolder {
     writeFileAtomic(this.path(FILES.samples, name), `${JSON.stringify(value)}\n`);
   }
 
+  /** samples/generation-<g>.json: the model as JSON (small arrays listed) and the first samples, for people. */
+  writeSnapshot(generation: number, model: ModelState, samples: unknown): void {
+    this.writeSample(`generation-${generation}.json`, { generation, model: modelStateToJson(model), samples });
+  }
+
   writeSummary(summary: unknown): void {
     writeJsonAtomic(this.path(FILES.summary), summary);
   }
@@ -201,4 +210,36 @@ export class RunFolder {
     const file = this.path(FILES.summary);
     return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
   }
+}
+
+/** A bundle's files may only be named by a plain key: nothing in a run folder may point outside it. */
+const FILE_KEY = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
+/** Writes `<dir>/<name>`, first copying the bundle's files beside it as `<name>.<key>`, each atomically. */
+function writeBundle(dir: string, name: string, bundle: Bundle): void {
+  let files: Record<string, string> | undefined;
+  if (bundle.files) {
+    files = {};
+    for (const [key, source] of Object.entries(bundle.files)) {
+      if (!FILE_KEY.test(key))
+        throw new RangeError(`model state: file name '${key}' must be letters, digits, '.', '_' or '-'`);
+      copyFileAtomic(source, path.join(dir, `${name}.${key}`));
+      files[key] = `${name}.${key}`;
+    }
+  }
+  writeFileAtomic(path.join(dir, name), encodeBundle({ ...bundle, ...(files ? { files } : {}) }));
+}
+
+/** A read bundle's files as paths in `dir`; a stored name that could leave the folder is refused. */
+function withFilePaths(bundle: Bundle, dir: string, what: string): Bundle {
+  if (!bundle.files) return bundle;
+  const files: Record<string, string> = {};
+  for (const [key, stored] of Object.entries(bundle.files)) {
+    if (!FILE_KEY.test(stored) || !FILE_KEY.test(key))
+      throw new RunFolderError(
+        `${what}: names file '${stored}', which is not a plain file name; the run folder is damaged`,
+      );
+    files[key] = path.join(dir, stored);
+  }
+  return { ...bundle, files };
 }

@@ -34,7 +34,9 @@ describe('the language-model protocol', () => {
     );
     expect(() =>
       parseExperimentConfig({ ...lmConfig('replace'), family: { type: 'gmm' }, real: { type: 'wikitext' } }),
-    ).toThrow(/family 'gmm' cannot learn real data of type 'wikitext'; use 'gaussian', 'mixture' or 'file' \('wikitext' makes sequences, for family 'ngram'\)/);
+    ).toThrow(
+      /family 'gmm' cannot learn real data of type 'wikitext'; use 'gaussian', 'mixture' or 'file' \('wikitext' makes sequences, for family 'ngram'\)/,
+    );
     const parsed = parseExperimentConfig({
       ...lmConfig('replace'),
       family: { type: 'ngram', decoding: { type: 'beam' } },

@@ -79,11 +79,11 @@ export function createCategoricalFamily(options: CategoricalOptions): ModelFamil
       for (let i = 0; i < out.length; i++) out[i] = Math.log(model.probabilities[samples.values[i]]);
       return out;
     },
-    saveModel: (model): ModelState => ({
+    saveModel: async (model): Promise<ModelState> => ({
       json: { family: 'categorical' },
       arrays: { probabilities: model.probabilities },
     }),
-    loadModel: (state) => ({ probabilities: state.arrays?.probabilities as Float64Array }),
+    loadModel: async (state) => ({ probabilities: state.arrays?.probabilities as Float64Array }),
   };
 }
 

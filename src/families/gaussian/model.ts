@@ -106,11 +106,11 @@ export function createGaussianFamily(options: GaussianOptions): ModelFamily<Vect
     async score(model, samples) {
       return gaussianLogDensity(model, samples.values);
     },
-    saveModel: (m): ModelState => ({
+    saveModel: async (m): Promise<ModelState> => ({
       json: { family: 'gaussian', dim: m.dim },
       arrays: { mean: m.mean, covariance: m.covariance },
     }),
-    loadModel: (state) => ({
+    loadModel: async (state) => ({
       dim: (state.json as { dim: number }).dim,
       mean: state.arrays?.mean as Float64Array,
       covariance: state.arrays?.covariance as Float64Array,

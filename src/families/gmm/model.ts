@@ -61,11 +61,11 @@ export function createGmmFamily(options: GmmOptions): ModelFamily<VectorSamples,
     async score(model, samples) {
       return mixtureLogDensity(prepareMixture(model.mixture), samples.values);
     },
-    saveModel: (m): ModelState => ({
+    saveModel: async (m): Promise<ModelState> => ({
       json: { family: 'gmm', dim: m.mixture.dim, iterations: m.iterations, converged: m.converged },
       arrays: { weights: m.mixture.weights, means: m.mixture.means, covariances: m.mixture.covariances },
     }),
-    loadModel(state) {
+    async loadModel(state) {
       const json = state.json as { dim: number; iterations: number; converged: boolean };
       const a = state.arrays as Record<string, Float64Array>;
       return {

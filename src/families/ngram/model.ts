@@ -262,7 +262,7 @@ export function createNgramFamily(options: NgramOptions): ModelFamily<SequenceSa
       }
       return out;
     },
-    saveModel(model): ModelState {
+    async saveModel(model): Promise<ModelState> {
       const arrays: Record<string, Int32Array | Float64Array> = {
         discounts: model.discounts,
         unigramCounts: model.unigramCounts,
@@ -277,7 +277,7 @@ export function createNgramFamily(options: NgramOptions): ModelFamily<SequenceSa
         arrays,
       };
     },
-    loadModel(state) {
+    async loadModel(state) {
       const json = state.json as { order: number; vocabSize: number };
       const a = state.arrays as Record<string, Int32Array & Float64Array>;
       const levels: Level[] = [];

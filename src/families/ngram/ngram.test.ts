@@ -137,7 +137,7 @@ describe('score', () => {
 });
 
 describe('checkpoints', () => {
-  it('save and load a model through a checkpoint bundle without changing a probability', () => {
+  it('save and load a model through a checkpoint bundle without changing a probability', async () => {
     const rng = new Rng(4);
     const stream = markovStream(rng, 150, 10_000);
     const family = createNgramFamily(ngramOptions.parse({ type: 'ngram', order: 4 }));
@@ -149,8 +149,8 @@ describe('checkpoints', () => {
       },
       4,
     );
-    const bundle = decodeBundle(encodeBundle(modelStateToBundle(family.saveModel(model))));
-    const loaded = family.loadModel({ json: bundle.json, arrays: bundle.arrays as never });
+    const bundle = decodeBundle(encodeBundle(modelStateToBundle(await family.saveModel(model))));
+    const loaded = await family.loadModel({ json: bundle.json, arrays: bundle.arrays as never });
     const test = stream.slice(0, 2000);
     const offsets = Int32Array.of(0, 2000);
     expect(perplexity(loaded, test, offsets)).toBe(perplexity(model, test, offsets));
