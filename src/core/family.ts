@@ -61,6 +61,12 @@ export interface EvaluateContext<S extends Samples, M> {
   readonly signal?: AbortSignal;
 }
 
+export interface SnapshotContext<S extends Samples> {
+  readonly generation: number;
+  readonly real: RealData<S>;
+  readonly metrics: Metrics;
+}
+
 export interface ModelFamily<S extends Samples = Samples, M = unknown> {
   readonly name: string;
   readonly sampleKind: SampleKind;
@@ -76,6 +82,11 @@ export interface ModelFamily<S extends Samples = Samples, M = unknown> {
    * Optional; verifier policies such as `filter` need it.
    */
   score?(model: M, samples: S): Promise<Float64Array>;
+  /**
+   * What people should read beside the model in a samples/ snapshot (generated text, say), computed from the
+   * model, the real data and this generation's metrics line only, so a resumed run writes the same. Optional.
+   */
+  snapshot?(model: M, ctx: SnapshotContext<S>): Promise<Record<string, unknown>>;
   /** Frees resources a model holds outside the JS heap (native tensors, a child process). */
   dispose?(model: M): Promise<void>;
 }

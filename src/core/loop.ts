@@ -169,7 +169,8 @@ export async function runLoop<S extends Samples, M>(
     if (folder) {
       folder.appendMetrics(line);
       if (snapshots.has(g)) {
-        folder.writeSnapshot(g, await family.saveModel(model), samplesToJson(made, spec.snapshotSize ?? 2000));
+        const notes = await family.snapshot?.(model, { generation: g, real, metrics: line });
+        folder.writeSnapshot(g, await family.saveModel(model), samplesToJson(made, spec.snapshotSize ?? 2000), notes);
       }
       const due = g === G - 1 || Date.now() - lastCheckpoint >= checkpointMs;
       if (due) {

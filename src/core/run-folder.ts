@@ -197,9 +197,13 @@ export class RunFolder {
     writeFileAtomic(this.path(FILES.samples, name), `${JSON.stringify(value)}\n`);
   }
 
-  /** samples/generation-<g>.json: the model as JSON (small arrays listed) and the first samples, for people. */
-  writeSnapshot(generation: number, model: ModelState, samples: unknown): void {
-    this.writeSample(`generation-${generation}.json`, { generation, model: modelStateToJson(model), samples });
+  /**
+   * samples/generation-<g>.json: the model as JSON (small arrays listed) with the family's notes for people
+   * (ModelFamily.snapshot), and the first samples.
+   */
+  writeSnapshot(generation: number, model: ModelState, samples: unknown, notes?: Record<string, unknown>): void {
+    const json = { ...(modelStateToJson(model) as object), ...notes };
+    this.writeSample(`generation-${generation}.json`, { generation, model: json, samples });
   }
 
   writeSummary(summary: unknown): void {

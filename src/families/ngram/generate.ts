@@ -17,12 +17,10 @@
  */
 import type { Rng } from '../../core/rng.js';
 import type { GreenList } from '../../watermark/green-list.js';
+import type { Decoding } from '../lm/sequence-model.js';
 import { contextNodes, discountOf, type KneserNeyModel, probability } from './kneser-ney.js';
 
-export type Decoding =
-  | { readonly type: 'sample'; readonly temperature: number; readonly topK: number }
-  | { readonly type: 'greedy' }
-  | { readonly type: 'beam'; readonly width: number; readonly repetitionPenalty: number };
+export type { Decoding };
 
 /** How many best words of a context beam search keeps cached. */
 const TOP_CACHED = 24;

@@ -1,7 +1,8 @@
 /** Family `ngram`: a Kneser–Ney n-gram language model (model.ts) under the paper's language-model protocol. */
 import { defineFamily } from '../definition.js';
-import { ngramFigures } from './figures.js';
-import { createNgramFamily, ngramOptions } from './model.js';
+import { lmFigures } from '../lm/figures.js';
+import { lmWatermark } from '../lm/options.js';
+import { createNgramFamily, type NgramOptions, ngramOptions } from './model.js';
 
 const everyGeneration = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
@@ -13,8 +14,8 @@ export const ngramFamily = defineFamily({
   create: createNgramFamily,
   // Measured: an n-gram generation costs ~2,000 Gaussian ones per sample.
   weight: 2000,
-  figures: ngramFigures,
-  watermark: (options) => options.watermark && { ...options.watermark, watermarkShare: options.watermarkShare ?? 1 },
+  figures: lmFigures,
+  watermark: (options: NgramOptions) => lmWatermark(options),
   presets: {
     ngram: {
       description:

@@ -1,6 +1,6 @@
 /**
- * Figures for `ngram`, the paper's language-model protocol: perplexity of the real test set, the distribution of
- * per-block perplexity of each generation's synthetic text under the generation-0 model (the paper's figure:
+ * Figures for the language-model families (the paper's protocol, families/lm/): perplexity of the real test set,
+ * the distribution of per-block perplexity of each generation's synthetic text under the generation-0 model (the paper's figure:
  * later generations write text the first model finds more likely, plus a long tail), how much of the vocabulary
  * survives, and, as a table rather than a figure, the fixed prompts' continuations at each snapshot generation.
  *
@@ -198,7 +198,7 @@ function quantilePanel(rows: readonly QuantileRow[]): VlSpec {
 export function testPerplexityFigure(run: RunData): Figure | undefined {
   if (!has(run.metrics, 'testPerplexity')) return undefined;
   return {
-    id: 'ngram-test-perplexity',
+    id: 'lm-test-perplexity',
     title: 'Perplexity of the real test set over generations',
     caption:
       'Each generation’s model scored on the real held-out text (WikiText-2’s test set, or the held-out part of your corpus). Under replace it climbs as each model learns from the previous one’s text instead of people’s.',
@@ -226,7 +226,7 @@ export function syntheticPerplexityFigure(run: RunData): Figure | undefined {
   ];
   if (panels.length === 0) return undefined;
   return {
-    id: 'ngram-synthetic-perplexity',
+    id: 'lm-synthetic-perplexity',
     title: 'Perplexity of the synthetic text under the generation-0 model',
     caption: `Each synthetic block (one continuation) scored by the model fitted to real data. Left: the share of blocks per perplexity bin at the first, a middle and the last generation; right: the 5th to 95th percentiles of every generation. In the paper (beam search) later generations write text the first model finds more likely, the mass moving left, with a growing tail of text it finds unlikely.${medianShift(run.metrics)}`,
     spec: grid(panels, 2),
@@ -274,7 +274,7 @@ export function vocabularyFigure(run: RunData): Figure | undefined {
     panels.push(curvePanel({ title: 'distinct n-grams', yTitle: 'distinct share', rows: distinct }));
   if (panels.length === 0) return undefined;
   return {
-    id: 'ngram-vocabulary',
+    id: 'lm-vocabulary',
     title: 'What the synthetic text still uses',
     caption: `Word types occurring in each generation’s synthetic text; the share of the real data’s rare types (its least frequent ${Math.round(rareShare * 100)}% of types) produced at least once; and distinct-n, the share of n-grams in the synthetic text that are distinct.`,
     spec: grid(panels, 3),
@@ -314,7 +314,7 @@ export function continuationsHtml(run: RunData): string | undefined {
   )}</div>`;
 }
 
-export function ngramSections(run: RunData): Section[] {
+export function lmSections(run: RunData): Section[] {
   const html = continuationsHtml(run);
   return html ? [{ title: 'Continuations of fixed prompts', html }] : [];
 }
@@ -350,7 +350,7 @@ const COMPARE_PANELS = [
 ];
 
 /** One figure with everything, first: the reproduce report shows a family's first comparison figure alone. */
-export function compareNgramFigure(groups: readonly RunGroup[]): Figure | undefined {
+export function compareLmFigure(groups: readonly RunGroup[]): Figure | undefined {
   const curves = COMPARE_PANELS.map((p) => ({ p, rows: groups.flatMap((g): CurveRow[] => aggregate(g, p.metric)) }))
     .filter(({ rows }) => rows.length > 0)
     .map(({ p, rows }) => curvePanel({ title: p.title, yTitle: p.axis, rows, yScale: p.log ? 'log' : 'linear' }));
@@ -371,7 +371,7 @@ export function compareNgramFigure(groups: readonly RunGroup[]): Figure | undefi
     );
   if (panels.length === 0) return undefined;
   return {
-    id: 'ngram-compare',
+    id: 'lm-compare',
     title: 'The language model trained on its own text, compared',
     caption: `One line per configuration (mean over seeds; band: 10th–90th percentile of the seeds where there are several). Per-block perplexity is each synthetic block scored by the generation-0 model (the first model, fitted to real data)${
       withHistogram
@@ -382,9 +382,9 @@ export function compareNgramFigure(groups: readonly RunGroup[]): Figure | undefi
   };
 }
 
-export const ngramFigures = {
+export const lmFigures = {
   run: (run: RunData): Figure[] =>
     [testPerplexityFigure(run), syntheticPerplexityFigure(run), vocabularyFigure(run)].filter((f): f is Figure => !!f),
-  compare: (groups: readonly RunGroup[]): Figure[] => [compareNgramFigure(groups)].filter((f): f is Figure => !!f),
-  sections: ngramSections,
+  compare: (groups: readonly RunGroup[]): Figure[] => [compareLmFigure(groups)].filter((f): f is Figure => !!f),
+  sections: lmSections,
 };

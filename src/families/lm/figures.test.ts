@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../core/rng.js';
-import type { ExperimentInput } from '../experiments/config.js';
-import { runExperiment } from '../experiments/run.js';
-import { compareNgramFigure, firstMiddleLast, histogramRows } from '../families/ngram/figures.js';
-import { escapeHtml } from '../plots/html.js';
-import { buildComparisonReport } from './compare.js';
-import { runFigures } from './figures.js';
-import { readRun } from './run-data.js';
-import { concatPanels, svgTexts, tempDir } from './test-helpers/fixtures.js';
+import { Rng } from '../../core/rng.js';
+import type { ExperimentInput } from '../../experiments/config.js';
+import { runExperiment } from '../../experiments/run.js';
+import { escapeHtml } from '../../plots/html.js';
+import { buildComparisonReport } from '../../reports/compare.js';
+import { runFigures } from '../../reports/figures.js';
+import { readRun } from '../../reports/run-data.js';
+import { concatPanels, svgTexts, tempDir } from '../../reports/test-helpers/fixtures.js';
+import { compareLmFigure, firstMiddleLast, histogramRows } from './figures.js';
 
 const out = tempDir();
 /** Opens every line, so every prompt and most continuations hold text that must be escaped. */
@@ -64,22 +64,22 @@ const figureCaption = (html: string, id: string) =>
 describe('ngram run reports', () => {
   it('shows test perplexity, the synthetic perplexity distribution and vocabulary, each with its PNG', () => {
     expect(runFigures(readRun(replace)).map((f) => f.id)).toEqual([
-      'ngram-test-perplexity',
-      'ngram-synthetic-perplexity',
-      'ngram-vocabulary',
+      'lm-test-perplexity',
+      'lm-synthetic-perplexity',
+      'lm-vocabulary',
       'metrics',
     ]);
-    for (const id of ['ngram-test-perplexity', 'ngram-synthetic-perplexity', 'ngram-vocabulary']) {
+    for (const id of ['lm-test-perplexity', 'lm-synthetic-perplexity', 'lm-vocabulary']) {
       const png = fs.readFileSync(path.join(replace, 'figures', `${id}.png`));
       expect(png.subarray(1, 4).toString()).toBe('PNG');
     }
-    const texts = svgTexts(figureSvg(report(), 'ngram-test-perplexity'));
+    const texts = svgTexts(figureSvg(report(), 'lm-test-perplexity'));
     expect(texts).toEqual(expect.arrayContaining(['test perplexity (real text)', 'perplexity', 'generation']));
   });
 
   it("the paper's figure: histograms of generations 0, middle and last on a log axis, and the quantile band", () => {
     const html = report();
-    const svg = figureSvg(html, 'ngram-synthetic-perplexity');
+    const svg = figureSvg(html, 'lm-synthetic-perplexity');
     expect(concatPanels(svg)).toBe(2);
     const texts = svgTexts(svg);
     expect(texts).toEqual(
@@ -105,13 +105,13 @@ describe('ngram run reports', () => {
     // The caption's numbers are the run's.
     const metrics = readRun(replace).metrics;
     const p50 = (g: number) => String(Number((metrics[g].syntheticPerplexityP50 as number).toPrecision(3)));
-    expect(figureCaption(html, 'ngram-synthetic-perplexity')).toContain(
+    expect(figureCaption(html, 'lm-synthetic-perplexity')).toContain(
       `the median went from ${p50(0)} at generation 0 to ${p50(4)} at generation 4`,
     );
   });
 
   it('vocabulary: types present, rare types still produced, distinct-1/2/3', () => {
-    const svg = figureSvg(report(), 'ngram-vocabulary');
+    const svg = figureSvg(report(), 'lm-vocabulary');
     expect(concatPanels(svg)).toBe(3);
     expect(svgTexts(svg)).toEqual(
       expect.arrayContaining([
@@ -145,7 +145,7 @@ describe('ngram run reports', () => {
 describe('ngram comparison reports', () => {
   it('one figure with every panel and the last generations over generation 0, first (reproduce shows it alone)', async () => {
     const written = await buildComparisonReport([replace, accumulate], path.join(out, 'cmp'));
-    expect(written.figures.map((f) => f.id)).toEqual(['ngram-compare', 'compare-metrics']);
+    expect(written.figures.map((f) => f.id)).toEqual(['lm-compare', 'compare-metrics']);
     const svg = written.figures[0].svg;
     expect(concatPanels(svg)).toBe(6);
     expect(svgTexts(svg)).toEqual(
@@ -167,8 +167,8 @@ describe('ngram figure helpers', () => {
   it('leaves the histogram out of a comparison of many configurations, and says so', () => {
     const run = readRun(replace);
     const groups = (n: number) => Array.from({ length: n }, (_, i) => ({ label: `config ${i}`, runs: [run] }));
-    const few = compareNgramFigure(groups(4));
-    const many = compareNgramFigure(groups(5));
+    const few = compareLmFigure(groups(4));
+    const many = compareLmFigure(groups(5));
     if (!few || !many) throw new Error('no comparison figure');
     expect(JSON.stringify(few.spec)).toContain('per-block perplexity, last generation');
     expect(JSON.stringify(many.spec)).not.toContain('per-block perplexity, last generation');
