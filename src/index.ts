@@ -3,6 +3,8 @@
  * metrics; the building blocks below let a researcher plug in a family or a policy of their own.
  */
 
+/** The zod the config schemas are built with: a family's options schema from outside should use this one. */
+export { z } from 'zod';
 export type { Dataset } from './core/dataset.js';
 export { concatDatasets, labelDataset, REAL, realShare, takeItems } from './core/dataset.js';
 export { RunFolderError, UsageError } from './core/errors.js';

@@ -8,9 +8,11 @@
  * Gaussian's variance collapse. The test checks the martingale over seeds, so the plumbing is checked with
  * numbers a wrong loop would get wrong.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -214,5 +216,61 @@ describe('a family registered from outside src/', () => {
       { out: null },
     );
     expect(preset.metrics).toHaveLength(3);
+  });
+});
+
+/** The same idea as a plain JavaScript plugin for the command line (`--plugin FILE`), against the built package. */
+const PLUGIN = `
+import { defineFamily, registerFamily, vectors, z } from '${pathToFileURL(path.resolve('dist/index.js')).href}';
+registerFamily(defineFamily({
+  name: 'mean-shift',
+  description: 'a point mass refitted to the sample mean',
+  sampleKind: 'vectors',
+  options: z.object({ type: z.literal('mean-shift') }).strict(),
+  weight: 1,
+  create: () => ({
+    name: 'mean-shift',
+    sampleKind: 'vectors',
+    fit: async (train) => ({ mean: train.samples.values.reduce((a, b) => a + b, 0) / train.samples.values.length }),
+    sample: async (m, count, ctx) => vectors(Float64Array.from({ length: count }, () => m.mean + ctx.rng.normal()), 1),
+    evaluate: async (m) => ({ mean: m.mean }),
+    saveModel: async (m) => ({ json: m }),
+    loadModel: async (state) => state.json,
+  }),
+}));
+`;
+
+describe('a family from a plugin on the command line', () => {
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, [path.resolve('dist/cli/main.js'), ...args], { encoding: 'utf8', cwd: dir });
+
+  it('runs and lists with --plugin, and without it names the family field', () => {
+    const plugin = path.join(dir, 'mean-shift.mjs');
+    fs.writeFileSync(plugin, PLUGIN);
+    const config = path.join(dir, 'mean-shift.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        name: 'shift',
+        generations: 5,
+        samplesPerGeneration: 20,
+        family: { type: 'mean-shift' },
+        real: { type: 'gaussian', mean: [2] },
+      }),
+    );
+    const out = path.join(dir, 'plugin-runs');
+    const run = cli(['--plugin', plugin, 'run', '--config', config, '--out', out, '--json', '--no-report']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.family).toBe('mean-shift');
+    expect(summary.final.generation).toBe(4);
+    expect(cli(['--plugin', plugin, 'list']).stdout).toMatch(/mean-shift +a point mass refitted/);
+    const without = cli(['run', '--config', config, '--out', out]);
+    expect(without.status).toBe(2);
+    expect(without.stderr).toMatch(/family/);
+    expect(cli(['--plugin', path.join(dir, 'missing.mjs'), 'list']).stderr).toMatch(
+      /--plugin: '.*missing.mjs' does not exist/,
+    );
   });
 });

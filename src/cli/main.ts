@@ -2,6 +2,7 @@
 /** The collapse-lab command line: dispatches to one module per command in ./commands. */
 import { UsageError } from '../core/errors.js';
 import { VERSION } from '../experiments/run.js';
+import { loadPlugins, PLUGINS_ENV, takePluginFlags } from './plugins.js';
 
 interface Command {
   readonly help: string;
@@ -26,7 +27,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 
 const HELP = `collapse-lab ${VERSION}: a laboratory for model collapse
 
-Usage: collapse-lab <command> [flags]
+Usage: collapse-lab [--plugin FILE]... <command> [flags]
 
 Commands:
 ${Object.entries(COMMANDS)
@@ -34,10 +35,14 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 'collapse-lab <command> --help' tells more.
+
+--plugin FILE loads a JavaScript module first, e.g. one that calls registerFamily (also: $${PLUGINS_ENV}).
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const { plugins, rest: args } = takePluginFlags(argv);
+  await loadPlugins(plugins);
+  const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(HELP);
     return name === undefined ? 2 : 0;

@@ -5,6 +5,7 @@ import { readConfigFile } from '../../experiments/config-file.js';
 import { runMany, seedConfigs } from '../../experiments/parallel.js';
 import { presetNames } from '../../experiments/presets.js';
 import { resolveConfig, runExperiment } from '../../experiments/run.js';
+import { familyDefinitions } from '../../families/index.js';
 import { buildComparisonReport, freshReportDir } from '../../reports/compare.js';
 import { choiceFlag, intFlag, numberFlag, type ParsedFlags, parseFlags, str } from '../args.js';
 import { printSummary } from '../output.js';
@@ -17,6 +18,9 @@ Runs one experiment: generation 0 fits the real data, every later generation fit
 builds from the real pool and earlier generations' samples. Writes runs/<name>-<timestamp>/.
 
 Presets: ${presetNames().join(', ')}  (collapse-lab list shows what each does)
+Families: ${familyDefinitions()
+  .map((d) => `${d.name} (${d.sampleKind})`)
+  .join(', ')}  (a config's family.type)
 
 Flags:
   --config <file>        a JSON or YAML config (a preset given too is the base it overrides)
