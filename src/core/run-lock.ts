@@ -67,9 +67,14 @@ export function readLockHolder(dir: string): LockHolder | undefined {
 
 /** Whether the holder's process still runs; a process on another host cannot be checked, so it counts as alive. */
 export function isAlive(holder: LockHolder): boolean {
-  if (holder.hostname !== os.hostname()) return true;
+  return isProcessAlive(holder.pid, holder.hostname);
+}
+
+/** Whether process `pid` on `hostname` still runs; one on another host cannot be checked, so it counts as alive. */
+export function isProcessAlive(pid: number, hostname: string): boolean {
+  if (hostname !== os.hostname()) return true;
   try {
-    process.kill(holder.pid, 0); // signal 0: checks that the process exists, sends nothing
+    process.kill(pid, 0); // signal 0: checks that the process exists, sends nothing
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ESRCH'; // EPERM: it exists, under another user
