@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readTextIfExists } from './atomic-file.js';
 import { RunFolderError } from './errors.js';
 import type { Metrics } from './family.js';
 import { isProcessAlive, LOCK_FILE, readLockHolder } from './run-lock.js';
@@ -318,7 +319,10 @@ function parseProgress(text: string | undefined): Progress | undefined {
 }
 
 function readJson(file: string): unknown {
-  const text = fs.readFileSync(file, 'utf8');
+  return parseJson(fs.readFileSync(file, 'utf8'), file);
+}
+
+function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -327,16 +331,8 @@ function readJson(file: string): unknown {
 }
 
 function readJsonIfExists(file: string): unknown {
-  return fs.existsSync(file) ? readJson(file) : undefined;
-}
-
-function readTextIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = readTextIfExists(file);
+  return text === undefined ? undefined : parseJson(text, file);
 }
 
 /** The file's bytes from `start` to its end; undefined if it does not exist. */
