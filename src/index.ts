@@ -23,6 +23,17 @@ export type { DataPolicy, PolicyContext, PolicyResult, Scorer, ScoringModel } fr
 export type { RealData, Truth } from './core/real-data.js';
 export { deriveRng, Rng } from './core/rng.js';
 export { RunFolder } from './core/run-folder.js';
+export type {
+  Progress,
+  RunConfig,
+  RunData,
+  RunEvent,
+  RunListing,
+  RunStatus,
+  Snapshot,
+  WatchOptions,
+} from './core/run-store.js';
+export { listRuns, readRun, runStatus, watchRun } from './core/run-store.js';
 export * from './core/samples.js';
 export type { WikiTextSplit, WikiTextVariant } from './data/wikitext.js';
 export { downloadWikiText, readWikiText } from './data/wikitext.js';

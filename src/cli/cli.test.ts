@@ -138,8 +138,9 @@ describe('collapse-lab CLI', () => {
       new RegExp(`${runDir} is in use by another collapse-lab process \\(pid ${process.pid} on .*remove .*lock`),
     );
     expect(JSON.parse(cli(['list', '--out', out, '--json']).stdout).runs).toEqual([
-      expect.objectContaining({ dir: runDir, generationsDone: 5, status: 'finished' }),
+      expect.objectContaining({ dir: runDir, family: 'categorical', generationsDone: 5, status: 'finished' }),
     ]);
+    expect(cli(['list', '--out', out]).stdout).toContain(`${runDir}  5/5 generations  finished`);
   });
 
   it('runs a preset, prints the summary as JSON, lists the run and shows help', () => {

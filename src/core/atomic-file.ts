@@ -1,4 +1,7 @@
-/** Crash-safe file writes: write a temporary file, fsync it, rename it over the target, fsync the folder. */
+/**
+ * Crash-safe file writes: write a temporary file, fsync it, rename it over the target, fsync the folder. A reader
+ * of such a file sees it whole or not at all (readTextIfExists).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -31,6 +34,16 @@ export function copyFileAtomic(source: string, target: string): void {
 
 export function writeJsonAtomic(target: string, value: unknown): void {
   writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A file's text, or undefined if it does not exist (yet, or any more). */
+export function readTextIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** Makes a rename durable: the folder entry itself must reach the disk. */

@@ -16,6 +16,7 @@ import { type Dataset, datasetSize, labelDataset, REAL, realShare } from './data
 import { bundleToDataset, datasetToBundle, modelStateToBundle, samplesToJson } from './dataset-codec.js';
 import type { Metrics, ModelFamily } from './family.js';
 import type { DataPolicy, Scorer } from './policy.js';
+import { ProgressHeartbeat } from './progress-heartbeat.js';
 import type { RealData } from './real-data.js';
 import { deriveRng } from './rng.js';
 import type { CheckpointPointer, RunFolder } from './run-folder.js';
@@ -83,6 +84,9 @@ export async function runLoop<S extends Samples, M>(
   }
 
   let written: CheckpointPointer | undefined = pointer;
+  // progress.json, so other processes see where a live run is (and that it is alive).
+  const heartbeat = folder && new ProgressHeartbeat((progress) => folder.writeProgress(progress), G);
+  if (start < G) heartbeat?.beat(start, start === 0 ? 'fit' : 'policy', 0, undefined, true);
   let lastCheckpoint = Date.now();
 
   // The held-out real-data model is fitted on first use from its own stream, so a resumed run refits the same.
@@ -107,13 +111,21 @@ export async function runLoop<S extends Samples, M>(
 
   for (let g = start; g < G; g++) {
     hooks.signal?.throwIfAborted();
-    const stage = (name: Stage) => (fraction: number, message?: string) => hooks.onStage?.(g, name, fraction, message);
+    // A stage's progress callback; making it marks the stage's start in the heartbeat.
+    const stage = (name: Stage) => {
+      heartbeat?.beat(g, name, 0);
+      return (fraction: number, message?: string) => {
+        heartbeat?.beat(g, name, fraction, message);
+        hooks.onStage?.(g, name, fraction, message);
+      };
+    };
 
     let train: Dataset<S>;
     let policyMetrics: Metrics = {};
     if (g === 0) {
       train = real.pool;
     } else {
+      heartbeat?.beat(g, 'policy', 0);
       const built = await policy.build({
         generation: g,
         real: real.pool,

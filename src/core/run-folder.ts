@@ -6,12 +6,15 @@
  *   checkpoints/     latest.json (the pointer) + model and synthetic-set files it names
  *   samples/         what people look at: synthetic samples and fitted models at chosen generations
  *   summary.json     written when the run ends
+ *   progress.json    the heartbeat: generation, phase, fraction, time, pid, host (progress-heartbeat.ts)
  *   lock             while a process runs or resumes it (run-lock.ts): one writer at a time
  *
  * Crash safety: every file but metrics.jsonl is written atomically (temp file, fsync, rename). metrics.jsonl
  * is append-only; `latest.json` records the generation it has been checkpointed to, and on resume any lines
  * past the checkpoint (or a torn last line) are dropped and recomputed — derived randomness makes them
  * identical, so a killed and resumed run ends with exactly the metrics of an uninterrupted one.
+ *
+ * RunFolder is the writer; what it reads back goes through the run store (run-store.ts), the one reader.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,24 +24,18 @@ import { modelStateToJson } from './dataset-codec.js';
 import { RunFolderError } from './errors.js';
 import type { Metrics, ModelState } from './family.js';
 import { RunLock } from './run-lock.js';
+import {
+  assertRunFolder,
+  type CheckpointPointer,
+  FILES,
+  type Progress,
+  readMetrics,
+  readPointer,
+  readRunConfig,
+  readSummary,
+} from './run-store.js';
 
-export const FILES = {
-  config: 'config.json',
-  metrics: 'metrics.jsonl',
-  summary: 'summary.json',
-  checkpoints: 'checkpoints',
-  samples: 'samples',
-  pointer: 'latest.json',
-} as const;
-
-export interface CheckpointPointer {
-  /** The last generation whose model, synthetic set and metrics line are all safely on disk. */
-  readonly generation: number;
-  readonly model: string;
-  readonly generationZeroModel: string;
-  /** Synthetic-set files by the generation that made them. */
-  readonly synthetic: Readonly<Record<string, string>>;
-}
+export { type CheckpointPointer, FILES } from './run-store.js';
 
 /** Local time as YYYYMMDD-HHMMSS, for folder names that sort by creation. */
 export function timestamp(date = new Date()): string {
@@ -80,12 +77,7 @@ export class RunFolder {
 
   /** A run folder to read; `lock()` it before writing. */
   static open(dir: string): RunFolder {
-    const configPath = path.join(dir, FILES.config);
-    if (!fs.existsSync(configPath)) {
-      throw new RunFolderError(
-        `${dir} is not a collapse-lab run folder (no ${FILES.config}); pass the folder that 'run' printed`,
-      );
-    }
+    assertRunFolder(dir);
     return new RunFolder(dir);
   }
 
@@ -122,17 +114,12 @@ export class RunFolder {
   }
 
   readConfig(): unknown {
-    return JSON.parse(fs.readFileSync(this.path(FILES.config), 'utf8'));
+    return readRunConfig(this.dir);
   }
 
   /** Parsed metrics lines; a torn last line (killed mid-write) is ignored. */
   readMetrics(): Metrics[] {
-    const file = this.path(FILES.metrics);
-    if (!fs.existsSync(file)) return [];
-    const text = fs.readFileSync(file, 'utf8');
-    const lines = text.split('\n');
-    if (!text.endsWith('\n')) lines.pop(); // the last line is incomplete
-    return lines.filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Metrics);
+    return readMetrics(this.dir);
   }
 
   /** Keeps the lines of generations ≤ `generation` and drops the rest, atomically. */
@@ -188,9 +175,12 @@ export class RunFolder {
   }
 
   readPointer(): CheckpointPointer | undefined {
-    const file = this.path(FILES.checkpoints, FILES.pointer);
-    if (!fs.existsSync(file)) return undefined;
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointPointer;
+    return readPointer(this.dir);
+  }
+
+  /** The heartbeat (progress-heartbeat.ts decides when): atomic, so a reader never sees half of it. */
+  writeProgress(progress: Progress): void {
+    writeJsonAtomic(this.path(FILES.progress), progress);
   }
 
   writeSample(name: string, value: unknown): void {
@@ -211,8 +201,7 @@ export class RunFolder {
   }
 
   readSummary(): unknown | undefined {
-    const file = this.path(FILES.summary);
-    return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
+    return readSummary(this.dir);
   }
 }
 

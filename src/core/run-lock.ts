@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { readTextIfExists } from './atomic-file.js';
 import { RunFolderError } from './errors.js';
 
 export const LOCK_FILE = 'lock';
@@ -40,7 +41,7 @@ export class RunLock {
     const text = `${JSON.stringify(holder)}\n`;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       if (tryCreate(file, text)) return new RunLock(file, holder, text);
-      const existing = readText(file);
+      const existing = readTextIfExists(file);
       if (existing === undefined) continue; // released while we looked: try again
       const current = parseHolder(existing);
       if (current && isAlive(current)) throw lockedError(dir, file, current);
@@ -55,21 +56,26 @@ export class RunLock {
   release(): void {
     if (this.released) return;
     this.released = true;
-    if (readText(this.file) === this.text) fs.rmSync(this.file, { force: true });
+    if (readTextIfExists(this.file) === this.text) fs.rmSync(this.file, { force: true });
   }
 }
 
 /** Who holds `dir`'s lock, if anyone (stale or not). */
 export function readLockHolder(dir: string): LockHolder | undefined {
-  const text = readText(path.join(dir, LOCK_FILE));
+  const text = readTextIfExists(path.join(dir, LOCK_FILE));
   return text === undefined ? undefined : parseHolder(text);
 }
 
 /** Whether the holder's process still runs; a process on another host cannot be checked, so it counts as alive. */
 export function isAlive(holder: LockHolder): boolean {
-  if (holder.hostname !== os.hostname()) return true;
+  return isProcessAlive(holder.pid, holder.hostname);
+}
+
+/** Whether process `pid` on `hostname` still runs; one on another host cannot be checked, so it counts as alive. */
+export function isProcessAlive(pid: number, hostname: string): boolean {
+  if (hostname !== os.hostname()) return true;
   try {
-    process.kill(holder.pid, 0); // signal 0: checks that the process exists, sends nothing
+    process.kill(pid, 0); // signal 0: checks that the process exists, sends nothing
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ESRCH'; // EPERM: it exists, under another user
@@ -108,20 +114,11 @@ function takeOver(file: string, staleText: string): void {
     throw error;
   }
   try {
-    if (readText(aside) !== staleText) fs.linkSync(aside, file);
+    if (readTextIfExists(aside) !== staleText) fs.linkSync(aside, file);
   } catch {
     // A third process locked the folder in the moment it had no lock; it is the holder now.
   } finally {
     fs.rmSync(aside, { force: true });
-  }
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
   }
 }
 

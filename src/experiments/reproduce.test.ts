@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
-import { readRun } from '../reports/run-data.js';
+import { readRun } from '../core/run-store.js';
 import { fmt, paperExperiments, registerExperiment, reproduce, share } from './reproduce.js';
 import { resolveConfig } from './run.js';
 

@@ -9,12 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { readRun } from '../core/run-store.js';
 import { chooseGenerations, samplesFigure } from '../families/gmm/figures.js';
 import { findFamily } from '../families/index.js';
 import { groupRuns, type RunGroup } from '../plots/groups.js';
 import type { Figure } from '../plots/plot.js';
 import { compareFigures } from '../reports/figures.js';
-import { readRun } from '../reports/run-data.js';
 import { type SuiteSection, writeSuiteReport } from '../reports/suite.js';
 import type { ExperimentConfig } from './config.js';
 import { fmt, share } from './format.js';

@@ -6,11 +6,11 @@
  */
 import type { z } from 'zod';
 import type { ModelFamily } from '../core/family.js';
+import type { RunData } from '../core/run-store.js';
 import type { SampleKind, Samples } from '../core/samples.js';
 import type { RunGroup } from '../plots/groups.js';
 import type { Section } from '../plots/html.js';
 import type { Figure } from '../plots/plot.js';
-import type { RunData } from '../reports/run-data.js';
 import type { WatermarkOptions } from '../watermark/index.js';
 
 /** Report figures of a family (each optional; every run also gets the generic metric curves). */

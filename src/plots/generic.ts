@@ -3,10 +3,11 @@
  * without figures of its own (a new one still landing) is fully shown by these.
  */
 
-import { numericMetricNames, type RunData, series } from '../reports/run-data.js';
+import type { RunData } from '../core/run-store.js';
 import { curvePanel, grid } from './charts.js';
 import { aggregate, type RunGroup } from './groups.js';
 import type { Figure } from './plot.js';
+import { numericMetricNames, series } from './series.js';
 
 /** One panel per metric that changes over the run; constant ones are named in the caption instead. */
 export function metricCurves(run: RunData): Figure {

@@ -3,8 +3,9 @@
  * a band), and groups are labelled by what sets them apart ("replace" vs "mix 10% real").
  */
 
-import { policyLabel, type RunConfig, type RunData, series } from '../reports/run-data.js';
+import type { RunConfig, RunData } from '../core/run-store.js';
 import type { CurveRow } from './charts.js';
+import { policyLabel, series } from './series.js';
 
 export interface RunGroup {
   readonly label: string;

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as compareCommand } from '../cli/commands/compare.js';
 import { RunFolderError } from '../core/errors.js';
+import { readRun } from '../core/run-store.js';
 import { runMany, seedConfigs } from '../experiments/parallel.js';
 import { resolveConfig } from '../experiments/run.js';
 import { groupRuns } from '../plots/groups.js';
 import { buildComparisonReport } from './compare.js';
-import { readRun } from './run-data.js';
 import { concatPanels, fixtureRun, svgTexts, tempDir } from './test-helpers/fixtures.js';
 
 const out = tempDir();

@@ -6,11 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic-file.js';
 import { timestamp } from '../core/run-folder.js';
+import { readRun } from '../core/run-store.js';
 import { format } from '../plots/generic.js';
 import { aggregate, groupRuns, type RunGroup } from '../plots/groups.js';
 import { table } from '../plots/html.js';
+import { numericMetricNames } from '../plots/series.js';
 import { compareFigures } from './figures.js';
-import { numericMetricNames, readRun } from './run-data.js';
 import { figuresHtml, renderAndSave, type WrittenReport, writePage } from './write.js';
 
 export interface CompareOptions {

@@ -3,12 +3,13 @@
  * generic metric curves; a family without figures gets the generic curves alone. A family may also add report
  * sections of plain HTML, for what is no figure (the n-gram model's text).
  */
+
+import type { RunData } from '../core/run-store.js';
 import { type FamilyFigures, findFamily } from '../families/index.js';
 import { compareMetricCurves, metricCurves } from '../plots/generic.js';
 import type { RunGroup } from '../plots/groups.js';
 import type { Section } from '../plots/html.js';
 import type { Figure } from '../plots/plot.js';
-import type { RunData } from './run-data.js';
 
 const figuresOf = (family: string): FamilyFigures | undefined => findFamily(family)?.figures;
 

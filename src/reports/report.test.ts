@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readRun } from '../core/run-store.js';
 import { digamma, theoryRows, trigamma } from '../families/gaussian/figures.js';
 import { chooseGenerations, ellipse } from '../families/gmm/figures.js';
 import { thinRows } from '../plots/charts.js';
 import { renderSvg, svgToPng } from '../plots/plot.js';
 import { runFigures } from './figures.js';
 import { buildRunReport } from './report.js';
-import { readRun } from './run-data.js';
 import { concatPanels, fixtureRun, svgTexts, tempDir } from './test-helpers/fixtures.js';
 
 const out = tempDir();

@@ -2,10 +2,12 @@
  * The report of one run folder: report.html (config, first/final numbers, the family's figures and every
  * metric's curve) with figures/*.png beside it. Built when a run ends, or again at any time from the folder.
  */
+
+import { type RunData, readRun } from '../core/run-store.js';
 import { format } from '../plots/generic.js';
 import { jsonBlock, table } from '../plots/html.js';
+import { numericMetricNames, policyLabel } from '../plots/series.js';
 import { runFigures, runSections } from './figures.js';
-import { numericMetricNames, policyLabel, type RunData, readRun } from './run-data.js';
 import { figuresHtml, renderAndSave, type WrittenReport, writePage } from './write.js';
 
 export async function buildRunReport(runDir: string): Promise<WrittenReport> {

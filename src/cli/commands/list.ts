@@ -1,49 +1,20 @@
-/** `collapse-lab list`: the presets, and the runs in a runs folder with how far each got. */
-import fs from 'node:fs';
-import path from 'node:path';
-import { FILES } from '../../core/run-folder.js';
+/** `collapse-lab list`: the families, the presets, and the runs in a runs folder with how far each got and whether each lives. */
+import { listRuns } from '../../core/run-store.js';
 import { presets } from '../../experiments/presets.js';
 import { familyDefinitions } from '../../families/index.js';
 import { parseFlags, str } from '../args.js';
 
 export const help = `Usage: collapse-lab list [--out DIR] [--json]
 
-Lists the model families, the presets and the runs under DIR (default: runs), with generations done and whether each finished.
+Lists the model families, the presets and the runs under DIR (default: runs), with generations done and each run's state:
+finished; running (its process is alive); dead (killed before it finished: 'collapse-lab resume' continues
+it); incomplete (unfinished, with no trace of its process).
 
 Flags:
   --out <dir>  the runs folder (default: runs)
   --json       print as JSON
   -h, --help   this help
 `;
-
-export interface RunListing {
-  readonly dir: string;
-  readonly name: string;
-  readonly generationsDone: number;
-  readonly generations: number;
-  readonly status: 'finished' | 'incomplete';
-}
-
-export function listRuns(root: string): RunListing[] {
-  if (!fs.existsSync(root)) return [];
-  return fs
-    .readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, FILES.config)))
-    .map((e) => {
-      const dir = path.join(root, e.name);
-      const config = JSON.parse(fs.readFileSync(path.join(dir, FILES.config), 'utf8')) as {
-        name: string;
-        generations: number;
-      };
-      const metrics = fs.existsSync(path.join(dir, FILES.metrics))
-        ? fs.readFileSync(path.join(dir, FILES.metrics), 'utf8')
-        : '';
-      const done = metrics.split('\n').filter((l) => l.endsWith('}')).length;
-      const status: RunListing['status'] = fs.existsSync(path.join(dir, FILES.summary)) ? 'finished' : 'incomplete';
-      return { dir, name: config.name, generationsDone: done, generations: config.generations, status };
-    })
-    .sort((a, b) => a.dir.localeCompare(b.dir));
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, 'list');

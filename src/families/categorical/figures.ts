@@ -2,10 +2,12 @@
  * Figures for `categorical`: each outcome's probability over generations (written by the family when K ≤ 64),
  * the support size (an outcome that draws no sample is gone for good) and the total variation from the truth.
  */
+
+import type { RunData } from '../../core/run-store.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
 import type { Figure } from '../../plots/plot.js';
-import { type RunData, series } from '../../reports/run-data.js';
+import { series } from '../../plots/series.js';
 
 /** Beyond this many outcomes the legend would be taller than the plot. */
 const LEGEND_UP_TO = 12;

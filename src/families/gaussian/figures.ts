@@ -8,10 +8,12 @@
  * The band is the central 90% of σ²_n's distribution: the sum of logs is close to normal (its mean and variance
  * come from digamma and trigamma), so the band is exact in the limit and good after a few generations.
  */
+
+import type { RunConfig, RunData } from '../../core/run-store.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
 import type { Figure } from '../../plots/plot.js';
-import { type RunConfig, type RunData, series } from '../../reports/run-data.js';
+import { series } from '../../plots/series.js';
 
 const Z90 = 1.6448536269514722;
 

@@ -3,11 +3,12 @@
  * generations (the mixture shrinking to a point), and total variance, sliced W2 and held-out log-likelihood over
  * generations.
  */
+
+import type { RunData } from '../../core/run-store.js';
 import { curvePanel, grid } from '../../plots/charts.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
 import type { Figure, VlSpec } from '../../plots/plot.js';
-import type { RunData } from '../../reports/run-data.js';
-import { series } from '../../reports/run-data.js';
+import { series } from '../../plots/series.js';
 
 /** The generations of the paper's figure. */
 export const PAPER_GENERATIONS = [0, 50, 100, 150, 200, 350, 2000];

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
+import { readRun } from '../../core/run-store.js';
 import type { ExperimentInput } from '../../experiments/config.js';
 import { runExperiment } from '../../experiments/run.js';
 import { escapeHtml } from '../../plots/html.js';
 import { buildComparisonReport } from '../../reports/compare.js';
 import { runFigures } from '../../reports/figures.js';
-import { readRun } from '../../reports/run-data.js';
 import { concatPanels, svgTexts, tempDir } from '../../reports/test-helpers/fixtures.js';
 import { compareLmFigure, firstMiddleLast, histogramRows } from './figures.js';
 

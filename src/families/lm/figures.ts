@@ -7,12 +7,13 @@
  * Every builder returns nothing when its metrics are missing, so an unfinished or older run still gets a report.
  */
 import type { Metrics } from '../../core/family.js';
+import type { RunData } from '../../core/run-store.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
 import { format } from '../../plots/generic.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
 import { escapeHtml, type Section, table } from '../../plots/html.js';
 import type { Figure, VlSpec } from '../../plots/plot.js';
-import { type RunData, series } from '../../reports/run-data.js';
+import { series } from '../../plots/series.js';
 
 const HISTOGRAM = 'syntheticPerplexityHistogram';
 const EDGES = 'syntheticPerplexityEdges';
