@@ -111,7 +111,7 @@ describe('collapse-lab CLI', () => {
       [['explode'], /unknown command 'explode'/],
       [
         ['run', 'gmm', '--data-dir', out],
-        /--data-dir: applies to data-set real types \(wikitext\); this run's real data is 'gaussian'/,
+        /--data-dir: applies to data-set real types \(wikitext, mnist\); this run's real data is 'gaussian'/,
       ],
       [['data', 'fetch', 'imagenet'], /data: expected 'data fetch wikitext-2', got 'fetch imagenet'/],
     ];

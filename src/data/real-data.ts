@@ -8,6 +8,7 @@ import { categories, type SampleKind, type Samples, takeSamples, vectors } from 
 import { sampleCategorical } from '../math/categorical.js';
 import { cholesky } from '../math/linalg.js';
 import { prepareMixture, sampleMixture } from '../math/mixture.js';
+import { buildMnistRealData, mnistRealSchema } from './mnist-real.js';
 import { buildTextRealData, buildWikiTextRealData, textRealSchema, wikiTextRealSchema } from './text-real.js';
 import { readVectorFile } from './vector-file.js';
 
@@ -41,6 +42,7 @@ export const realSchema = z.discriminatedUnion('type', [
     .strict(),
   wikiTextRealSchema,
   textRealSchema,
+  mnistRealSchema,
 ]);
 export type RealConfig = z.infer<typeof realSchema>;
 
@@ -53,6 +55,7 @@ export const REAL_SAMPLE_KINDS: Readonly<Record<RealConfig['type'], SampleKind>>
   zipf: 'categories',
   wikitext: 'sequences',
   text: 'sequences',
+  mnist: 'images',
 };
 
 /** What buildRealData needs of an experiment config. */
@@ -95,6 +98,7 @@ export function truthOf(real: RealConfig): Truth | undefined {
     case 'file':
     case 'wikitext':
     case 'text':
+    case 'mnist':
       return undefined;
   }
 }
@@ -148,6 +152,7 @@ export function buildRealData(config: RealDataSpec): RealData {
   const real = config.real;
   if (real.type === 'wikitext') return buildWikiTextRealData(real, poolSize);
   if (real.type === 'text') return buildTextRealData(real, poolSize);
+  if (real.type === 'mnist') return buildMnistRealData(real, poolSize, config.heldOutSize, rng);
   if (real.type === 'file') {
     const file = readVectorFile(real.path);
     if (real.sha256 && real.sha256 !== file.sha256) {
@@ -195,5 +200,7 @@ function describeTruth(real: RealConfig): string {
       return real.path;
     case 'wikitext':
       return 'WikiText-2';
+    case 'mnist':
+      return 'MNIST';
   }
 }

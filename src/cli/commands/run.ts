@@ -34,7 +34,7 @@ Flags:
   --seeds <n>            run n seeds (seed, seed+1, …) in parallel worker threads, each in its own run
                          folder, plus a combined report (mean and spread) in <out>/<name>-seeds-<timestamp>
   --parallel <n>         with --seeds: most runs at once (default: the cores; 1 runs them one after another)
-  --data-dir <dir>       where data sets live (WikiText-2...); default $COLLAPSE_LAB_DATA, then the cache
+  --data-dir <dir>       where data sets live (WikiText-2, MNIST); default $COLLAPSE_LAB_DATA, then the cache
   --no-report            skip report.html and figures/ (rebuild later with 'collapse-lab compare <runDir>')
   --json                 print the summary as JSON on stdout
   -h, --help             this help
@@ -80,15 +80,13 @@ export async function run(argv: string[]): Promise<number> {
   const dataDir = str(values, 'data-dir');
   let config = resolveConfig(preset, overrides);
   if (dataDir !== undefined) {
-    if (config.real.type !== 'wikitext') {
+    const type = config.real.type;
+    if (type !== 'wikitext' && type !== 'mnist') {
       throw new UsageError(
-        `--data-dir: applies to data-set real types (wikitext); this run's real data is '${config.real.type}'`,
+        `--data-dir: applies to data-set real types (wikitext, mnist); this run's real data is '${type}'`,
       );
     }
-    config = resolveConfig(preset, {
-      ...overrides,
-      real: { ...(overrides.real as object), type: 'wikitext', dataDir },
-    });
+    config = resolveConfig(preset, { ...overrides, real: { ...(overrides.real as object), type, dataDir } });
   }
   const seeds = intFlag(str(values, 'seeds'), 'seeds', 1) ?? 1;
   const parallel = intFlag(str(values, 'parallel'), 'parallel', 1);
