@@ -17,7 +17,9 @@ if (!haveReal) console.warn('mnist: COLLAPSE_LAB_DATA/mnist not found; skipping 
 function idx(magic: number, dims: number[], data: number[]): Buffer {
   const header = Buffer.alloc(4 + 4 * dims.length);
   header.writeInt32BE(magic, 0);
-  dims.forEach((d, i) => header.writeInt32BE(d, 4 + 4 * i));
+  dims.forEach((d, i) => {
+    header.writeInt32BE(d, 4 + 4 * i);
+  });
   return Buffer.concat([header, Buffer.from(data)]);
 }
 
