@@ -16,7 +16,7 @@ export { REFERENCE_GPT, TinyGpt, type TinyGptConfig } from './models/tinygpt.js'
 export { conv2d, convTranspose2d } from './ops/conv.js';
 export { add, affine, exp, gelu, log, mul, relu, scale, sigmoid, sub, tanh } from './ops/elementwise.js';
 export { matmul } from './ops/matmul.js';
-export { crossEntropy, dropout, embedding, layerNorm, sigmoidBce, softmax } from './ops/nn.js';
+export { crossEntropy, dropout, embedding, layerNorm, sigmoidBce, sigmoidBceClamped, softmax } from './ops/nn.js';
 export { mean, narrow, permute, reshape, select, sum, sumLast, transpose } from './ops/shape.js';
 export { Adam, type AdamOptions, clipGradNorm } from './optim.js';
 export { loadParams, saveParams } from './params.js';

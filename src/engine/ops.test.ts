@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { conv2d, convChunk, convTranspose2d } from './ops/conv.js';
 import { add, affine, exp, gelu, log, mul, relu, sigmoid, sub, tanh } from './ops/elementwise.js';
 import { matmul } from './ops/matmul.js';
-import { crossEntropy, dropout, embedding, layerNorm, sigmoidBce, softmax } from './ops/nn.js';
+import { crossEntropy, dropout, embedding, layerNorm, sigmoidBce, sigmoidBceClamped, softmax } from './ops/nn.js';
 import { mean, narrow, permute, reshape, select, sum, sumLast, transpose } from './ops/shape.js';
 import { EngineRandom } from './random.js';
 import type { Engine, Tensor } from './tensor.js';
@@ -80,6 +80,11 @@ const CASES: OpCase[] = [
     name: 'sigmoidBce',
     inputs: [{ shape: [3, 4] }],
     f: ([x], E) => sigmoidBce(x, E.tensor([3, 4], [1, 0, 1, 1, 0, 0, 0.5, 1, 0, 1, 0, 0.25])),
+  },
+  {
+    name: 'sigmoidBceClamped (unsaturated: the plain BCE gradient)',
+    inputs: [{ shape: [3, 4] }],
+    f: ([x], E) => sigmoidBceClamped(x, E.tensor([3, 4], [1, 0, 1, 1, 0, 0, 0.5, 1, 0, 1, 0, 0.25])),
   },
   { name: 'reshape', inputs: [{ shape: [2, 6] }], f: ([x]) => mul(reshape(x, [3, -1]), reshape(x, [3, 4])) },
   { name: 'permute', inputs: [{ shape: [2, 3, 4, 2] }], f: ([x]) => permute(x, [2, 0, 3, 1]) },
@@ -179,6 +184,27 @@ describe.each(backendCases())('op values on the $name backend', (bc) => {
       const ln = layerNorm(E.tensor([1, 2], [1, 3]), E.tensor([2], [1, 1]), E.tensor([2], [0, 0]), 0).toArray();
       expect(ln).toEqual([-1, 1]);
     });
+  });
+
+  it.skipIf(!bc.backend)("clamps BCE's logs at -100 and stops the gradient at saturation, as PyTorch does", () => {
+    const E = engineFor(bc);
+    // x = 0, t = 0.5: ln 2, gradient 0. x = 20, t = 0: p is 1 in float32, so -log(1 - p) clamps to 100 and the
+    // gradient is 0 (the stable form says 20 and 1). x = -200, t = 1: p = 0, loss 100, gradient 0 (stable: 200, -1).
+    // x = 2, t = 1: log1p(e^-2), gradient sigmoid(2) - 1.
+    const x = E.param([4], [0, 20, -200, 2]);
+    const loss = sigmoidBceClamped(x, E.tensor([4], [0.5, 0, 1, 1]));
+    const expected = Math.LN2 + 100 + 100 + Math.log1p(Math.exp(-2));
+    expect(loss.item()).toBeCloseTo(expected, 4);
+    E.backward(loss);
+    const g = Array.from(x.grad!);
+    expect(g[0]).toBeCloseTo(0, 6);
+    expect(Math.abs(g[1])).toBeLessThan(1e-6);
+    expect(Math.abs(g[2])).toBeLessThan(1e-6);
+    expect(g[3]).toBeCloseTo(1 / (1 + Math.exp(-2)) - 1, 5);
+    // the stable form, for contrast: unbounded loss and a full gradient at the saturated elements
+    x.zeroGrad();
+    const stable = sigmoidBce(x, E.tensor([4], [0.5, 0, 1, 1]));
+    expect(stable.item()).toBeCloseTo(Math.LN2 + 20 + 200 + Math.log1p(Math.exp(-2)), 3);
   });
 
   it.skipIf(!bc.backend)('reuses buffers across tidy scopes instead of allocating', () => {

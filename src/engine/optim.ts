@@ -39,6 +39,16 @@ export class Adam {
     this.v = params.map((p) => p.engine.backend.alloc(p.size));
   }
 
+  /** Returns the moment buffers to the backend; the optimizer must not step afterwards. */
+  dispose(): void {
+    this.params.forEach((p, idx) => {
+      p.engine.backend.free(this.m[idx]);
+      p.engine.backend.free(this.v[idx]);
+    });
+    this.m.length = 0;
+    this.v.length = 0;
+  }
+
   zeroGrad(): void {
     for (const p of this.params) p.zeroGrad();
   }

@@ -119,6 +119,48 @@ export function sigmoidBce(logits: Tensor, targets: Tensor): Tensor {
   return out;
 }
 
+/**
+ * PyTorch's `binary_cross_entropy(sigmoid(x), t, reduction='sum')` in its own arithmetic, which the paper's VAE
+ * notebook trains with: each log clamped at −100, and the gradient (p − t)·p(1 − p)/max(p(1 − p), 1e-12), which
+ * vanishes where float32 p saturates at 0 or 1 (a saturated pixel stops learning; the stable form keeps pushing).
+ * It is the fused stable kernel, corrected only at the elements where p(1 − p) < 1e-12 (|x| ≳ 17), which are few.
+ */
+export function sigmoidBceClamped(logits: Tensor, targets: Tensor): Tensor {
+  checkSameShape(logits, targets, 'sigmoidBceClamped');
+  const E = logits.engine;
+  const out = E.result([], [logits]);
+  const probs = E.scratch(logits.size, false);
+  let loss = E.backend.sigmoidBce(logits.data, targets.data, probs);
+  const x = logits.data;
+  const t = targets.data;
+  const saturated: number[] = [];
+  for (let i = 0; i < probs.length; i++) {
+    const p = probs[i];
+    if (p * (1 - p) >= BCE_EPS) continue;
+    saturated.push(i);
+    const stable = Math.max(x[i], 0) - x[i] * t[i] + Math.log1p(Math.exp(-Math.abs(x[i])));
+    const clamped = -(t[i] * Math.max(Math.log(p), -100) + (1 - t[i]) * Math.max(Math.log(1 - p), -100));
+    loss += clamped - stable;
+  }
+  out.data[0] = loss;
+  if (out.requiresGrad) {
+    out.backwardFn = () => {
+      const s = out.grad![0];
+      const gx = logits.gradBuffer();
+      E.backend.axpy(s, probs, gx);
+      E.backend.axpy(-s, t, gx);
+      for (const i of saturated) {
+        const p = probs[i];
+        gx[i] += s * ((p - t[i]) * ((p * (1 - p)) / BCE_EPS) - (p - t[i]));
+      }
+    };
+  }
+  return out;
+}
+
+/** PyTorch's floor on p(1 − p) in binary_cross_entropy's backward. */
+const BCE_EPS = 1e-12;
+
 /** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p). */
 export function dropout(x: Tensor, p: number, random: () => number): Tensor {
   if (!(p >= 0 && p < 1)) throw new Error(`engine: dropout probability ${p} outside [0, 1)`);
