@@ -10,12 +10,13 @@ import type { FamilyDefinition, Preset } from './definition.js';
 import { gaussianFamily } from './gaussian/index.js';
 import { gmmFamily } from './gmm/index.js';
 import { ngramFamily } from './ngram/index.js';
+import { vaeFamily } from './vae/index.js';
 
 export type { FamilyDefinition, FamilyFigures, Preset, PresetConfig } from './definition.js';
 export { defineFamily } from './definition.js';
 
 const FAMILIES = new Map<string, FamilyDefinition>(
-  [categoricalFamily, gaussianFamily, gmmFamily, ngramFamily].map((d) => [d.name, d]),
+  [categoricalFamily, gaussianFamily, gmmFamily, ngramFamily, vaeFamily].map((d) => [d.name, d]),
 );
 let version = 0;
 

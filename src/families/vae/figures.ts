@@ -1,0 +1,139 @@
+/**
+ * Figures for `vae`: the 10×10 sample grid of each snapshot generation (the same prior samples every time, so
+ * the drift towards a few blurred prototypes is visible), the notebook's latent statistic beside its recorded
+ * values, and held-out ELBO and sample variety over generations.
+ */
+import type { RunData } from '../../core/run-store.js';
+import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
+import { aggregate, type RunGroup } from '../../plots/groups.js';
+import type { Figure, VlSpec } from '../../plots/plot.js';
+import { series } from '../../plots/series.js';
+
+/**
+ * The notebook's recorded std of the generation-0 encoder's latent means (100 prior samples; mean of 5 runs of
+ * the conv VAE, 30 epochs each, on a GPU) after synthetic generations 1–5. Its printed "Gen 0" is the model
+ * after one synthetic training: our generation 1.
+ */
+export const NOTEBOOK_LATENT_STD: readonly { generation: number; value: number }[] = [
+  { generation: 1, value: 0.688 },
+  { generation: 2, value: 0.603 },
+  { generation: 3, value: 0.534 },
+  { generation: 4, value: 0.483 },
+  { generation: 5, value: 0.443 },
+];
+export const NOTEBOOK_LABEL = 'notebook (conv VAE, 30 epochs, 5 runs, GPU)';
+const MAX_GRIDS = 8;
+const GRID_PX = 151; // half size: ten 28-px digits stay legible
+
+function gridGenerations(run: RunData): number[] {
+  const withGrid = run.snapshotGenerations.filter((g) => typeof run.snapshot(g)?.model.sampleGrid === 'string');
+  if (withGrid.length <= MAX_GRIDS) return withGrid;
+  return Array.from(
+    { length: MAX_GRIDS },
+    (_, i) => withGrid[Math.round((i * (withGrid.length - 1)) / (MAX_GRIDS - 1))],
+  );
+}
+
+export function sampleGridFigure(run: RunData): Figure | undefined {
+  const generations = gridGenerations(run);
+  if (generations.length === 0) return undefined;
+  const panels: VlSpec[] = generations.map((g) => ({
+    title: `generation ${g}`,
+    width: GRID_PX,
+    height: GRID_PX,
+    data: { values: [{ url: run.snapshot(g)?.model.sampleGrid, x: 0.5, y: 0.5 }] },
+    mark: { type: 'image', width: GRID_PX, height: GRID_PX },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', axis: null, scale: { domain: [0, 1] } },
+      y: { field: 'y', type: 'quantitative', axis: null, scale: { domain: [0, 1] } },
+      url: { field: 'url', type: 'nominal' },
+    },
+  }));
+  return {
+    id: 'vae-samples',
+    title: 'Samples by generation',
+    caption:
+      'Decoder means of the same 100 prior samples z ~ N(0, I) at each snapshot generation. Under recursive training the digits lose their variety and drift towards a few blurred prototypes.',
+    spec: { concat: panels, columns: 4, spacing: 12, config: { view: { stroke: null } } },
+  };
+}
+
+function ours(run: RunData, metric: string, label: string): CurveRow[] {
+  return series(run.metrics, metric).map((p) => ({ ...p, series: label }));
+}
+
+function notebookRows(): CurveRow[] {
+  return NOTEBOOK_LATENT_STD.map((p) => ({ ...p, series: NOTEBOOK_LABEL }));
+}
+
+function settingsNote(run: RunData): string {
+  const f = run.config.family;
+  return `${f.architecture ?? 'conv'} VAE, ${f.epochs ?? 30} epochs, ${f.data ?? 'fixed'} data, ${run.config.samplesPerGeneration.toLocaleString('en-US')} images per generation`;
+}
+
+export function latentFigure(run: RunData): Figure {
+  const probe = (run.config.family.latentProbe as number | undefined) ?? 10_000;
+  return {
+    id: 'vae-latent-std',
+    title: "The notebook's measure: std of generation 0's latent means of each generation's samples",
+    caption: `This run: ${settingsNote(run)}. The notebook's values need its settings: fewer epochs or images collapse faster, so only the trend compares across settings.`,
+    spec: curvePanel({
+      title: 'latent std (generation-0 encoder)',
+      yTitle: null,
+      rows: [
+        ...ours(run, 'latentStd', `this run, ${probe.toLocaleString('en-US')} prior samples`),
+        ...ours(run, 'latentStd100', 'this run, 100 prior samples'),
+        ...notebookRows(),
+      ],
+      dashed: [NOTEBOOK_LABEL],
+      width: 420,
+    }),
+  };
+}
+
+export function qualityFigure(run: RunData): Figure {
+  const panel = (metric: string, title: string) => curvePanel({ title, yTitle: null, rows: ours(run, metric, metric) });
+  return {
+    id: 'vae-quality',
+    title: 'Held-out ELBO and sample variety',
+    caption:
+      'ELBO per image on the real MNIST test set (higher is better) with its reconstruction (BCE) and KL terms, and the variety of each generation’s samples.',
+    spec: grid([
+      panel('testElbo', 'test ELBO (nats/image)'),
+      panel('testBce', 'test BCE'),
+      panel('testKl', 'test KL'),
+      panel('meanPairwiseDistance', 'mean pairwise distance'),
+      panel('pixelVariance', 'per-pixel variance'),
+    ]),
+  };
+}
+
+export function compareLatentFigure(groups: readonly RunGroup[]): Figure {
+  return {
+    id: 'vae-compare',
+    title: 'Latent std and variety over generations, compared',
+    caption: 'Mean over seeds; the band spans the 10th–90th percentile of the seeds.',
+    spec: grid([
+      curvePanel({
+        title: 'latent std (generation-0 encoder)',
+        yTitle: null,
+        rows: [...groups.flatMap((g) => aggregate(g, 'latentStd')), ...notebookRows()],
+        dashed: [NOTEBOOK_LABEL],
+      }),
+      curvePanel({
+        title: 'mean pairwise distance',
+        yTitle: null,
+        rows: groups.flatMap((g) => aggregate(g, 'meanPairwiseDistance')),
+      }),
+      curvePanel({ title: 'test ELBO', yTitle: null, rows: groups.flatMap((g) => aggregate(g, 'testElbo')) }),
+    ]),
+  };
+}
+
+export const vaeFigures = {
+  run: (run: RunData): Figure[] => {
+    const samples = sampleGridFigure(run);
+    return [...(samples ? [samples] : []), latentFigure(run), qualityFigure(run)];
+  },
+  compare: (groups: readonly RunGroup[]): Figure[] => [compareLatentFigure(groups)],
+};
