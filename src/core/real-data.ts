@@ -15,6 +15,11 @@ export interface RealData<S extends Samples = Samples> {
   readonly truth?: Truth;
   /** One line for people: what the real data is. */
   readonly description: string;
+  /**
+   * A named data set's files, for families that need more of it than the pool (the VAE's digit classifier
+   * trains on all of MNIST's training images): the name and the folder the run was given, if any.
+   */
+  readonly dataset?: { readonly name: string; readonly dataDir?: string };
   /** For text: the tokenizer that made the token ids, so families and reports can show text. */
   readonly text?: TextCodec;
 }

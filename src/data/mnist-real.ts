@@ -50,6 +50,7 @@ export function buildMnistRealData(
   return {
     pool: labelDataset(pool, REAL),
     heldOut,
+    dataset: { name: 'mnist', dataDir: config.dataDir },
     description: `MNIST: ${poolSize} of ${train.count} training images (28×28), ${heldOutSize} test images held out`,
   };
 }

@@ -6,10 +6,13 @@
  */
 import type { Dataset } from '../../core/dataset.js';
 import type { ModelFamily } from '../../core/family.js';
+import type { RealData } from '../../core/real-data.js';
 import { hashString, Rng } from '../../core/rng.js';
 import { type ImageSamples, images } from '../../core/samples.js';
+import { readMnistCached } from '../../data/mnist-real.js';
 import { encodeGrayPng, pngDataUrl } from '../../plots/png.js';
 import { BatchMaker, type Stream } from './batches.js';
+import { classifierMetrics, featureMoments, type MnistClassifier, mnistClassifier } from './classifier.js';
 import { diversity, elboPerImage, imageGrid, latentStatistics, mean } from './metrics.js';
 import {
   copyVae,
@@ -36,8 +39,28 @@ export function gridLatents(latent: number): Float32Array {
   return Float32Array.from({ length: GRID * GRID * latent }, () => rng.normal());
 }
 
+/** Images the classifier judges per generation (the first of the synthetic set). */
+const JUDGED = 10_000;
+
+interface Judge {
+  readonly classifier: MnistClassifier;
+  /** Feature moments of the real held-out images, the FID-like reference. */
+  readonly real: { mean: Float64Array; covariance: Float64Array };
+}
+
 export function createVaeFamily(options: VaeOptions): ModelFamily<ImageSamples, VaeModel> {
   const engine = () => vaeEngine(options.backend);
+  // Built on first use and kept for the family's life: the classifier and the real features never change.
+  let judge: Judge | undefined;
+  const judgeFor = (real: RealData<ImageSamples>): Judge | undefined => {
+    if (!options.classifier || real.dataset?.name !== 'mnist') return undefined;
+    if (!judge) {
+      const classifier = mnistClassifier(engine(), readMnistCached('train', real.dataset.dataDir));
+      const n = real.heldOut.pixels.length / 784;
+      judge = { classifier, real: featureMoments(classifier.classify(real.heldOut.pixels, n).features) };
+    }
+    return judge;
+  };
   return {
     name: 'vae',
     sampleKind: 'images',
@@ -78,6 +101,9 @@ export function createVaeFamily(options: VaeOptions): ModelFamily<ImageSamples, 
       const large = latentStatistics(model, ctx.generationZero, options.latentProbe, ctx.rng);
       const test = elboPerImage(model, ctx.real.heldOut, ctx.rng.nextUint32());
       const variety = diversity(engine(), ctx.synthetic, options.diversitySamples);
+      const j = judgeFor(ctx.real);
+      const count = Math.min(JUDGED, ctx.synthetic.pixels.length / 784);
+      const judged = j ? classifierMetrics(j.classifier, ctx.synthetic.pixels, count, j.real) : {};
       return {
         trainLoss: model.trainLoss ?? null,
         latentMean100: small.mean,
@@ -88,6 +114,7 @@ export function createVaeFamily(options: VaeOptions): ModelFamily<ImageSamples, 
         testBce: mean(test.bce),
         testKl: mean(test.kl),
         ...variety,
+        ...judged,
       };
     },
 

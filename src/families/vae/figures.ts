@@ -108,6 +108,45 @@ export function qualityFigure(run: RunData): Figure {
   };
 }
 
+/** Which digits each generation's samples are, by the MNIST classifier (runs with the classifier on). */
+export function digitFigure(run: RunData): Figure | undefined {
+  const rows = run.metrics.flatMap((m) =>
+    Array.isArray(m.digitShares)
+      ? (m.digitShares as readonly number[]).map((share, digit) => ({ generation: m.generation, digit, share }))
+      : [],
+  );
+  if (rows.length === 0) return undefined;
+  const panel = (metric: string, title: string) => curvePanel({ title, yTitle: null, rows: ours(run, metric, metric) });
+  return {
+    id: 'vae-digits',
+    title: 'Which digits survive: the MNIST classifier on each generation’s samples',
+    caption:
+      'Share of each digit among the samples (the classifier is trained once on real MNIST, ≥ 98% test accuracy), the entropy of those shares (log₂ 10 ≈ 3.32 bits when all ten are equally common), the classifier’s mean confidence, and the Fréchet distance between the samples’ and real test images’ classifier features: FID-like (MNIST classifier features), not Inception FID.',
+    spec: {
+      vconcat: [
+        {
+          title: 'digit shares',
+          width: 420,
+          height: 180,
+          data: { values: rows },
+          mark: 'rect',
+          encoding: {
+            x: { field: 'generation', type: 'ordinal' },
+            y: { field: 'digit', type: 'ordinal', sort: 'descending' },
+            color: { field: 'share', type: 'quantitative', scale: { scheme: 'blues', domainMin: 0 } },
+            tooltip: [{ field: 'share', format: '.3f' }],
+          },
+        },
+        grid([
+          panel('digitEntropy', 'digit entropy (bits)'),
+          panel('classifierConfidence', 'classifier confidence'),
+          panel('fidLike', 'FID-like (MNIST classifier features)'),
+        ]),
+      ],
+    },
+  };
+}
+
 export function compareLatentFigure(groups: readonly RunGroup[]): Figure {
   return {
     id: 'vae-compare',
@@ -133,7 +172,8 @@ export function compareLatentFigure(groups: readonly RunGroup[]): Figure {
 export const vaeFigures = {
   run: (run: RunData): Figure[] => {
     const samples = sampleGridFigure(run);
-    return [...(samples ? [samples] : []), latentFigure(run), qualityFigure(run)];
+    const digits = digitFigure(run);
+    return [...(samples ? [samples] : []), latentFigure(run), qualityFigure(run), ...(digits ? [digits] : [])];
   },
   compare: (groups: readonly RunGroup[]): Figure[] => [compareLatentFigure(groups)],
 };

@@ -31,6 +31,11 @@ export const vaeOptions = z
     latentProbe: z.number().int().min(2).default(10_000),
     /** Synthetic images whose mean pairwise distance is measured (all pairs: O(n²)). */
     diversitySamples: z.number().int().min(2).default(1000),
+    /**
+     * Judge samples with a digit classifier (trained once on MNIST's training images, cached by checksum): digit
+     * shares and entropy, confidence, FID-like distance. Only with MNIST as the real data.
+     */
+    classifier: z.boolean().default(true),
     /** The engine backend ('auto': native, else WebAssembly, else TypeScript). */
     backend: z.enum(['auto', 'native', 'wasm', 'js']).default('auto'),
   })

@@ -177,6 +177,10 @@ describe.skipIf(!haveMnist)('vae on MNIST', () => {
       expect(m.testElbo).toBeLessThan(0);
       expect(m.latentStd).toBeGreaterThan(0);
       expect(m.meanPairwiseDistance).toBeGreaterThan(0);
+      // the digit classifier's view: ten shares summing to 1, an entropy of at most log2 10 bits
+      expect(m.digitShares.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 9);
+      expect(m.digitEntropy).toBeLessThanOrEqual(Math.log2(10) + 1e-9);
+      expect(m.fidLike).toBeGreaterThan(0);
     }
     const stop = new AbortController();
     const cut = runExperiment(config, { out, signal: stop.signal, onGeneration: (_, g) => g === 1 && stop.abort() });
@@ -191,8 +195,9 @@ describe.skipIf(!haveMnist)('vae on MNIST', () => {
     // The report shows the sample grids as inline PNGs.
     const html = fs.readFileSync(path.join(whole.runDir as string, 'report.html'), 'utf8');
     expect(html).toContain('data:image/png;base64,');
-    expect(fs.existsSync(path.join(whole.runDir as string, 'figures', 'vae-samples.png'))).toBe(true);
-  }, 60_000);
+    for (const figure of ['vae-samples', 'vae-latent-std', 'vae-quality', 'vae-digits'])
+      expect(fs.existsSync(path.join(whole.runDir as string, 'figures', `${figure}.png`))).toBe(true);
+  }, 120_000); // the first run on a machine also trains the classifier (~35 s), cached afterwards
 
   it('trains the conv VAE through the loop', async () => {
     const { metrics } = await runExperiment(
@@ -200,7 +205,7 @@ describe.skipIf(!haveMnist)('vae on MNIST', () => {
         generations: 2,
         samplesPerGeneration: 256,
         heldOutSize: 100,
-        family: { type: 'vae', capacity: 4, epochs: 1, latentProbe: 100, diversitySamples: 50 },
+        family: { type: 'vae', capacity: 4, epochs: 1, latentProbe: 100, diversitySamples: 50, classifier: false },
         real: { type: 'mnist' },
       },
       { out: null },
