@@ -113,7 +113,11 @@ describe('collapse-lab CLI', () => {
         ['run', 'gmm', '--data-dir', out],
         /--data-dir: applies to data-set real types \(wikitext, mnist\); this run's real data is 'gaussian'/,
       ],
-      [['data', 'fetch', 'imagenet'], /data: expected 'data fetch wikitext-2', got 'fetch imagenet'/],
+      [
+        ['data', 'fetch', 'imagenet'],
+        /data: expected 'data fetch wikitext-2' or 'data fetch mnist', got 'fetch imagenet'/,
+      ],
+      [['data', 'fetch', 'mnist', '--variant', 'raw'], /--variant: applies to wikitext-2 only/],
     ];
     for (const [args, message] of cases) {
       const result = cli(args[0] === 'run' ? [...args, '--out', path.join(out, 'runs')] : args, out);

@@ -5,7 +5,7 @@
  */
 import type { RunData } from '../../core/run-store.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
-import { aggregate, type RunGroup } from '../../plots/groups.js';
+import type { RunGroup } from '../../plots/groups.js';
 import type { Figure, VlSpec } from '../../plots/plot.js';
 import { series } from '../../plots/series.js';
 
@@ -147,24 +147,50 @@ export function digitFigure(run: RunData): Figure | undefined {
   };
 }
 
+/** Student's t 97.5% quantiles for 1..30 degrees of freedom (beyond: the normal's 1.96). */
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** A group's mean over seeds per generation, with the 95% confidence interval of that mean as its band. */
+export function meanWithInterval(group: RunGroup, metric: string): CurveRow[] {
+  const byGeneration = new Map<number, number[]>();
+  for (const run of group.runs)
+    for (const { generation, value } of series(run.metrics, metric)) {
+      if (value === null || !Number.isFinite(value)) continue;
+      byGeneration.set(generation, [...(byGeneration.get(generation) ?? []), value]);
+    }
+  return [...byGeneration.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([generation, xs]) => {
+      const n = xs.length;
+      const mean = xs.reduce((a, b) => a + b, 0) / n;
+      if (n < 2) return { generation, value: mean, series: group.label };
+      const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
+      const half = (T975[n - 2] ?? 1.96) * (sd / Math.sqrt(n));
+      return { generation, value: mean, series: group.label, lo: mean - half, hi: mean + half };
+    });
+}
+
 export function compareLatentFigure(groups: readonly RunGroup[]): Figure {
   return {
     id: 'vae-compare',
     title: 'Latent std and variety over generations, compared',
-    caption: 'Mean over seeds; the band spans the 10th–90th percentile of the seeds.',
+    caption: 'Mean over seeds with its 95% confidence interval (Student t) as the band.',
     spec: grid([
       curvePanel({
         title: 'latent std (generation-0 encoder)',
         yTitle: null,
-        rows: [...groups.flatMap((g) => aggregate(g, 'latentStd')), ...notebookRows()],
+        rows: [...groups.flatMap((g) => meanWithInterval(g, 'latentStd')), ...notebookRows()],
         dashed: [NOTEBOOK_LABEL],
       }),
       curvePanel({
         title: 'mean pairwise distance',
         yTitle: null,
-        rows: groups.flatMap((g) => aggregate(g, 'meanPairwiseDistance')),
+        rows: groups.flatMap((g) => meanWithInterval(g, 'meanPairwiseDistance')),
       }),
-      curvePanel({ title: 'test ELBO', yTitle: null, rows: groups.flatMap((g) => aggregate(g, 'testElbo')) }),
+      curvePanel({ title: 'test ELBO', yTitle: null, rows: groups.flatMap((g) => meanWithInterval(g, 'testElbo')) }),
     ]),
   };
 }

@@ -9,11 +9,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labelDataset, REAL } from '../../core/dataset.js';
 import { Rng } from '../../core/rng.js';
+import type { RunData } from '../../core/run-store.js';
 import { images } from '../../core/samples.js';
 import { type ExperimentInput, parseExperimentConfig } from '../../experiments/config.js';
 import { resumeExperiment, runExperiment } from '../../experiments/run.js';
 import { BatchMaker, epochBatches } from './batches.js';
 import { createVaeFamily } from './family.js';
+import { meanWithInterval } from './figures.js';
 import { elboPerImage, mean } from './metrics.js';
 import { createVae, decodeMeans, generateImages, netSpec, type VaeModel, vaeEngine } from './model.js';
 import { vaeOptions } from './options.js';
@@ -87,6 +89,17 @@ describe('vae batches', () => {
       for (let i = 0; i < 100; i++) if (image.every((v, j) => v === pixels[i * 64 + j])) return true;
       return false;
     }
+  });
+});
+
+describe('vae figures', () => {
+  it('band the mean over seeds by its 95% t-interval', () => {
+    const run = (latentStd: number) => ({ metrics: [{ generation: 0, latentStd }] }) as unknown as RunData;
+    const [row] = meanWithInterval({ label: 'g', runs: [run(1), run(2), run(3)] }, 'latentStd');
+    // mean 2, sd 1, n 3: 2 ± t(0.975, 2) / √3 = 2 ± 4.303 / 1.732
+    expect(row.value).toBe(2);
+    expect(row.hi! - 2).toBeCloseTo(4.303 / Math.sqrt(3), 9);
+    expect(2 - row.lo!).toBeCloseTo(4.303 / Math.sqrt(3), 9);
   });
 });
 
