@@ -37,6 +37,8 @@ function experimentShape<F extends z.ZodType<FamilyConfig>>(family: F) {
       real: realSchema,
       /** Generations whose samples and model go to samples/ (defaults depend on the run's length). */
       snapshotGenerations: z.array(z.number().int().min(0)).optional(),
+      /** How many items of the synthetic set a snapshot keeps (images are large: a VAE preset keeps fewer). */
+      snapshotSize: z.number().int().min(0).default(2000),
       /** Minimum seconds between checkpoints; 0 checkpoints every generation. */
       checkpointSeconds: z.number().min(0).default(2),
       /** The preset this config came from, and the package version that resolved it: provenance, not input. */

@@ -150,6 +150,7 @@ async function execute(
       samplesPerGeneration: config.samplesPerGeneration,
       seed: config.seed,
       snapshotGenerations: config.snapshotGenerations,
+      snapshotSize: config.snapshotSize,
       checkpointSeconds: config.checkpointSeconds,
     },
     folder,

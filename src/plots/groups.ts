@@ -13,7 +13,15 @@ export interface RunGroup {
 }
 
 /** Config fields that do not change what is being measured. */
-const IGNORED = new Set(['seed', 'name', 'version', 'preset', 'snapshotGenerations', 'checkpointSeconds']);
+const IGNORED = new Set([
+  'seed',
+  'name',
+  'version',
+  'preset',
+  'snapshotGenerations',
+  'snapshotSize',
+  'checkpointSeconds',
+]);
 
 function identity(config: RunConfig): Record<string, unknown> {
   return Object.fromEntries(Object.entries(config).filter(([k]) => !IGNORED.has(k)));

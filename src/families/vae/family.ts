@@ -9,6 +9,7 @@ import type { ModelFamily } from '../../core/family.js';
 import type { RealData } from '../../core/real-data.js';
 import { hashString, Rng } from '../../core/rng.js';
 import { type ImageSamples, images } from '../../core/samples.js';
+import { MNIST_PIXELS } from '../../data/mnist.js';
 import { readMnistCached } from '../../data/mnist-real.js';
 import { encodeGrayPng, pngDataUrl } from '../../plots/png.js';
 import { BatchMaker, type Stream } from './batches.js';
@@ -56,7 +57,7 @@ export function createVaeFamily(options: VaeOptions): ModelFamily<ImageSamples, 
     if (!options.classifier || real.dataset?.name !== 'mnist') return undefined;
     if (!judge) {
       const classifier = mnistClassifier(engine(), readMnistCached('train', real.dataset.dataDir));
-      const n = real.heldOut.pixels.length / 784;
+      const n = real.heldOut.pixels.length / MNIST_PIXELS;
       judge = { classifier, real: featureMoments(classifier.classify(real.heldOut.pixels, n).features) };
     }
     return judge;
@@ -102,7 +103,7 @@ export function createVaeFamily(options: VaeOptions): ModelFamily<ImageSamples, 
       const test = elboPerImage(model, ctx.real.heldOut, ctx.rng.nextUint32());
       const variety = diversity(engine(), ctx.synthetic, options.diversitySamples);
       const j = judgeFor(ctx.real);
-      const count = Math.min(JUDGED, ctx.synthetic.pixels.length / 784);
+      const count = Math.min(JUDGED, ctx.synthetic.pixels.length / MNIST_PIXELS);
       const judged = j ? classifierMetrics(j.classifier, ctx.synthetic.pixels, count, j.real) : {};
       return {
         trainLoss: model.trainLoss ?? null,

@@ -126,7 +126,7 @@ export function digitFigure(run: RunData): Figure | undefined {
       vconcat: [
         {
           title: 'digit shares',
-          width: 420,
+          width: 900, // as wide as the three panels below, so the colour legend sits beside the map
           height: 180,
           data: { values: rows },
           mark: 'rect',

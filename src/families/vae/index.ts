@@ -19,6 +19,8 @@ const paper = {
   family: { type: 'vae', data: 'streamed' },
   real: mnist,
   snapshotGenerations: PAPER_SNAPSHOTS,
+  // The grids come from fixed latents; the snapshot's own samples are for people (1,000 images: ~3 MB of JSON).
+  snapshotSize: 1000,
 };
 
 export const vaeFamily = defineFamily({
@@ -42,6 +44,7 @@ export const vaeFamily = defineFamily({
         family: { type: 'vae', architecture: 'mlp', epochs: 10, batchSize: 128, data: 'streamed' },
         real: mnist,
         snapshotGenerations: [0, 1, 2, 3, 5, 9],
+        snapshotSize: 1000,
       },
     },
     'vae-paper': {
