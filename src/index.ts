@@ -33,9 +33,11 @@ export type {
 } from './experiments/config.js';
 export { experimentSchema, parseExperimentConfig } from './experiments/config.js';
 export { mitigationConfigs, runMitigations } from './experiments/mitigations.js';
+export type { Findings, PaperExperiment } from './experiments/paper/index.js';
+export { paperExperiments, registerExperiment } from './experiments/paper/index.js';
 export { PRESETS } from './experiments/presets.js';
-export type { PaperExperiment } from './experiments/reproduce.js';
-export { registerExperiment, reproduce } from './experiments/reproduce.js';
+export type { ReproduceOptions, ReproduceResult } from './experiments/reproduce.js';
+export { reproduce } from './experiments/reproduce.js';
 export type { RunOptions, RunResult, RunSummary } from './experiments/run.js';
 export { resolveConfig, resumeExperiment, runExperiment, VERSION } from './experiments/run.js';
 export { accumulatePolicy } from './policies/accumulate.js';

@@ -1,5 +1,6 @@
 /** `collapse-lab reproduce [--quick] [--out DIR]`: every paper experiment, run and written up in one report. */
-import { paperExperiments, reproduce } from '../../experiments/reproduce.js';
+import { paperExperiments } from '../../experiments/paper/index.js';
+import { reproduce } from '../../experiments/reproduce.js';
 import { freshReportDir } from '../../reports/compare.js';
 import { intFlag, parseFlags, str } from '../args.js';
 import { ProgressBar } from '../progress.js';
