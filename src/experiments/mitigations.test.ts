@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runLoop } from '../core/loop.js';
 import { RunFolder } from '../core/run-folder.js';
 import { parseExperimentConfig } from './config.js';
-import { mitigationConfigs, runMitigations } from './mitigations.js';
+import { mitigationConfigs, runComparison } from './mitigations.js';
 import { PRESETS } from './presets.js';
 import { buildRealData } from './real-data.js';
 import { createFamily, createPolicy } from './registry.js';
@@ -58,8 +58,8 @@ describe('mitigations comparison', () => {
   });
 
   it('runs deterministically and writes every decision into the metrics lines', async () => {
-    const a = await runMitigations(1, { out: null }, SHORT);
-    const b = await runMitigations(1, { out: null }, SHORT);
+    const a = await runComparison(mitigationConfigs(1, SHORT));
+    const b = await runComparison(mitigationConfigs(1, SHORT));
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
     const final = Object.fromEntries(a.map((r) => [r.label, r.final]));
     expect(final.replace.realFraction).toBe(0);

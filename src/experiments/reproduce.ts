@@ -1,9 +1,9 @@
 /**
  * `reproduce`: every paper experiment the lab has (experiments/paper/), run and written up in one report.
  *
- * All runs of all experiments go through one worker pool (runManySettled), longest first, then each
- * experiment's runs are grouped by config (seeds of one config become one line with a band) and the experiment
- * computes its figures, table and sentences from them.
+ * All runs of all experiments are submitted to one executor (a local worker pool by default), longest first,
+ * then each experiment's runs are grouped by config (seeds of one config become one line with a band) and the
+ * experiment computes its figures, table and sentences from them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,8 +13,9 @@ import { groupRuns } from '../reports/groups.js';
 import { readRun } from '../reports/run-data.js';
 import { type SuiteSection, writeSuiteReport } from '../reports/suite.js';
 import type { ExperimentConfig } from './config.js';
+import type { Executor, RunOutcome } from './executor.js';
+import { localExecutor } from './executors/local.js';
 import { type Findings, paperExperiments } from './paper/index.js';
-import { type RunOutcome, runManySettled } from './parallel.js';
 
 export interface ReproduceOptions {
   readonly quick?: boolean;
@@ -22,8 +23,10 @@ export interface ReproduceOptions {
   readonly out: string;
   /** Experiment ids to run (default: all). */
   readonly only?: readonly string[];
-  /** Most runs at once (default: the cores). */
+  /** Most runs at once (default: the cores); ignored when `executor` is given. */
   readonly parallel?: number;
+  /** Where the runs go (default: localExecutor({ parallel })); the caller keeps ownership of one it passes. */
+  readonly executor?: Executor;
   /** Called with generations done and to do, over all runs. */
   onProgress?(done: number, total: number): void;
 }
@@ -67,20 +70,28 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   const total = jobs.reduce((acc, j) => acc + j.config.generations, 0);
   const done = new Array<number>(jobs.length).fill(0);
   fs.mkdirSync(options.out, { recursive: true });
-  const outcomes = await runManySettled(
-    order.map((i) => jobs[i].config),
-    {
-      out: path.join(options.out, 'runs'),
-      parallel: options.parallel,
-      onGeneration: (k, g) => {
-        done[k] = g + 1;
-        options.onProgress?.(
-          done.reduce((a, b) => a + b, 0),
-          total,
-        );
-      },
+  const runs = path.join(options.out, 'runs');
+  // An executor made here is closed here; one passed in belongs to the caller.
+  const executor = options.executor ?? localExecutor({ parallel: options.parallel });
+  const progress = {
+    onGeneration: (k: number, g: number) => {
+      done[k] = g + 1;
+      options.onProgress?.(
+        done.reduce((a, b) => a + b, 0),
+        total,
+      );
     },
-  );
+  };
+  const outcomes = await executor
+    .run(
+      order.map((i) => ({ config: jobs[i].config, out: runs })),
+      progress,
+    )
+    .finally(() => (options.executor ? undefined : executor.close?.()));
+  if (outcomes.length !== jobs.length)
+    throw new Error(
+      `reproduce: executor '${executor.name}' returned ${outcomes.length} outcomes for ${jobs.length} jobs`,
+    );
   const outcomeOf = new Map(order.map((i, k) => [i, outcomes[k]]));
 
   const results: ReproduceResult['experiments'][number][] = [];

@@ -1,4 +1,5 @@
 /** `collapse-lab reproduce [--quick] [--out DIR]`: every paper experiment, run and written up in one report. */
+import { localExecutor } from '../../experiments/executors/local.js';
 import { paperExperiments } from '../../experiments/paper/index.js';
 import { reproduce } from '../../experiments/reproduce.js';
 import { freshReportDir } from '../../reports/compare.js';
@@ -49,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
   const result = await reproduce({
     quick,
     only,
-    parallel,
+    executor: localExecutor({ parallel }),
     out: str(values, 'out') ?? freshReportDir('runs', quick ? 'reproduce-quick' : 'reproduce'),
     onProgress: (done, total) => {
       bar ??= new ProgressBar(total, 'reproduce');

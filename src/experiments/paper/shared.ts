@@ -6,8 +6,7 @@ import type { RunGroup } from '../../reports/groups.js';
 import type { ExperimentConfig } from '../config.js';
 import { fmt } from '../format.js';
 import type { MitigationConfig } from '../mitigations.js';
-import { seedConfigs } from '../parallel.js';
-import { resolveConfig } from '../run.js';
+import { resolveConfig, seedConfigs } from '../run.js';
 import type { Findings } from './experiment.js';
 
 /** replace (with `seeds` seeds), mix 10% real, and accumulate: the three policies the papers contrast. */
