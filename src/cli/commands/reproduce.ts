@@ -1,5 +1,4 @@
 /** `collapse-lab reproduce [--quick] [--out DIR]`: every paper experiment, run and written up in one report. */
-import { localExecutor } from '../../experiments/executors/local.js';
 import { paperExperiments } from '../../experiments/paper/index.js';
 import { reproduce } from '../../experiments/reproduce.js';
 import { freshReportDir } from '../../reports/compare.js';
@@ -50,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   const result = await reproduce({
     quick,
     only,
-    executor: localExecutor({ parallel }),
+    parallel, // reproduce makes (and closes) localExecutor({ parallel })
     out: str(values, 'out') ?? freshReportDir('runs', quick ? 'reproduce-quick' : 'reproduce'),
     onProgress: (done, total) => {
       bar ??= new ProgressBar(total, 'reproduce');
