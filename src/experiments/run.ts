@@ -63,6 +63,11 @@ export function resolveConfig(preset: string | undefined, overrides: Record<stri
   return parseExperimentConfig(merged, preset ? `config (preset '${preset}')` : 'config');
 }
 
+/** The same config at seeds seed, seed+1, …, seed+n−1. */
+export function seedConfigs(config: ExperimentConfig, n: number): ExperimentConfig[] {
+  return Array.from({ length: n }, (_, i) => ({ ...config, seed: config.seed + i }));
+}
+
 /**
  * Plain objects merge deeply, everything else replaces — except that an object naming a different `type`
  * (a family, real source, policy, selection...) replaces the whole section rather than mixing two types' fields.
