@@ -76,11 +76,13 @@ export function expandSweep(spec: SweepSpec): Trial[] {
   const seen = new Set<string>();
   for (const point of points) {
     const overrides: Record<string, unknown> = structuredClone(spec.config);
-    for (const [field, value] of Object.entries(point)) setPath(overrides, field, value);
+    // `preset` may be a grid axis too: the same question asked of several experiments.
+    const { preset = spec.preset, ...fields } = point as { preset?: string };
+    for (const [field, value] of Object.entries(fields)) setPath(overrides, field, value);
     for (const seed of seeds) {
       let config: ExperimentConfig;
       try {
-        config = resolveConfig(spec.preset, { ...overrides, seed, name: spec.name });
+        config = resolveConfig(preset, { ...overrides, seed, name: spec.name });
       } catch (error) {
         if (error instanceof UsageError)
           throw new UsageError(`grid point ${canonicalJson(point)} (seed ${seed}): ${error.message}`);

@@ -31,6 +31,11 @@ export const sweepSchema = z
     maxTrials: z.number().int().min(1).default(1000),
     /** A trial that fails is tried again up to this many times, then marked failed; the sweep goes on. */
     retries: z.number().int().min(0).max(10).default(1),
+    /** The sweep report: which metric its table, curves and heatmap show (default: the family's collapse measure). */
+    report: z
+      .object({ metric: z.string().min(1).optional() })
+      .strict()
+      .default({}),
   })
   .strict();
 

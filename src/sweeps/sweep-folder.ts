@@ -95,6 +95,11 @@ export class SweepFolder {
     return folder;
   }
 
+  /** A sweep folder as it is, to read (reports, status). */
+  static open(dir: string, record: SweepRecord): SweepFolder {
+    return new SweepFolder(dir, record);
+  }
+
   /** sweep.json of `dir`, or undefined if there is none. */
   static read(dir: string): SweepRecord | undefined {
     const text = readTextIfExists(path.join(dir, SWEEP_FILE));

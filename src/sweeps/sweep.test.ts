@@ -14,6 +14,7 @@ import { runExperiment } from '../experiments/run.js';
 import { expandSweep } from './expand.js';
 import { planSweep } from './index.js';
 import { storeResult } from './queue/coordinator.js';
+import { meanInterval, summarise } from './report.js';
 import { sweepSchema } from './spec.js';
 
 const CLI = path.resolve('dist/cli/main.js');
@@ -94,6 +95,21 @@ describe('a sweep spec', () => {
   });
 });
 
+describe('the sweep report', () => {
+  it('gives the t interval of the mean (hand-computed) and a geometric one for scale-like metrics', () => {
+    // mean 2, sd 1, n 3: 2 ± 4.303/√3
+    const { mean, lo, hi } = meanInterval([1, 2, 3]);
+    expect(mean).toBe(2);
+    expect(lo).toBeCloseTo(2 - 4.303 / Math.sqrt(3), 12);
+    expect(hi).toBeCloseTo(2 + 4.303 / Math.sqrt(3), 12);
+    expect(meanInterval([5])).toEqual({ mean: 5, lo: 5, hi: 5, n: 1 });
+    const geometric = summarise('variance', [1e-8, 1e-6, 1e-4]);
+    expect(geometric.mean).toBeCloseTo(1e-6, 18);
+    expect(geometric.lo).toBeGreaterThan(0);
+    expect(summarise('supportSize', [1, 2, 3]).mean).toBe(2);
+  });
+});
+
 describe('a sweep on this machine', () => {
   it('runs every trial, skips finished ones when run again, and retries then marks a failing one', async () => {
     const data = path.join(dir, 'points.csv');
@@ -110,6 +126,14 @@ describe('a sweep on this machine', () => {
     expect(first.stderr).not.toMatch(/Error/);
     expect(JSON.parse(first.stdout)).toMatchObject({ finished: 4, failed: 0 });
     const sweepDir = path.join(dir, 'sweeps', 'local');
+    // The report: a row per trial in finals.csv, a row per trial × generation × metric in curves.csv.
+    const finals = fs.readFileSync(path.join(sweepDir, 'finals.csv'), 'utf8').trim().split('\n');
+    expect(finals[0]).toMatch(/^trial,samplesPerGeneration,seed,generations,trainSize,realFraction,mean,variance/);
+    expect(finals).toHaveLength(5);
+    const curves = fs.readFileSync(path.join(sweepDir, 'curves.csv'), 'utf8').trim().split('\n');
+    expect(curves[0]).toBe('trial,samplesPerGeneration,seed,generation,metric,value');
+    expect(curves.filter((l) => l.endsWith(',variance,') || /,variance,/.test(l))).toHaveLength(4 * 30);
+    expect(fs.readFileSync(path.join(sweepDir, 'report.html'), 'utf8')).toContain('geometric mean of final variance');
     const record = JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8'));
     expect(record.trials.map((t: { attempts: number }) => t.attempts)).toEqual([1, 1, 1, 1]);
     for (const t of record.trials) {

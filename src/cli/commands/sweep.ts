@@ -4,11 +4,13 @@ import { UsageError } from '../../core/errors.js';
 import { readConfigFile } from '../../experiments/config-file.js';
 import { localExecutor } from '../../experiments/executors/local.js';
 import { planSweep, runSweepLocally, SweepFolder } from '../../sweeps/index.js';
+import { SWEEP_PRESETS } from '../../sweeps/presets.js';
 import { checkRedis, DEFAULT_QUEUE, displayUrl } from '../../sweeps/queue/connection.js';
+import { buildSweepReport } from '../../sweeps/report.js';
 import { intFlag, parseFlags, str } from '../args.js';
 import { SweepStatus, sweepLine } from '../sweep-status.js';
 
-export const help = `Usage: collapse-lab sweep <sweep.yaml|sweep.json> [flags]
+export const help = `Usage: collapse-lab sweep <sweep.yaml|sweep.json|preset> [flags]
        collapse-lab sweep --status <sweepDir>
 
 Runs a grid of experiments: every combination of the grid's values, times N seeds, each trial an ordinary run
@@ -34,6 +36,10 @@ started on any number of machines runs them. Trial run folders (checkpoints) go 
 worker must see (shared storage); a worker that dies mid-trial has its trial resumed by another. Results come
 back through the queue into the sweep folder.
 
+Preset sweeps: ${Object.entries(SWEEP_PRESETS)
+  .map(([name, p]) => `${name}: ${p.description}`)
+  .join('\n')}
+
 Flags:
   --out <dir>          where sweep folders go (default: sweeps)
   --parallel <n>       trials at once on this machine (default: the cores)
@@ -41,6 +47,8 @@ Flags:
   --queue-name <name>  the queue (default: ${DEFAULT_QUEUE}); workers must name the same
   --artifacts <dir>    with --queue: shared storage for the trials' run folders (default: <sweep>/artifacts)
   --status <dir>       print a sweep folder's state and exit (works while it runs)
+  --report <dir>       rebuild a sweep folder's report (works while it runs: finished trials only)
+  --no-report          skip the report at the end (report.html, figures/, finals.csv, curves.csv)
   --json               print sweep.json's trial states as JSON at the end
   -h, --help           this help
 `;
@@ -52,6 +60,8 @@ export async function run(argv: string[]): Promise<number> {
       out: { type: 'string' },
       parallel: { type: 'string' },
       status: { type: 'string' },
+      report: { type: 'string' },
+      'no-report': { type: 'boolean' },
       json: { type: 'boolean' },
       queue: { type: 'string' },
       'queue-name': { type: 'string' },
@@ -63,13 +73,21 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(help);
     return 0;
   }
+  const report = str(values, 'report');
+  if (report !== undefined) {
+    process.stdout.write(`report: ${(await buildSweepReport(report)).html}\n`);
+    return 0;
+  }
   const status = str(values, 'status');
   if (status !== undefined)
     return printStatus(status, Boolean(values.json), str(values, 'queue'), str(values, 'queue-name'));
   if (positionals.length !== 1)
     throw new UsageError(`sweep: expected one sweep file (YAML or JSON), got ${positionals.length}; see --help`);
   const file = positionals[0];
-  const { spec, trials } = planSweep(readConfigFile(file, 'sweep'), `sweep '${file}'`);
+  const preset = SWEEP_PRESETS[file];
+  const { spec, trials } = preset
+    ? planSweep(preset.spec, `sweep preset '${file}'`)
+    : planSweep(readConfigFile(file, 'sweep'), `sweep '${file}'`);
   const parallel = intFlag(str(values, 'parallel'), 'parallel', 1);
   const queue = str(values, 'queue');
   if (queue === undefined && (values['queue-name'] !== undefined || values.artifacts !== undefined))
@@ -97,8 +115,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   display.finish(folder.record);
   const counts = folder.counts();
-  if (values.json) process.stdout.write(`${JSON.stringify({ dir: folder.dir, ...counts }, null, 2)}\n`);
-  else process.stdout.write(`sweep folder: ${folder.dir}\n`);
+  const written = values['no-report'] ? undefined : await buildSweepReport(folder.dir);
+  if (values.json)
+    process.stdout.write(`${JSON.stringify({ dir: folder.dir, report: written?.html ?? null, ...counts }, null, 2)}\n`);
+  else process.stdout.write(`sweep folder: ${folder.dir}${written ? `\nreport: ${written.html}` : ''}\n`);
   return counts.failed > 0 ? 1 : 0;
 }
 
