@@ -45,11 +45,19 @@ export type {
   RealConfig,
 } from './experiments/config.js';
 export { experimentSchema, parseExperimentConfig } from './experiments/config.js';
-export { mitigationConfigs, runMitigations } from './experiments/mitigations.js';
-export type { PaperExperiment } from './experiments/reproduce.js';
-export { registerExperiment, reproduce } from './experiments/reproduce.js';
+export type { Executor, ExecutorEvents, RunJob, RunOutcome } from './experiments/executor.js';
+export { summariesOf } from './experiments/executor.js';
+export { inProcessExecutor } from './experiments/executors/in-process.js';
+export { localExecutor } from './experiments/executors/local.js';
+export { workerPoolExecutor } from './experiments/executors/worker-pool.js';
+export type { ComparisonOptions, MitigationConfig, MitigationResult } from './experiments/mitigations.js';
+export { lmMitigationConfigs, mitigationConfigs, runComparison } from './experiments/mitigations.js';
+export type { Findings, PaperExperiment } from './experiments/paper/index.js';
+export { paperExperiments, registerExperiment } from './experiments/paper/index.js';
+export type { ReproduceOptions, ReproduceResult } from './experiments/reproduce.js';
+export { reproduce } from './experiments/reproduce.js';
 export type { RunOptions, RunResult, RunSummary } from './experiments/run.js';
-export { resolveConfig, resumeExperiment, runExperiment, VERSION } from './experiments/run.js';
+export { resolveConfig, resumeExperiment, runExperiment, seedConfigs, VERSION } from './experiments/run.js';
 export type { FamilyDefinition, FamilyFigures, Preset, PresetConfig } from './families/index.js';
 export { allPresets, defineFamily, familyDefinitions, registerFamily } from './families/index.js';
 export { accumulatePolicy } from './policies/accumulate.js';

@@ -266,6 +266,22 @@ describe('a family from a plugin on the command line', () => {
     expect(summary.family).toBe('mean-shift');
     expect(summary.final.generation).toBe(4);
     expect(cli(['--plugin', plugin, 'list']).stdout).toMatch(/mean-shift +a point mass refitted/);
+    // --seeds runs in worker threads: they load the plugin too.
+    const seeds = cli([
+      '--plugin',
+      plugin,
+      'run',
+      '--config',
+      config,
+      '--out',
+      out,
+      '--seeds',
+      '2',
+      '--json',
+      '--no-report',
+    ]);
+    expect(seeds.stderr).toBe('');
+    expect(JSON.parse(seeds.stdout).runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2]);
     const without = cli(['run', '--config', config, '--out', out]);
     expect(without.status).toBe(2);
     expect(without.stderr).toMatch(/family/);

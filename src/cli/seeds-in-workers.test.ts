@@ -1,6 +1,6 @@
 /**
- * `run --seeds N` runs its seeds in worker threads (experiments/parallel.ts), which exist only in the build:
- * under vitest runMany falls back to this thread. So this test drives the built CLI and checks that each seed's
+ * `run --seeds N` runs its seeds in worker threads (experiments/executors/worker-pool.ts), which exist only in
+ * the build: under vitest the pool falls back to this thread. So this test drives the built CLI and checks that each seed's
  * run folder made in a worker is byte for byte the one made one seed at a time, in the CLI's own thread
  * (--parallel 1) and in this process. A preload module records which worker threads started, so a silent
  * fallback to one thread cannot pass for the worker path.

@@ -66,6 +66,17 @@ export class RunFolder {
         dir = path.join(root, `${base}-${i}`);
       }
     }
+    return RunFolder.populate(dir, config);
+  }
+
+  /** As `create`, at exactly `dir` (a sweep's trial folder, named by its config); fails if `dir` exists. */
+  static createAt(dir: string, config: unknown): RunFolder {
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    fs.mkdirSync(dir);
+    return RunFolder.populate(dir, config);
+  }
+
+  private static populate(dir: string, config: unknown): RunFolder {
     const run = new RunFolder(dir);
     run.runLock = RunLock.acquire(dir);
     fs.mkdirSync(run.path(FILES.checkpoints));
@@ -86,9 +97,9 @@ export class RunFolder {
    * it), then deletes what a killed writer left mid-write: only the lock holder may, or a reader such as
    * `compare` would pull temporary files from under a live run.
    */
-  lock(): void {
+  lock(options: { readonly foreignIsStale?: boolean } = {}): void {
     if (this.runLock) return;
-    this.runLock = RunLock.acquire(this.dir);
+    this.runLock = RunLock.acquire(this.dir, options);
     this.removeTemporaries();
   }
 

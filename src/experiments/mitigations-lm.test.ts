@@ -10,7 +10,7 @@ import { createFamily } from '../families/index.js';
 import { createPolicy } from '../policies/index.js';
 import { writeCorpus } from '../test-helpers/corpus.js';
 import { parseExperimentConfig } from './config.js';
-import { LM_MITIGATION_RUNS, lmMitigationConfigs } from './mitigations.js';
+import { LM_MITIGATION_RUNS, lmMitigationConfigs, runComparison } from './mitigations.js';
 import { runExperiment } from './run.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-mitigations-'));
@@ -106,10 +106,9 @@ if (!haveReal) console.warn('lm mitigations: COLLAPSE_LAB_DATA/wikitext-2 not fo
 describe.skipIf(!haveReal)('LM mitigations on WikiText-2 (ngram-quick sizes)', () => {
   it('isolating fully watermarked text trains on real blocks only and ends below accumulate', async () => {
     const wanted = ['accumulate', 'isolate, share 1'];
-    const final: Record<string, Record<string, number>> = {};
-    for (const { label, config } of lmMitigationConfigs(1, { real: { type: 'wikitext', dataDir: sharedData } })) {
-      if (wanted.includes(label)) final[label] = (await runExperiment(config, { out: null })).summary.final as never;
-    }
+    const set = lmMitigationConfigs(1, { real: { type: 'wikitext', dataDir: sharedData } });
+    const results = await runComparison(set.filter((c) => wanted.includes(c.label)));
+    const final = Object.fromEntries(results.map((r) => [r.label, r.final as Record<string, number>]));
     expect(final['isolate, share 1'].realFraction).toBeGreaterThan(0.99);
     expect(final['isolate, share 1'].isolateRecallWatermarked).toBeGreaterThan(0.99);
     expect(final['isolate, share 1'].testPerplexity).toBeLessThan(0.9 * final.accumulate.testPerplexity);

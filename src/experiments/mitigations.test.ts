@@ -8,7 +8,7 @@ import { buildRealData } from '../data/real-data.js';
 import { createFamily } from '../families/index.js';
 import { createPolicy } from '../policies/index.js';
 import { parseExperimentConfig } from './config.js';
-import { mitigationConfigs, runMitigations } from './mitigations.js';
+import { mitigationConfigs, runComparison } from './mitigations.js';
 import { findPreset } from './presets.js';
 import { resolveConfig } from './run.js';
 
@@ -59,8 +59,8 @@ describe('mitigations comparison', () => {
   });
 
   it('runs deterministically and writes every decision into the metrics lines', async () => {
-    const a = await runMitigations(1, { out: null }, SHORT);
-    const b = await runMitigations(1, { out: null }, SHORT);
+    const a = await runComparison(mitigationConfigs(1, SHORT));
+    const b = await runComparison(mitigationConfigs(1, SHORT));
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
     const final = Object.fromEntries(a.map((r) => [r.label, r.final]));
     expect(final.replace.realFraction).toBe(0);

@@ -7,14 +7,15 @@
  * walk with negative drift) and a generation costs microseconds, so each policy's effect on variance, tail mass
  * and held-out likelihood is plain and the whole set runs in seconds.
  *
- * `mitigationConfigs` is the set (for the comparison report); `runMitigations` runs it and returns each policy's
- * final-generation metrics. `lmMitigationConfigs` / `runLmMitigations` are the language-model counterpart for
- * provenance watermarks and `isolate` (below).
+ * `mitigationConfigs` is the set (for the comparison report); `lmMitigationConfigs` is its language-model
+ * counterpart for provenance watermarks and `isolate` (below). `runComparison` runs either set and returns each
+ * config's final-generation metrics under its label.
  */
 import type { Metrics } from '../core/family.js';
-import type { ExperimentInput } from './config.js';
+import { type ExperimentInput, parseExperimentConfig } from './config.js';
+import { type Executor, summariesOf } from './executor.js';
+import { inProcessExecutor } from './executors/in-process.js';
 import { findPreset } from './presets.js';
-import { type RunOptions, runExperiment } from './run.js';
 
 type PolicyInput = NonNullable<ExperimentInput['policy']>;
 
@@ -64,27 +65,6 @@ export function mitigationConfigs(seed = 1, overrides: Partial<ExperimentInput> 
       policy,
     },
   }));
-}
-
-export interface MitigationResult {
-  readonly label: string;
-  readonly policy: string;
-  readonly runDir: string | null;
-  readonly final: Metrics;
-}
-
-/** Runs every config of the comparison in turn (in memory unless `options.out` names a folder). */
-export async function runMitigations(
-  seed = 1,
-  options: RunOptions = { out: null },
-  overrides: Partial<ExperimentInput> = {},
-): Promise<MitigationResult[]> {
-  const results: MitigationResult[] = [];
-  for (const { label, config } of mitigationConfigs(seed, overrides)) {
-    const run = await runExperiment(config, options);
-    results.push({ label, policy: run.config.policy.type, runDir: run.runDir, final: run.summary.final });
-  }
-  return results;
 }
 
 /**
@@ -144,16 +124,31 @@ export function lmMitigationConfigs(seed = 1, overrides: Partial<ExperimentInput
   }));
 }
 
-/** Runs the LM comparison in turn (in memory unless `options.out` names a folder). */
-export async function runLmMitigations(
-  seed = 1,
-  options: RunOptions = { out: null },
-  overrides: Partial<ExperimentInput> = {},
+export interface MitigationResult {
+  readonly label: string;
+  readonly policy: string;
+  readonly runDir: string | null;
+  readonly final: Metrics;
+}
+
+export interface ComparisonOptions {
+  /** Root folder for the run folders (default null: in memory, nothing written). */
+  readonly out?: string | null;
+  /** Write each run's report.html and figures (default true; only with `out`). */
+  readonly report?: boolean;
+  /** Where the runs go (default: one after another in this thread). */
+  readonly executor?: Executor;
+}
+
+/**
+ * Runs a labelled set (mitigationConfigs, lmMitigationConfigs, or one's own) and returns each config's final
+ * metrics under its label, in the set's order. The first run that fails is thrown.
+ */
+export async function runComparison(
+  set: readonly MitigationConfig[],
+  { out = null, report, executor = inProcessExecutor() }: ComparisonOptions = {},
 ): Promise<MitigationResult[]> {
-  const results: MitigationResult[] = [];
-  for (const { label, config } of lmMitigationConfigs(seed, overrides)) {
-    const run = await runExperiment(config, options);
-    results.push({ label, policy: run.config.policy.type, runDir: run.runDir, final: run.summary.final });
-  }
-  return results;
+  const jobs = set.map(({ config }) => ({ config: parseExperimentConfig(config), out, report }));
+  const summaries = summariesOf(await executor.run(jobs));
+  return summaries.map((s, i) => ({ label: set[i].label, policy: s.policy, runDir: s.runDir, final: s.final }));
 }

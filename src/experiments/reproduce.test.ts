@@ -4,7 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
 import { readRun } from '../core/run-store.js';
-import { fmt, paperExperiments, registerExperiment, reproduce, share } from './reproduce.js';
+import { fmt, share } from './format.js';
+import { paperExperiments, registerExperiment } from './paper/index.js';
+import { reproduce } from './reproduce.js';
 import { resolveConfig } from './run.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-reproduce-'));
@@ -104,7 +106,7 @@ describe('reproduce', () => {
 
 describe('the mitigations experiment', () => {
   it('runs every mitigation on one seed and tabulates final figures per policy', async () => {
-    const { mitigationsExperiment } = await import('./mitigations-reproduce.js');
+    const { mitigationsExperiment } = await import('./paper/mitigations.js');
     const configs = mitigationsExperiment.configs(true);
     expect(new Set(configs.map((c) => c.seed))).toEqual(new Set([1]));
     expect(configs.map((c) => c.policy.type)).toEqual([

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { RunFolderError, UsageError } from '../core/errors.js';
 import type { Metrics } from '../core/family.js';
 import { type LoopHooks, runLoop } from '../core/loop.js';
-import { RunFolder } from '../core/run-folder.js';
+import { FILES, RunFolder } from '../core/run-folder.js';
+import { readSummary } from '../core/run-store.js';
 import { sha256Of } from '../data/download.js';
 import { buildRealData } from '../data/real-data.js';
 import { createFamily } from '../families/index.js';
@@ -23,6 +24,8 @@ export interface RunOptions extends LoopHooks {
   readonly out?: string | null;
   /** Write report.html and figures/ into the run folder when it finishes (default true). */
   readonly report?: boolean;
+  /** The run folder itself, instead of a new `<out>/<name>-<timestamp>` (it must not exist yet). */
+  readonly dir?: string;
 }
 
 export interface RunSummary {
@@ -63,6 +66,11 @@ export function resolveConfig(preset: string | undefined, overrides: Record<stri
   return parseExperimentConfig(merged, preset ? `config (preset '${preset}')` : 'config');
 }
 
+/** The same config at seeds seed, seed+1, …, seed+n−1. */
+export function seedConfigs(config: ExperimentConfig, n: number): ExperimentConfig[] {
+  return Array.from({ length: n }, (_, i) => ({ ...config, seed: config.seed + i }));
+}
+
 /**
  * Plain objects merge deeply, everything else replaces — except that an object naming a different `type`
  * (a family, real source, policy, selection...) replaces the whole section rather than mixing two types' fields.
@@ -97,7 +105,11 @@ export async function runExperiment(
   // Everything that can fail on bad input happens before the folder exists.
   const parts = assemble(withDefaults);
   const resolved: ExperimentConfig = { ...withDefaults, real: fingerprinted(withDefaults.real) };
-  const folder = options.out === null ? undefined : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
+  const folder = options.dir
+    ? RunFolder.createAt(options.dir, resolved)
+    : options.out === null
+      ? undefined
+      : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
   try {
     return await execute(resolved, parts, folder, options);
   } finally {
@@ -105,13 +117,16 @@ export async function runExperiment(
   }
 }
 
+export interface ResumeOptions extends LoopHooks {
+  readonly report?: boolean;
+  /** Take over a lock held on another host (a queue worker that the queue made the run's only owner). */
+  readonly foreignLockIsStale?: boolean;
+}
+
 /** Continues a killed run from its last checkpoint; ends with exactly the metrics of an uninterrupted run. */
-export async function resumeExperiment(
-  runDir: string,
-  options: LoopHooks & { readonly report?: boolean } = {},
-): Promise<RunResult> {
+export async function resumeExperiment(runDir: string, options: ResumeOptions = {}): Promise<RunResult> {
   const folder = RunFolder.open(runDir);
-  folder.lock(); // one writer: a second resume (or the run itself, still going) is refused
+  folder.lock({ foreignIsStale: options.foreignLockIsStale }); // one writer: a second resume is refused
   try {
     const config = parseExperimentConfig(folder.readConfig(), path.join(runDir, 'config.json'));
     if (folder.readSummary())
@@ -183,4 +198,20 @@ async function execute(
     }
   }
   return { config, runDir: folder?.dir ?? null, metrics, summary };
+}
+
+/**
+ * Brings the run folder `dir` to completion, whatever state it is in: a finished run is read back (no work), an
+ * unfinished one resumed, an absent one started. A sweep re-run and a queue's redelivered job both rely on
+ * this, so a trial is computed once however often it is asked for.
+ */
+export async function runToCompletion(
+  config: ExperimentConfig,
+  dir: string,
+  options: ResumeOptions = {},
+): Promise<RunSummary> {
+  if (!fs.existsSync(path.join(dir, FILES.config))) return (await runExperiment(config, { ...options, dir })).summary;
+  const finished = readSummary(dir);
+  if (finished) return finished as unknown as RunSummary;
+  return (await resumeExperiment(dir, options)).summary;
 }

@@ -4,8 +4,9 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as compareCommand } from '../cli/commands/compare.js';
 import { RunFolderError } from '../core/errors.js';
 import { readRun } from '../core/run-store.js';
-import { runMany, seedConfigs } from '../experiments/parallel.js';
-import { resolveConfig } from '../experiments/run.js';
+import { summariesOf } from '../experiments/executor.js';
+import { localExecutor } from '../experiments/executors/local.js';
+import { resolveConfig, seedConfigs } from '../experiments/run.js';
 import { groupRuns } from '../plots/groups.js';
 import { buildComparisonReport } from './compare.js';
 import { concatPanels, fixtureRun, svgTexts, tempDir } from './test-helpers/fixtures.js';
@@ -15,15 +16,16 @@ let seeded: string[];
 let mixed: string;
 
 beforeAll(async () => {
-  // Two seeds of one config through runMany (in this thread: tests run the TypeScript sources, no worker file).
+  // Two seeds of one config through the local executor (in this thread: tests run the TypeScript sources, no
+  // worker file).
   const config = resolveConfig('gaussian', { generations: 30, samplesPerGeneration: 50, heldOutSize: 500 });
-  const summaries = await runMany(seedConfigs(config, 2), { out });
+  const summaries = summariesOf(await localExecutor().run(seedConfigs(config, 2).map((c) => ({ config: c, out }))));
   seeded = summaries.map((s) => s.runDir as string);
   mixed = await fixtureRun('gaussian', out, { policy: { type: 'mix', realFraction: 0.1 } });
 });
 
 describe('comparison reports', () => {
-  it('runMany runs each seed into its own folder, in order', () => {
+  it('the executor runs each seed into its own folder, in order', () => {
     expect(seeded.map((d) => readRun(d).config.seed)).toEqual([1, 2]);
     expect(readRun(seeded[0]).metrics).not.toEqual(readRun(seeded[1]).metrics);
   });

@@ -1,5 +1,6 @@
 /** `collapse-lab reproduce [--quick] [--out DIR]`: every paper experiment, run and written up in one report. */
-import { paperExperiments, reproduce } from '../../experiments/reproduce.js';
+import { paperExperiments } from '../../experiments/paper/index.js';
+import { reproduce } from '../../experiments/reproduce.js';
 import { freshReportDir } from '../../reports/compare.js';
 import { intFlag, parseFlags, str } from '../args.js';
 import { ProgressBar } from '../progress.js';
@@ -48,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   const result = await reproduce({
     quick,
     only,
-    parallel,
+    parallel, // reproduce makes (and closes) localExecutor({ parallel })
     out: str(values, 'out') ?? freshReportDir('runs', quick ? 'reproduce-quick' : 'reproduce'),
     onProgress: (done, total) => {
       bar ??= new ProgressBar(total, 'reproduce');

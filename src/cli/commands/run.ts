@@ -2,9 +2,10 @@
 import { UsageError } from '../../core/errors.js';
 import { type ExperimentConfig, POLICY_TYPES } from '../../experiments/config.js';
 import { readConfigFile } from '../../experiments/config-file.js';
-import { runMany, seedConfigs } from '../../experiments/parallel.js';
+import { type Executor, summariesOf } from '../../experiments/executor.js';
+import { localExecutor } from '../../experiments/executors/local.js';
 import { presetNames } from '../../experiments/presets.js';
-import { resolveConfig, runExperiment } from '../../experiments/run.js';
+import { type RunSummary, resolveConfig, seedConfigs } from '../../experiments/run.js';
 import { familyDefinitions } from '../../families/index.js';
 import { buildComparisonReport, freshReportDir } from '../../reports/compare.js';
 import { choiceFlag, intFlag, numberFlag, type ParsedFlags, parseFlags, str } from '../args.js';
@@ -91,39 +92,61 @@ export async function run(argv: string[]): Promise<number> {
   const seeds = intFlag(str(values, 'seeds'), 'seeds', 1) ?? 1;
   const parallel = intFlag(str(values, 'parallel'), 'parallel', 1);
   if (parallel !== undefined && seeds === 1) throw new UsageError(`--parallel: applies only with --seeds N (N ≥ 2)`);
+  const out = str(values, 'out') ?? 'runs';
   const report = !values['no-report'];
-  if (seeds > 1)
-    return runSeeds(config, seeds, { out: str(values, 'out') ?? 'runs', parallel, report }, Boolean(values.json));
-  const bar = new ProgressBar(config.generations, config.name);
-  const result = await runExperiment(config, {
-    out: str(values, 'out') ?? 'runs',
-    report,
-    onGeneration: (_, g) => bar.update(g),
-  });
+  const json = Boolean(values.json);
+  // One run stays in this thread; seeds go to a worker pool (--parallel 1: one after another, here).
+  const executor = localExecutor({ parallel: seeds > 1 ? parallel : 1 });
+  try {
+    if (seeds > 1) return await runSeeds(executor, config, seeds, { out, report }, json);
+    const [summary] = await runWithProgress(executor, [config], { out, report }, config.name);
+    printSummary(summary, json);
+    return 0;
+  } finally {
+    await executor.close?.();
+  }
+}
+
+/** The configs through the executor under one progress bar (generations over all runs); the first failure is thrown. */
+async function runWithProgress(
+  executor: Executor,
+  configs: readonly ExperimentConfig[],
+  { out, report }: { readonly out: string; readonly report: boolean },
+  label: string,
+): Promise<RunSummary[]> {
+  const done = new Array<number>(configs.length).fill(0);
+  const bar = new ProgressBar(
+    configs.reduce((a, c) => a + c.generations, 0),
+    label,
+  );
+  const outcomes = await executor.run(
+    configs.map((config) => ({ config, out, report })),
+    {
+      onGeneration: (i, g) => {
+        done[i] = g + 1;
+        bar.update(done.reduce((a, b) => a + b, 0) - 1);
+      },
+    },
+  );
+  const summaries = summariesOf(outcomes);
   bar.finish();
-  printSummary(result.summary, Boolean(values.json));
-  return 0;
+  return summaries;
 }
 
 /** `--seeds N`: the runs in parallel, then (unless --no-report) one report of their mean and spread beside them. */
 async function runSeeds(
+  executor: Executor,
   config: ExperimentConfig,
   n: number,
-  { out, parallel, report }: { readonly out: string; readonly parallel: number | undefined; readonly report: boolean },
+  { out, report }: { readonly out: string; readonly report: boolean },
   json: boolean,
 ): Promise<number> {
-  const done = new Array<number>(n).fill(0);
-  const bar = new ProgressBar(n * config.generations, `${config.name} × ${n} seeds`);
-  const summaries = await runMany(seedConfigs(config, n), {
-    out,
-    parallel,
-    report,
-    onGeneration: (i, g) => {
-      done[i] = g + 1;
-      bar.update(done.reduce((a, b) => a + b, 0) - 1);
-    },
-  });
-  bar.finish();
+  const summaries = await runWithProgress(
+    executor,
+    seedConfigs(config, n),
+    { out, report },
+    `${config.name} × ${n} seeds`,
+  );
   const dirs = summaries.map((s) => s.runDir as string);
   const combined = report
     ? await buildComparisonReport(dirs, freshReportDir(out, `${config.name}-seeds`), {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunGroup } from '../plots/groups.js';
-import { ngramExperiment } from './lm-reproduce.js';
+import type { RunGroup } from '../../plots/groups.js';
+import { ngramExperiment } from './ngram.js';
 
 const line = (generation: number, ppl: number) => ({
   generation,

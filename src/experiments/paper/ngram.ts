@@ -1,24 +1,16 @@
 /**
- * The paper's language-model experiment for the reproduce suite: a Kneser–Ney trigram on WikiText-2 under
- * replace, mix (10% real) and accumulate. Exported for reproduce.ts to list; every number in the sentences is
- * computed from the runs.
+ * The paper's language-model experiment: a Kneser–Ney trigram on WikiText-2 under replace, mix (10% real) and
+ * accumulate. Needs WikiText-2; without it the suite skips it and says why.
  */
-import type { RunGroup } from '../plots/groups.js';
-import type { PaperExperiment } from './reproduce.js';
-import { resolveConfig } from './run.js';
+import type { RunGroup } from '../../plots/groups.js';
+import { resolveConfig } from '../run.js';
+import type { PaperExperiment } from './experiment.js';
+import { byPolicy, mean, num } from './shared.js';
 
-const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const at = (g: RunGroup, metric: string, which: 'first' | 'last') =>
   mean(g.runs.map((r) => num((which === 'first' ? r.metrics[0] : r.metrics[r.metrics.length - 1])?.[metric])));
 const fixed = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 const percent = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '–');
-
-function byPolicy(groups: readonly RunGroup[], type: string): RunGroup {
-  const found = groups.find((g) => g.runs[0].config.policy.type === type);
-  if (!found) throw new Error(`ngram experiment: no '${type}' runs`);
-  return found;
-}
 
 export const ngramExperiment: PaperExperiment = {
   id: 'ngram',
