@@ -118,6 +118,7 @@ describe('collapse-lab CLI', () => {
         /data: expected 'data fetch wikitext-2' or 'data fetch mnist', got 'fetch imagenet'/,
       ],
       [['data', 'fetch', 'mnist', '--variant', 'raw'], /--variant: applies to wikitext-2 only/],
+      [['reproduce', '--quick', '--full'], /--quick and --full exclude each other/],
     ];
     for (const [args, message] of cases) {
       const result = cli(args[0] === 'run' ? [...args, '--out', path.join(out, 'runs')] : args, out);

@@ -24,6 +24,7 @@ describe('reproduce', () => {
         'ngram',
         'mitigations',
         'watermark',
+        'vae',
       ]),
     );
     for (const e of paperExperiments()) {

@@ -20,6 +20,8 @@ import { type Findings, paperExperiments } from './paper/index.js';
 
 export interface ReproduceOptions {
   readonly quick?: boolean;
+  /** Also the runs too long for the default suite (the VAE at the notebook's settings: hours per generation). */
+  readonly full?: boolean;
   /** The report folder; run folders go to <out>/runs. */
   readonly out: string;
   /** Experiment ids to run (default: all). */
@@ -64,7 +66,8 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
         return e;
       })
     : all;
-  const jobs = chosen.flatMap((e) => e.configs(quick).map((config) => ({ experiment: e.id, config })));
+  const full = Boolean(options.full) && !quick;
+  const jobs = chosen.flatMap((e) => e.configs(quick, full).map((config) => ({ experiment: e.id, config })));
   const order = jobs.map((_, i) => i).sort((a, b) => cost(jobs[b].config) - cost(jobs[a].config));
   const total = jobs.reduce((acc, j) => acc + j.config.generations, 0);
   const done = new Array<number>(jobs.length).fill(0);

@@ -1,11 +1,12 @@
 /** `collapse-lab reproduce [--quick] [--out DIR]`: every paper experiment, run and written up in one report. */
+import { UsageError } from '../../core/errors.js';
 import { paperExperiments } from '../../experiments/paper/index.js';
 import { reproduce } from '../../experiments/reproduce.js';
 import { freshReportDir } from '../../reports/compare.js';
 import { intFlag, parseFlags, str } from '../args.js';
 import { ProgressBar } from '../progress.js';
 
-export const help = `Usage: collapse-lab reproduce [--quick] [--out DIR] [--only ID,ID]
+export const help = `Usage: collapse-lab reproduce [--quick | --full] [--out DIR] [--only ID,ID]
 
 Runs every paper experiment the lab has (${paperExperiments()
   .map((e) => e.id)
@@ -15,7 +16,8 @@ from the runs. Runs go in parallel, one per core. An experiment whose data are m
 needs WikiText-2: set COLLAPSE_LAB_DATA) is skipped, and the report says why.
 
 Flags:
-  --quick            shorter runs (fewer generations): under 2 minutes on 2 cores
+  --quick            shorter runs (fewer generations): a few minutes on 2 cores
+  --full             also the long runs: the VAE at the notebook's settings (about an hour a generation here)
   --out <dir>        the report folder (default: runs/reproduce-<timestamp>); run folders go to <dir>/runs
   --only <ids>       a comma-separated subset of the experiments
   --parallel <n>     most runs at once (default: the cores)
@@ -28,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     argv,
     {
       quick: { type: 'boolean' },
+      full: { type: 'boolean' },
       out: { type: 'string' },
       only: { type: 'string' },
       parallel: { type: 'string' },
@@ -45,9 +48,11 @@ export async function run(argv: string[]): Promise<number> {
     .filter(Boolean);
   const parallel = intFlag(str(values, 'parallel'), 'parallel', 1);
   const quick = Boolean(values.quick);
+  if (quick && values.full) throw new UsageError('reproduce: --quick and --full exclude each other; pass one');
   let bar: ProgressBar | undefined;
   const result = await reproduce({
     quick,
+    full: Boolean(values.full),
     only,
     parallel, // reproduce makes (and closes) localExecutor({ parallel })
     out: str(values, 'out') ?? freshReportDir('runs', quick ? 'reproduce-quick' : 'reproduce'),

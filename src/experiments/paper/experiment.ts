@@ -14,8 +14,11 @@ export interface PaperExperiment {
   readonly title: string;
   /** What the paper reports, in one sentence. */
   readonly claim: string;
-  /** The runs; configs that differ only in the seed are drawn as one line with a band. */
-  configs(quick: boolean): ExperimentConfig[];
+  /**
+   * The runs; configs that differ only in the seed are drawn as one line with a band. `full` (reproduce --full)
+   * asks for the runs too long for the default suite (the VAE at the notebook's settings).
+   */
+  configs(quick: boolean, full?: boolean): ExperimentConfig[];
   /** Figures from the grouped runs (default: the family's comparison figures). */
   figures?(groups: readonly RunGroup[]): Figure[];
   findings(groups: readonly RunGroup[]): Findings;

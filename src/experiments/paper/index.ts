@@ -9,6 +9,7 @@ import { gaussian } from './gaussian.js';
 import { gmm, gmmTwo } from './gmm.js';
 import { mitigationsExperiment } from './mitigations.js';
 import { ngramExperiment } from './ngram.js';
+import { vaeExperiment } from './vae.js';
 import { watermarkExperiment } from './watermark.js';
 
 export type { Findings, PaperExperiment } from './experiment.js';
@@ -24,6 +25,8 @@ const EXPERIMENTS: PaperExperiment[] = [
   // Mitigations (issue: verified data and provenance): the Gaussian set, and watermarks + isolate on the LM.
   mitigationsExperiment,
   watermarkExperiment,
+  // The image experiment (issue: VAE on MNIST); needs MNIST, and is skipped with the reason without it.
+  vaeExperiment,
 ];
 
 export function registerExperiment(experiment: PaperExperiment): void {

@@ -220,8 +220,9 @@ export function classifierMetrics(
   real: { mean: Float64Array; covariance: Float64Array },
 ) {
   const { digits, confidence, features } = classifier.classify(pixels, count);
-  const shares = new Array<number>(10).fill(0);
-  for (const d of digits) shares[d] += 1 / count;
+  const counts = new Array<number>(10).fill(0);
+  for (const d of digits) counts[d]++;
+  const shares = counts.map((c) => c / count);
   let entropy = 0;
   for (const p of shares) if (p > 0) entropy -= p * Math.log2(p);
   let sure = 0;
