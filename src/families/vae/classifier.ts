@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { Rng } from '../../core/rng.js';
 import { cacheDir } from '../../data/download.js';
 import type { MnistSet } from '../../data/mnist.js';
@@ -176,10 +177,15 @@ export function mnistClassifier(engine: Engine, train: MnistSet, dir = cacheDir(
     }
   }
   const model = trainClassifier(engine, train);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, saveParams(model.params()));
-  fs.renameSync(tmp, file);
+  const tmp = `${file}.tmp-${process.pid}-${threadId}`; // worker threads share the pid
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(tmp, saveParams(model.params()));
+    fs.renameSync(tmp, file); // atomic: a concurrent run reads the old file or the whole new one
+  } catch {
+    // A read-only cache only costs the next run a retrain, which gives the same weights.
+    fs.rmSync(tmp, { force: true });
+  }
   return model;
 }
 
