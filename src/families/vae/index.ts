@@ -54,7 +54,7 @@ export const vaeFamily = defineFamily({
     },
     'vae-accumulate': {
       description:
-        "vae-paper under accumulate: the real images and every generation's images so far (the previous generation's streamed), for the comparison.",
+        "vae-paper under accumulate: the real images and every generation's images so far (the previous generation's streamed), for the comparison. Generation g trains on (g + 1) × 60,000 images an epoch, so its time grows with g.",
       config: { ...paper, name: 'vae-accumulate', policy: { type: 'accumulate' } },
     },
   },
