@@ -118,6 +118,24 @@ describe('vae model', () => {
     await family.dispose?.(copy);
   });
 
+  it('samples decoder means, or binary images whose average is those means', () => {
+    const model = tinyVae(8);
+    const means = generateImages(model, 4000, new Rng(1), 'mean');
+    const binary = generateImages(model, 4000, new Rng(1), 'bernoulli');
+    expect(binary.every((v) => v === 0 || v === 1)).toBe(true);
+    // Same latents (same stream), so the binary pixels are Bernoulli(mean): over the pixels whose mean is below
+    // 1/2 (where rounding would give only zeros) the ones add up to the means, within 3 standard errors.
+    let diff = 0;
+    let variance = 0;
+    for (let i = 0; i < means.length; i++) {
+      if (means[i] >= 0.5) continue;
+      diff += binary[i] - means[i];
+      variance += means[i] * (1 - means[i]);
+    }
+    expect(variance).toBeGreaterThan(100);
+    expect(Math.abs(diff)).toBeLessThan(3 * Math.sqrt(variance));
+  });
+
   it('refuses a conv VAE on images it cannot take, naming the field', () => {
     expect(() =>
       netSpec({ architecture: 'conv', latent: 2, capacity: 2, hidden: 2 }, { width: 30, height: 30, channels: 1 }),
