@@ -67,6 +67,11 @@ export interface FamilyDefinition<
    */
   readonly weight: number;
   readonly figures?: FamilyFigures;
+  /**
+   * The metric that measures the family's diversity (a variance, a spread, Gini–Simpson...): its log's slope over
+   * generations is the run's collapse rate (theory/collapse-rate.ts), comparable across families.
+   */
+  readonly diversity?: string;
   /** The watermark this family's generators embed, if configured: what `isolate` detects by default. */
   watermark?(options: Options): (WatermarkOptions & { readonly watermarkShare: number }) | undefined;
 }

@@ -15,6 +15,7 @@ export const gaussianFamily = defineFamily({
   options: gaussianOptions,
   create: createGaussianFamily,
   weight: 1,
+  diversity: 'covarianceTrace',
   figures: gaussianFigures,
   presets: {
     gaussian: {
