@@ -11,6 +11,7 @@ import { format } from '../plots/generic.js';
 import { aggregate, groupRuns, type RunGroup } from '../plots/groups.js';
 import { table } from '../plots/html.js';
 import { numericMetricNames } from '../plots/series.js';
+import { collapseRateTable } from './collapse-rates.js';
 import { compareFigures } from './figures.js';
 import { figuresHtml, renderAndSave, type WrittenReport, writePage } from './write.js';
 
@@ -33,9 +34,15 @@ export async function buildComparisonReport(
   const html = writePage(outDir, title, `${runDirs.length} runs in ${groups.length} configurations`, [
     { title: 'Runs', html: runsTable(groups, outDir) },
     { title: 'Final numbers', html: finalTable(groups) },
+    ...rateSection(groups),
     { title: 'Figures', html: figuresHtml(figures) },
   ]);
   return { html, pngs: figures.map((f) => `figures/${f.id}.png`), figures };
+}
+
+function rateSection(groups: readonly RunGroup[]) {
+  const html = collapseRateTable(groups);
+  return html ? [{ title: 'Collapse rate', html }] : [];
 }
 
 /** A fresh folder `<root>/<base>-<timestamp>` (numbered if taken) for a report that belongs to no single run. */

@@ -133,7 +133,9 @@ describe('a sweep on this machine', () => {
     const curves = fs.readFileSync(path.join(sweepDir, 'curves.csv'), 'utf8').trim().split('\n');
     expect(curves[0]).toBe('trial,samplesPerGeneration,seed,generation,metric,value');
     expect(curves.filter((l) => l.endsWith(',variance,') || /,variance,/.test(l))).toHaveLength(4 * 30);
-    expect(fs.readFileSync(path.join(sweepDir, 'report.html'), 'utf8')).toContain('geometric mean of final variance');
+    const page = fs.readFileSync(path.join(sweepDir, 'report.html'), 'utf8');
+    expect(page).toContain('geometric mean of final variance');
+    expect(page).toMatch(/Collapse rate per grid cell.*gaussian: log covarianceTrace/s);
     const record = JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8'));
     expect(record.trials.map((t: { attempts: number }) => t.attempts)).toEqual([1, 1, 1, 1]);
     for (const t of record.trials) {
