@@ -135,8 +135,17 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     return { ...base, figures: e.figures ? e.figures(groups) : compareFigures(groups).slice(0, 1), findings };
   });
   const claims = checkClaims(chosen, sections, quick);
+  const rates = sections.flatMap((s) =>
+    s.skipped ? [] : groupRuns(s.runDirs.map(readRun)).map((g) => ({ label: `${s.id}: ${g.label}`, runs: g.runs })),
+  );
   const wallSeconds = (performance.now() - started) / 1000;
-  const report = await writeSuiteReport(options.out, sections, { quick, wallSeconds, runs: jobs.length, claims });
+  const report = await writeSuiteReport(options.out, sections, {
+    quick,
+    wallSeconds,
+    runs: jobs.length,
+    claims,
+    rates,
+  });
   return {
     report,
     wallSeconds: (performance.now() - started) / 1000,

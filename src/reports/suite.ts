@@ -7,6 +7,7 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic-file.js';
 import { escapeAttr, escapeHtml, paragraphs, table } from '../plots/html.js';
 import type { Figure } from '../plots/plot.js';
+import { collapseRateTable, type RateRow } from './collapse-rates.js';
 import { figuresHtml, REPORT_FILE, renderAndSave, writePage } from './write.js';
 
 export interface SuiteSection {
@@ -29,6 +30,8 @@ export interface SuiteMeta {
   readonly runs: number;
   /** The claims table the report opens with. */
   readonly claims?: readonly ClaimRow[];
+  /** One row per configuration of every experiment that ran: its collapse rate (see collapse-rates.ts). */
+  readonly rates?: readonly RateRow[];
 }
 
 /** One published claim or closed form, as measured in this suite: pass, fail, or not run (null). */
@@ -66,6 +69,8 @@ export async function writeSuiteReport(
   meta: SuiteMeta,
 ): Promise<string> {
   const parts = meta.claims?.length ? [claimsSection(meta.claims)] : [];
+  const rates = meta.rates && collapseRateTable(meta.rates);
+  if (rates) parts.push({ title: 'One collapse rate across families', html: rates });
   for (const s of sections) {
     if (s.skipped) {
       parts.push({
@@ -90,8 +95,9 @@ export async function writeSuiteReport(
       ].join('\n'),
     });
   }
+  const { rates: _rates, ...recorded } = meta;
   writeJsonAtomic(path.join(outDir, 'results.json'), {
-    ...meta,
+    ...recorded,
     experiments: sections.map((s) => ({
       id: s.id,
       ...(s.skipped ? { skipped: s.skipped } : {}),
