@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { ModelFamily } from '../core/family.js';
 import type { RunData } from '../core/run-store.js';
 import type { SampleKind, Samples } from '../core/samples.js';
+import type { CollapseDefinition } from '../metrics/definitions.js';
 import type { RunGroup } from '../plots/groups.js';
 import type { Section } from '../plots/html.js';
 import type { Figure } from '../plots/plot.js';
@@ -72,6 +73,8 @@ export interface FamilyDefinition<
    * generations is the run's collapse rate (theory/collapse-rate.ts), comparable across families.
    */
   readonly diversity?: string;
+  /** What kind of collapse each of the family's own metrics shows (metrics/definitions.ts has the shared ones). */
+  readonly definitions?: Readonly<Record<string, readonly CollapseDefinition[]>>;
   /** The watermark this family's generators embed, if configured: what `isolate` detects by default. */
   watermark?(options: Options): (WatermarkOptions & { readonly watermarkShare: number }) | undefined;
 }

@@ -4,6 +4,8 @@
  */
 
 import { type RunData, readRun } from '../core/run-store.js';
+import { findFamily } from '../families/index.js';
+import { definitionLabel } from '../metrics/definitions.js';
 import { format } from '../plots/generic.js';
 import { jsonBlock, table } from '../plots/html.js';
 import { numericMetricNames, policyLabel } from '../plots/series.js';
@@ -29,8 +31,14 @@ export function numbersTable(run: RunData): string {
   const first = run.metrics[0] ?? {};
   const last = run.metrics[run.metrics.length - 1] ?? {};
   const value = (v: unknown) => format(typeof v === 'number' ? v : null);
+  const own = findFamily(run.config.family.type)?.definitions;
   return table(
-    ['metric', 'generation 0', `generation ${last.generation ?? '–'}`],
-    numericMetricNames(run.metrics).map((name) => [name, value(first[name]), value(last[name])]),
+    ['metric', 'collapse it measures', 'generation 0', `generation ${last.generation ?? '–'}`],
+    numericMetricNames(run.metrics).map((name) => [
+      name,
+      definitionLabel(name, own),
+      value(first[name]),
+      value(last[name]),
+    ]),
   );
 }
