@@ -4,6 +4,7 @@
  * draws from generation n−1's fit, so n + 1 fits separate generation n from the truth.
  */
 import { digamma, trigamma } from '../math/special.js';
+import type { TheoryCheck } from './check.js';
 
 export type VarianceEstimator = 'mle' | 'unbiased';
 
@@ -74,4 +75,23 @@ export function effectiveSampleSize(slope: number): number {
     else hi = mid;
   }
   return (lo + hi) / 2;
+}
+
+/**
+ * One run under `replace`: the change of log σ² from generation 0 to generation n is a sum of n independent
+ * log(χ²/c) steps, so its z-score against n·drift (spread √(n·ψ′)) tests the run against theory.
+ */
+export function logVarianceCheck(
+  variances: readonly number[],
+  M: number,
+  estimator: VarianceEstimator,
+): TheoryCheck | undefined {
+  const n = variances.length - 1;
+  if (n < 1 || !(variances[0] > 0) || !(variances[n] > 0)) return undefined;
+  const step = logVarianceStep(M, estimator);
+  const measured = Math.log(variances[n] / variances[0]);
+  const expected = n * step.mean;
+  const sd = Math.sqrt(n * step.variance);
+  const z = (measured - expected) / sd;
+  return { name: `log σ² change over ${n} generations`, measured, expected, sd, z, inBand: Math.abs(z) < 3.5 };
 }

@@ -8,7 +8,7 @@ import { Rng } from '../core/rng.js';
 import { resolveConfig, runExperiment } from '../experiments/run.js';
 import { expectedGiniSimpson, giniSimpson, meanTimeToFixation } from './categorical.js';
 import { collapseRate } from './collapse-rate.js';
-import { effectiveSampleSize, logVarianceStep, meanSquareDrift } from './gaussian.js';
+import { effectiveSampleSize, logVarianceCheck, logVarianceStep, meanSquareDrift } from './gaussian.js';
 
 const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const standardError = (xs: readonly number[]) => {
@@ -123,5 +123,26 @@ describe('the collapse rate', () => {
     expect(Math.LN2 / -slope).toBeCloseTo(69.0, 1);
     expect(c.interval[0]).toBeLessThan(slope);
     expect(c.interval[1]).toBeGreaterThan(slope);
+  });
+});
+
+describe('a run against theory', () => {
+  it('records the log-variance z-score in the summary, and flags an estimator inflated by 1.1 as out of band', async () => {
+    const config = resolveConfig('gaussian', { generations: 300, heldOutSize: 1 });
+    const { summary, metrics } = await runExperiment(config, { out: null });
+    expect(summary.theory).toHaveLength(1);
+    expect(summary.theory[0].inBand).toBe(true);
+    const broken = logVarianceCheck(
+      metrics.map((m) => (m.variance as number) * 1.1 ** (m.generation as number)),
+      100,
+      'mle',
+    );
+    expect(broken?.inBand).toBe(false);
+    // Nothing to check under other policies.
+    const mix = await runExperiment(
+      resolveConfig('gaussian', { generations: 5, heldOutSize: 1, policy: { type: 'mix' } }),
+      { out: null },
+    );
+    expect(mix.summary.theory).toEqual([]);
   });
 });
