@@ -23,6 +23,7 @@ const LAYERS: readonly [name: string, pattern: RegExp][] = [
   ['plots', /^plots\//],
   ['policies', /^policies\//],
   ['metrics', /^metrics\//],
+  ['theory', /^theory\//],
   ['data', /^data\//],
   ['tokenizers', /^tokenizers\//],
   ['watermark', /^watermark\//],

@@ -12,8 +12,9 @@ import { FILES, RunFolder } from '../core/run-folder.js';
 import { readSummary } from '../core/run-store.js';
 import { sha256Of } from '../data/download.js';
 import { buildRealData } from '../data/real-data.js';
-import { createFamily } from '../families/index.js';
+import { createFamily, findFamily } from '../families/index.js';
 import { createPolicy } from '../policies/index.js';
+import type { TheoryCheck } from '../theory/check.js';
 import { type ExperimentConfig, type ExperimentInput, parseExperimentConfig } from './config.js';
 import { defaultSnapshots, findPreset, presetNames } from './presets.js';
 
@@ -41,6 +42,8 @@ export interface RunSummary {
   readonly generationsPerSecond: number;
   readonly resumedFrom: number | null;
   readonly version: string;
+  /** The run against its family's closed forms (empty where none applies). */
+  readonly theory: readonly TheoryCheck[];
 }
 
 export interface RunResult {
@@ -185,6 +188,7 @@ async function execute(
     generationsPerSecond: (config.generations - startGeneration) / wallSeconds,
     resumedFrom: startGeneration > 0 ? startGeneration : null,
     version: VERSION,
+    theory: findFamily(config.family.type)?.theory?.(config, metrics) ?? [],
   };
   folder?.writeSummary(summary);
   // The run's report (report.html + figures/, issue 4). The data are already safe on disk, so a report that

@@ -13,6 +13,7 @@ import { format } from '../plots/generic.js';
 import { table } from '../plots/html.js';
 import type { Figure, VlSpec } from '../plots/plot.js';
 import { numericMetricNames } from '../plots/series.js';
+import { collapseRateTable } from '../reports/collapse-rates.js';
 import { figuresHtml, renderAndSave, type WrittenReport, writePage } from '../reports/write.js';
 import { canonicalJson } from './expand.js';
 import { SweepFolder, type SweepRecord, type TrialRecord } from './sweep-folder.js';
@@ -254,6 +255,9 @@ export async function buildSweepReport(dir: string): Promise<WrittenReport> {
           summaryRows,
         ),
       },
+      ...((rates) => (rates ? [{ title: 'Collapse rate per grid cell', html: rates }] : []))(
+        collapseRateTable(cells.map((c) => ({ label: c.label, runs: c.trials.map((t) => t.run) }))),
+      ),
       { title: 'Figures', html: figuresHtml(rendered) },
       ...(failed.length
         ? [

@@ -133,7 +133,9 @@ describe('a sweep on this machine', () => {
     const curves = fs.readFileSync(path.join(sweepDir, 'curves.csv'), 'utf8').trim().split('\n');
     expect(curves[0]).toBe('trial,samplesPerGeneration,seed,generation,metric,value');
     expect(curves.filter((l) => l.endsWith(',variance,') || /,variance,/.test(l))).toHaveLength(4 * 30);
-    expect(fs.readFileSync(path.join(sweepDir, 'report.html'), 'utf8')).toContain('geometric mean of final variance');
+    const page = fs.readFileSync(path.join(sweepDir, 'report.html'), 'utf8');
+    expect(page).toContain('geometric mean of final variance');
+    expect(page).toMatch(/Collapse rate per grid cell.*gaussian: log covarianceTrace/s);
     const record = JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8'));
     expect(record.trials.map((t: { attempts: number }) => t.attempts)).toEqual([1, 1, 1, 1]);
     for (const t of record.trials) {
@@ -303,6 +305,64 @@ describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () =
         (t: { id: string }) => fs.statSync(path.join(sweepDir, 'trials', t.id, 'summary.json')).mtimeMs,
       ),
     ).toEqual(stamps);
+  });
+
+  it('carries on across a Redis restart mid-sweep (Redis persisting to its append-only file)', async () => {
+    const port = await freePort();
+    const data = fs.mkdtempSync(path.join(dir, 'redis-aof-'));
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', data, '--save', '', '--appendonly', 'yes'];
+    const startRedis = async () => {
+      const r = spawn('/usr/bin/redis-server', args, { stdio: 'ignore' });
+      for (
+        let i = 0;
+        i < 50 &&
+        spawnSync('redis-cli', ['-p', String(port), 'ping'])
+          .stdout?.toString()
+          .trim() !== 'PONG';
+        i++
+      )
+        await sleep(100);
+      return r;
+    };
+    let server = await startRedis();
+    const queueUrl = `redis://127.0.0.1:${port}`;
+    const worker = spawn(process.execPath, [CLI, 'worker', '--queue', queueUrl, '--lock-seconds', '5'], {
+      cwd: dir,
+      detached: true,
+      stdio: 'ignore',
+    });
+    workers.push(worker);
+    const file = write('restart.json', {
+      name: 'restart',
+      preset: 'gaussian',
+      config: { generations: 3000, checkpointSeconds: 0.05 },
+      seeds: 2,
+    });
+    const sweep = spawn(
+      process.execPath,
+      [CLI, 'sweep', file, '--out', 'restart', '--queue', queueUrl, '--no-report'],
+      { cwd: dir, stdio: 'ignore' },
+    );
+    const done = new Promise<number | null>((resolve) => sweep.on('exit', resolve));
+    const artifacts = path.join(dir, 'restart', 'restart', 'artifacts');
+    const started = () => fs.existsSync(artifacts) && fs.readdirSync(artifacts).length > 0;
+    for (let i = 0; i < 300 && !started(); i++) await sleep(50);
+    server.kill('SIGTERM'); // Redis writes its append-only file and stops
+    await new Promise((resolve) => server.on('exit', resolve));
+    await sleep(1000);
+    server = await startRedis();
+    try {
+      expect(await done).toBe(0);
+      const sweepDir = path.join(dir, 'restart', 'restart');
+      const record = JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8'));
+      expect(record.trials.map((t: { state: string }) => t.state)).toEqual(['finished', 'finished']);
+      for (const t of record.trials) {
+        const trialDir = path.join(sweepDir, 'trials', t.id);
+        expect(metricsOf(trialDir)).toBe(await expectedMetrics(trialDir));
+      }
+    } finally {
+      server.kill('SIGKILL');
+    }
   });
 
   it('stores a trial delivered twice once', () => {

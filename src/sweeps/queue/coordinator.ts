@@ -73,12 +73,14 @@ export async function runSweepOnQueue(
     while (pending.size > 0) {
       for (const [id, trial] of pending) {
         const record = folder.trial(trial.id);
+        // State first, then the job: a job read before it completes would carry no return value yet.
+        const state = await queue.getJobState(id).catch(() => 'unknown');
         const job = await queue.getJob(id).catch(() => undefined);
         if (!job) continue;
-        const state = await job.getState().catch(() => 'unknown');
         const before = `${record.state}/${record.attempts}/${record.generationsDone}`;
         record.attempts = job.attemptsMade;
         if (state === 'completed') {
+          if (!job.returnvalue) continue; // not readable yet: next round
           storeResult(folder.trialDir(trial.id), job.returnvalue);
           record.state = 'finished';
           record.generationsDone = record.generations;
