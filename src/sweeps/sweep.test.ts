@@ -5,12 +5,12 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../experiments/run.js';
+import { freePort, REDIS_SERVER, startRedis } from '../test-helpers/redis.js';
 import { expandSweep } from './expand.js';
 import { planSweep } from './index.js';
 import { storeResult } from './queue/coordinator.js';
@@ -174,16 +174,7 @@ describe('a sweep on this machine', () => {
   });
 });
 
-/** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const hasRedis = fs.existsSync('/usr/bin/redis-server');
+const hasRedis = fs.existsSync(REDIS_SERVER);
 
 describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () => {
   let redis: ChildProcess;
@@ -192,22 +183,8 @@ describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () =
 
   beforeAll(async () => {
     const port = await freePort();
-    const data = fs.mkdtempSync(path.join(dir, 'redis-'));
-    redis = spawn(
-      '/usr/bin/redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', data, '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    redis = await startRedis(port, fs.mkdtempSync(path.join(dir, 'redis-')));
     url = `redis://127.0.0.1:${port}`;
-    for (
-      let i = 0;
-      i < 50 &&
-      spawnSync('redis-cli', ['-p', String(port), 'ping'])
-        .stdout?.toString()
-        .trim() !== 'PONG';
-      i++
-    )
-      await sleep(100);
   });
   afterAll(() => {
     for (const w of workers) {
@@ -310,21 +287,8 @@ describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () =
   it('carries on across a Redis restart mid-sweep (Redis persisting to its append-only file)', async () => {
     const port = await freePort();
     const data = fs.mkdtempSync(path.join(dir, 'redis-aof-'));
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', data, '--save', '', '--appendonly', 'yes'];
-    const startRedis = async () => {
-      const r = spawn('/usr/bin/redis-server', args, { stdio: 'ignore' });
-      for (
-        let i = 0;
-        i < 50 &&
-        spawnSync('redis-cli', ['-p', String(port), 'ping'])
-          .stdout?.toString()
-          .trim() !== 'PONG';
-        i++
-      )
-        await sleep(100);
-      return r;
-    };
-    let server = await startRedis();
+    const startAgain = () => startRedis(port, data, { appendOnly: true });
+    let server = await startAgain();
     const queueUrl = `redis://127.0.0.1:${port}`;
     const worker = spawn(process.execPath, [CLI, 'worker', '--queue', queueUrl, '--lock-seconds', '5'], {
       cwd: dir,
@@ -350,7 +314,7 @@ describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () =
     server.kill('SIGTERM'); // Redis writes its append-only file and stops
     await new Promise((resolve) => server.on('exit', resolve));
     await sleep(1000);
-    server = await startRedis();
+    server = await startAgain();
     try {
       expect(await done).toBe(0);
       const sweepDir = path.join(dir, 'restart', 'restart');
