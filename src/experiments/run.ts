@@ -113,7 +113,7 @@ export async function runExperiment(
 /** Continues a killed run from its last checkpoint; ends with exactly the metrics of an uninterrupted run. */
 export async function resumeExperiment(
   runDir: string,
-  options: LoopHooks & { readonly report?: boolean } = {},
+  options: LoopHooks & { readonly report?: boolean; readonly restart?: boolean } = {},
 ): Promise<RunResult> {
   const folder = RunFolder.open(runDir);
   folder.lock(); // one writer: a second resume (or the run itself, still going) is refused
@@ -121,7 +121,10 @@ export async function resumeExperiment(
     const config = parseExperimentConfig(folder.readConfig(), path.join(runDir, 'config.json'));
     if (folder.readSummary())
       throw new RunFolderError(`${runDir} already finished (summary.json exists); nothing to resume`);
-    return await execute(config, assemble(config), folder, options);
+    const parts = assemble(config);
+    // --restart: every generation is recomputed here (bit for bit what the run would have made).
+    if (options.restart) folder.removeAllCheckpoints();
+    return await execute(config, parts, folder, options);
   } finally {
     folder.close();
   }
