@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { withPath } from './fs-errors.js';
 
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -48,7 +49,12 @@ export function writeJsonAtomic(target: string, value: unknown): void {
 export function writeAll(fd: number, bytes: Uint8Array, file: string): void {
   let done = 0;
   while (done < bytes.byteLength) {
-    const n = fs.writeSync(fd, bytes, done, bytes.byteLength - done);
+    let n: number;
+    try {
+      n = fs.writeSync(fd, bytes, done, bytes.byteLength - done);
+    } catch (error) {
+      throw withPath(error, file);
+    }
     if (n <= 0) throw shortWriteError(file, done, bytes.byteLength);
     done += n;
   }
@@ -64,6 +70,9 @@ function publish(target: string, make: (tmp: string) => number): void {
     fs.renameSync(tmp, target);
   } catch (error) {
     removeQuietly(tmp);
+    // Named by the file the caller asked for, not our temporary.
+    const e = error as NodeJS.ErrnoException;
+    if (typeof e?.code === 'string' && (e.path === undefined || e.path === tmp)) e.path = target;
     throw error;
   }
   fsyncDir(path.dirname(target));

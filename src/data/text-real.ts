@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { labelDataset, REAL } from '../core/dataset.js';
 import { UsageError } from '../core/errors.js';
+import { readFileNamed } from '../core/fs-errors.js';
 import type { RealData } from '../core/real-data.js';
 import { type SequenceSamples, sequences } from '../core/samples.js';
 import { BpeTokenizer, type Tokenizer, WordTokenizer } from '../tokenizers/index.js';
@@ -103,7 +104,7 @@ export function buildTextRealData(config: TextRealConfig, poolSize: number): Rea
   const read = (file: string, field: string) => {
     if (!fs.existsSync(file))
       throw new UsageError(`${field}: file '${file}' does not exist; give the path of a UTF-8 text file`);
-    return fs.readFileSync(file);
+    return readFileNamed(file);
   };
   const bytes = read(config.path, 'real.path');
   if (config.sha256 && config.sha256 !== sha256Of(bytes)) {

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { RunFolderError, UsageError } from '../core/errors.js';
 import type { Metrics } from '../core/family.js';
+import { fileSystemError } from '../core/fs-errors.js';
 import { type LoopHooks, runLoop } from '../core/loop.js';
 import { RunFolder } from '../core/run-folder.js';
 import { sha256Of } from '../data/download.js';
@@ -102,12 +103,24 @@ export async function runExperiment(
   // Everything that can fail on bad input happens before the folder exists.
   const parts = assemble(withDefaults);
   const resolved: ExperimentConfig = { ...withDefaults, real: fingerprinted(withDefaults.real) };
-  const folder = options.out === null ? undefined : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
+  let folder: RunFolder | undefined;
+  try {
+    folder = options.out === null ? undefined : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
+  } catch (error) {
+    throw fileSystemError(error, 'Nothing was written') ?? error;
+  }
   try {
     return await execute(resolved, parts, folder, options);
+  } catch (error) {
+    throw (folder && fileSystemError(error, resumeHint(folder.dir))) ?? error;
   } finally {
     folder?.close(); // releases the run-folder lock, after an error too
   }
+}
+
+/** After a file-system error mid-run: the folder is consistent up to its last checkpoint. */
+function resumeHint(dir: string): string {
+  return `The run folder ${dir} keeps every generation up to its last checkpoint: once that is done, 'collapse-lab resume ${dir}' continues it`;
 }
 
 /** Continues a killed run from its last checkpoint; ends with exactly the metrics of an uninterrupted run. */
@@ -125,6 +138,8 @@ export async function resumeExperiment(
     // --restart: every generation is recomputed here (bit for bit what the run would have made).
     if (options.restart) folder.removeAllCheckpoints();
     return await execute(config, parts, folder, options);
+  } catch (error) {
+    throw fileSystemError(error, resumeHint(runDir)) ?? error;
   } finally {
     folder.close();
   }
@@ -186,7 +201,8 @@ async function execute(
     try {
       await (await import('../reports/report.js')).buildRunReport(folder.dir);
     } catch (error) {
-      process.stderr.write(`collapse-lab: report for ${folder.dir} failed (run data kept): ${String(error)}\n`);
+      const reason = fileSystemError(error)?.message ?? String(error);
+      process.stderr.write(`collapse-lab: report for ${folder.dir} failed (run data kept): ${reason}\n`);
     }
   }
   return { config, runDir: folder?.dir ?? null, metrics, summary };
