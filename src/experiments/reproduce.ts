@@ -52,18 +52,22 @@ function cost(c: ExperimentConfig): number {
   return c.generations * c.samplesPerGeneration * (findFamily(c.family.type)?.weight ?? 1);
 }
 
+/** The experiments `only` names (all when absent); a UsageError for an unknown id, before anything is written. */
+export function selectExperiments(only: readonly string[] | undefined) {
+  const all = paperExperiments();
+  if (!only) return all;
+  return only.map((id) => {
+    const e = all.find((x) => x.id === id);
+    if (!e)
+      throw new UsageError(`reproduce: unknown experiment '${id}'; choose from ${all.map((x) => x.id).join(', ')}`);
+    return e;
+  });
+}
+
 export async function reproduce(options: ReproduceOptions): Promise<ReproduceResult> {
   const started = performance.now();
   const quick = Boolean(options.quick);
-  const all = paperExperiments();
-  const chosen = options.only
-    ? options.only.map((id) => {
-        const e = all.find((x) => x.id === id);
-        if (!e)
-          throw new UsageError(`reproduce: unknown experiment '${id}'; choose from ${all.map((x) => x.id).join(', ')}`);
-        return e;
-      })
-    : all;
+  const chosen = selectExperiments(options.only);
   const jobs = chosen.flatMap((e) => e.configs(quick).map((config) => ({ experiment: e.id, config })));
   const order = jobs.map((_, i) => i).sort((a, b) => cost(jobs[b].config) - cost(jobs[a].config));
   const total = jobs.reduce((acc, j) => acc + j.config.generations, 0);

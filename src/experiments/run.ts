@@ -15,6 +15,7 @@ import { buildRealData } from '../data/real-data.js';
 import { createFamily } from '../families/index.js';
 import { createPolicy } from '../policies/index.js';
 import { type ExperimentConfig, type ExperimentInput, parseExperimentConfig } from './config.js';
+import { assertConfigShape } from './config-shape.js';
 import { defaultSnapshots, findPreset, presetNames } from './presets.js';
 
 export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -60,6 +61,7 @@ export function resolveConfig(preset: string | undefined, overrides: Record<stri
     }
     base = { ...(found.config as Record<string, unknown>), preset };
   }
+  assertConfigShape(overrides, 'config'); // before merging: a '__proto__' key would set the merged object's prototype
   const merged = deepMerge(base, overrides);
   return parseExperimentConfig(merged, preset ? `config (preset '${preset}')` : 'config');
 }

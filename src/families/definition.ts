@@ -67,6 +67,8 @@ export interface FamilyDefinition<
    */
   readonly weight: number;
   readonly figures?: FamilyFigures;
+  /** The fewest items a fit needs (e.g. one per mixture component); configs asking for fewer are refused. */
+  minimumSamples?(options: Options): { readonly count: number; readonly why: string } | undefined;
   /** The watermark this family's generators embed, if configured: what `isolate` detects by default. */
   watermark?(options: Options): (WatermarkOptions & { readonly watermarkShare: number }) | undefined;
 }

@@ -1,6 +1,6 @@
 /** `collapse-lab reproduce [--quick] [--out DIR]`: every paper experiment, run and written up in one report. */
 import { paperExperiments } from '../../experiments/paper/index.js';
-import { reproduce } from '../../experiments/reproduce.js';
+import { reproduce, selectExperiments } from '../../experiments/reproduce.js';
 import { freshReportDir } from '../../reports/compare.js';
 import { intFlag, parseFlags, str } from '../args.js';
 import { ProgressBar } from '../progress.js';
@@ -43,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  selectExperiments(only); // an unknown id is refused before the report folder is made
   const parallel = intFlag(str(values, 'parallel'), 'parallel', 1);
   const quick = Boolean(values.quick);
   let bar: ProgressBar | undefined;

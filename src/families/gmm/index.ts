@@ -23,6 +23,10 @@ export const gmmFamily = defineFamily({
   // Measured: an EM generation costs ~20 Gaussian ones per sample.
   weight: 20,
   figures: gmmFigures,
+  minimumSamples: (options) => ({
+    count: options.components,
+    why: `EM needs a point per component, and family.components is ${options.components}`,
+  }),
   presets: {
     gmm: {
       description:
