@@ -85,7 +85,7 @@ describe('file-system errors', () => {
         expect(result.stderr).not.toMatch(/internal error/);
         const dir = path.join(small.dir, fs.readdirSync(small.dir)[0]);
         small.resize(16 * 1024 * 1024);
-        const resumed = cli(['resume', dir, '--json']);
+        const resumed = cli(['resume', dir, '--json', '--no-report']);
         expect(resumed.status, resumed.stderr).toBe(0);
         const reference = cli(['run', 'gaussian', ...args, '--out', tmp(), '--no-report', '--json']);
         expect(metricsText(dir)).toBe(metricsText(JSON.parse(reference.stdout).runDir));

@@ -6,7 +6,7 @@ import { parseFlags } from '../args.js';
 import { printSummary } from '../output.js';
 import { ProgressBar } from '../progress.js';
 
-export const help = `Usage: collapse-lab resume <runDir> [--restart] [--json]
+export const help = `Usage: collapse-lab resume <runDir> [--restart] [--no-report] [--json]
 
 Continues a run that was interrupted (Ctrl-C, kill -9, a crash) from its last checkpoint. Generations after
 the checkpoint are recomputed; since every random stream derives from (seed, generation), the finished run
@@ -15,6 +15,7 @@ it; if metrics.jsonl has a hole no checkpoint can refill, resume stops (exit 2) 
 
 Flags:
   --restart    recompute every generation from generation 0 in this folder (when no checkpoint is usable)
+  --no-report  skip report.html and figures/ (rebuild later with 'collapse-lab compare <runDir>')
   --json       print the summary as JSON on stdout
   -h, --help   this help
 `;
@@ -22,7 +23,7 @@ Flags:
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
-    { json: { type: 'boolean' }, restart: { type: 'boolean' } },
+    { json: { type: 'boolean' }, restart: { type: 'boolean' }, 'no-report': { type: 'boolean' } },
     'resume',
   );
   if (values.help) {
@@ -35,6 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   const bar = new ProgressBar(total, 'resume');
   const result = await resumeExperiment(dir, {
     restart: Boolean(values.restart),
+    report: !values['no-report'],
     onGeneration: (_, g) => bar.update(g),
     onNotice: (message) => process.stderr.write(`collapse-lab: ${message}\n`),
   });
