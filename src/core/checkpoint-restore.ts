@@ -34,9 +34,13 @@ export async function restoreCheckpoint<S extends Samples, M>(
   family: ModelFamily<S, M>,
   notice: (message: string) => void,
 ): Promise<Restored<S, M> | undefined> {
-  const latest = folder.readPointer();
-  if (!latest) return undefined;
+  const latest = readPointerOrExplain(folder);
   const entries = folder.readMetricsEntries();
+  if (!latest) {
+    if (entries.length > 0)
+      notice(`${folder.dir} has no checkpoint (checkpoints/latest.json): computing from generation 0 again`);
+    return undefined;
+  }
   const candidates = [latest, latest.previous].filter((c): c is Checkpoint => c !== undefined);
   const rejected: string[] = [];
   for (const checkpoint of candidates) {
@@ -62,13 +66,25 @@ export async function restoreCheckpoint<S extends Samples, M>(
     return { checkpoint, fallback, history: kept.map((e) => e.metrics as Metrics), ...loaded };
   }
   throw new RunFolderError(
-    `${folder.dir} cannot be resumed from any checkpoint it holds: ${rejected.join('; ')}. ` +
-      `Restore the file(s) from a copy, or recompute every generation in this folder with ` +
-      `'collapse-lab resume ${folder.dir} --restart'`,
+    `${folder.dir} cannot be resumed from any checkpoint it holds: ${rejected.join('; ')}. ${restartFix(folder.dir)}`,
   );
 }
 
 type Loaded<S extends Samples, M> = Pick<Restored<S, M>, 'model' | 'generationZero' | 'synthetic'>;
+
+/** The pointer; a damaged one stops resume with the fixes (it alone knows which checkpoint files are whole). */
+function readPointerOrExplain(folder: RunFolder): CheckpointPointer | undefined {
+  try {
+    return folder.readPointer();
+  } catch (error) {
+    if (!(error instanceof DamagedFileError)) throw error;
+    throw new RunFolderError(`${error.message}. ${restartFix(folder.dir)}`);
+  }
+}
+
+function restartFix(dir: string): string {
+  return `Restore the file(s) from a copy, or recompute every generation in this folder with 'collapse-lab resume ${dir} --restart'`;
+}
 
 /** What is wrong with metrics lines 0..generation (undefined: they are exactly those generations, in order). */
 export function metricsHole(entries: readonly MetricsEntry[], generation: number): string | undefined {

@@ -177,7 +177,7 @@ export class RunFolder {
 
   /** Reads and checks a checkpoint file (length, checksum, header); DamagedFileError naming it if it is not whole. */
   readCheckpointFile(name: string): Bundle {
-    const file = insideRunFolder(this.dir, [FILES.checkpoints, name], this.path(FILES.checkpoints, FILES.pointer));
+    const file = insideRunFolder(this.dir, [FILES.checkpoints, name], this.path(FILES.checkpoints, name));
     if (!fs.existsSync(file)) throw new DamagedFileError(file, 'missing');
     return withFilePaths(decodeBundle(fs.readFileSync(file), file), this.dir, name, file);
   }
