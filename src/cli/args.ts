@@ -52,11 +52,13 @@ function joinNegativeValues(argv: readonly string[], flags: FlagSpec): string[] 
 /** Plain decimal numbers only: Number() would also take '0x5', '0b101', ' 5 ' and 'Infinity'. */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-export function intFlag(value: string | undefined, flag: string, min: number): number | undefined {
+export function intFlag(value: string | undefined, flag: string, min: number, max?: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!DECIMAL.test(value) || !Number.isSafeInteger(n) || n < min)
-    throw new UsageError(`--${flag}: expected an integer ≥ ${min} in decimal digits, got '${value}'`);
+  if (!DECIMAL.test(value) || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
+    const range = max === undefined ? `≥ ${min}` : `in [${min}, ${max.toLocaleString('en-US')}]`;
+    throw new UsageError(`--${flag}: expected an integer ${range} in decimal digits, got '${value}'`);
+  }
   return n;
 }
 

@@ -15,6 +15,7 @@
 import { pointerWithFallback, restoreCheckpoint } from './checkpoint-restore.js';
 import { type Dataset, datasetSize, labelDataset, REAL, realShare } from './dataset.js';
 import { datasetToBundle, modelStateToBundle, samplesToJson } from './dataset-codec.js';
+import { UsageError } from './errors.js';
 import type { Metrics, ModelFamily } from './family.js';
 import type { DataPolicy, Scorer } from './policy.js';
 import { ProgressHeartbeat } from './progress-heartbeat.js';
@@ -144,6 +145,10 @@ export async function runLoop<S extends Samples, M>(
       });
       train = built.train;
       policyMetrics = built.metrics ?? {};
+      if (datasetSize(train) === 0)
+        throw new UsageError(
+          `generation ${g}: policy '${policy.name}' left no items to train on; raise samplesPerGeneration (now ${M}) or make the policy keep more`,
+        );
     }
 
     const model = await family.fit(train, {

@@ -56,6 +56,8 @@ export function timestamp(date = new Date()): string {
 export class RunFolder {
   private metricsFd: number | undefined;
   private runLock: RunLock | undefined;
+  /** The outermost folder `create` made for this run (the run folder, or a runs root it had to make too). */
+  private made: string | undefined;
 
   private constructor(readonly dir: string) {}
 
@@ -93,7 +95,14 @@ export class RunFolder {
       fs.rmSync(madeRoot ?? dir, { recursive: true, force: true });
       throw error;
     }
+    run.made = madeRoot ?? dir;
     return run;
+  }
+
+  /** Removes a folder this process created (a run that failed on its input), and the root made for it, if any. */
+  discard(): void {
+    this.close();
+    if (this.made) fs.rmSync(this.made, { recursive: true, force: true });
   }
 
   /** A run folder to read; `lock()` it before writing. */

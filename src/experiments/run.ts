@@ -2,12 +2,11 @@
  * The library's front door: resolve a config (a preset name, a partial config, overrides), validate it, build
  * the real data, family and policy, and run the loop in a fresh run folder — or resume one.
  */
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { RunFolderError, UsageError } from '../core/errors.js';
 import type { Metrics } from '../core/family.js';
-import { fileSystemError } from '../core/fs-errors.js';
+import { fileSystemError, readFileNamed } from '../core/fs-errors.js';
 import { type LoopHooks, runLoop } from '../core/loop.js';
 import { RunFolder } from '../core/run-folder.js';
 import { sha256Of } from '../data/download.js';
@@ -103,10 +102,12 @@ export async function runExperiment(
     version: VERSION,
   };
   // Everything that can fail on bad input happens before the folder exists.
-  const parts = assemble(withDefaults);
-  const resolved: ExperimentConfig = { ...withDefaults, real: fingerprinted(withDefaults.real) };
+  let parts: ReturnType<typeof assemble>;
+  let resolved: ExperimentConfig;
   let folder: RunFolder | undefined;
   try {
+    parts = assemble(withDefaults);
+    resolved = { ...withDefaults, real: fingerprinted(withDefaults.real) };
     folder = options.out === null ? undefined : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
   } catch (error) {
     throw fileSystemError(error, 'Nothing was written') ?? error;
@@ -114,10 +115,20 @@ export async function runExperiment(
   try {
     return await execute(resolved, parts, folder, options);
   } catch (error) {
+    if (folder && isInputError(error)) {
+      // The same config and seed fail the same way on resume (derived randomness), so the folder is of no use.
+      folder.discard();
+      throw new UsageError(`${(error as Error).message} (the run folder ${folder.dir} was removed)`);
+    }
     throw (folder && fileSystemError(error, resumeHint(folder.dir))) ?? error;
   } finally {
     folder?.close(); // releases the run-folder lock, after an error too
   }
+}
+
+/** An error in the run's input found mid-run (exit 2), as opposed to the disk (resumable) or a bug. */
+function isInputError(error: unknown): boolean {
+  return error instanceof UsageError;
 }
 
 /** After a file-system error mid-run: the folder is consistent up to its last checkpoint. */
@@ -149,9 +160,7 @@ export async function resumeExperiment(
 
 /** A user's file is recorded with its sha256, so that a resumed run refuses a file that has changed. */
 function fingerprinted(real: ExperimentConfig['real']): ExperimentConfig['real'] {
-  return real.type === 'file' || real.type === 'text'
-    ? { ...real, sha256: sha256Of(fs.readFileSync(real.path)) }
-    : real;
+  return real.type === 'file' || real.type === 'text' ? { ...real, sha256: sha256Of(readFileNamed(real.path)) } : real;
 }
 
 function assemble(config: ExperimentConfig) {

@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
     .map((s) => s.trim())
     .filter(Boolean);
   selectExperiments(only); // an unknown id is refused before the report folder is made
-  const parallel = intFlag(str(values, 'parallel'), 'parallel', 1);
+  const parallel = intFlag(str(values, 'parallel'), 'parallel', 1, 256);
   const quick = Boolean(values.quick);
   let bar: ProgressBar | undefined;
   const result = await reproduce({
