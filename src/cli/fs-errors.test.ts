@@ -9,8 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fileSystemError } from '../core/fs-errors.js';
 import { failWritesFrom, mountSmallDisk } from '../core/test-helpers/small-disk.js';
 import { resolveConfig, resumeExperiment, runExperiment } from '../experiments/run.js';
+import { run } from './commands/run.js';
 
 const CLI = path.resolve('dist/cli/main.js');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-fs-'));
@@ -22,22 +24,29 @@ afterEach(() => {
 });
 
 describe('file-system errors', () => {
-  it('--out on a file, --config on a folder: exit 2 naming the path and the fix, nothing written', () => {
+  it('--out on a file, --config on a folder: exit 2 naming the path and the fix, nothing written', async () => {
     const dir = tmp();
     const file = path.join(dir, 'a-file');
     fs.writeFileSync(file, '');
     const cases: [string[], RegExp][] = [
-      [['run', 'dice', '--out', file], /cannot mkdir '.*a-file.*': .*\((EEXIST|ENOTDIR)\); .*Nothing was written/],
-      [['run', 'dice', '--out', path.join(file, 'runs')], /cannot mkdir '.*a-file\/runs': .*\(ENOTDIR\); give a path/],
-      [['run', '--config', dir], /cannot read '.*': it is a folder, not a file \(EISDIR\); give the path of a file/],
+      [['dice', '--out', file], /cannot mkdir '.*a-file.*': .*\((EEXIST|ENOTDIR)\); .*Nothing was written/],
+      [['dice', '--out', path.join(file, 'runs')], /cannot mkdir '.*a-file\/runs': .*\(ENOTDIR\); give a path/],
+      [['--config', dir], /cannot read '.*': it is a folder, not a file \(EISDIR\); give the path of a file/],
     ];
     for (const [args, message] of cases) {
-      const result = cli([...args, '--no-report']);
-      expect(result.status, args.join(' ')).toBe(2);
-      expect(result.stderr).toMatch(message);
-      expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+      // As main.ts reports it: a file-system error becomes exit 2 with this message.
+      const error = await run([...args, '--no-report']).then(
+        () => undefined,
+        (e: unknown) => fileSystemError(e) ?? e,
+      );
+      expect((error as { exitCode?: number }).exitCode, `${args.join(' ')}: ${error}`).toBe(2);
+      expect((error as Error).message).toMatch(message);
     }
     expect(fs.readdirSync(dir)).toEqual(['a-file']);
+    // End to end once: the message alone on stderr, exit 2.
+    const result = cli(['run', 'dice', '--out', file]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^collapse-lab: cannot mkdir '.*a-file.*': .*Nothing was written\n$/);
   });
 
   it('a run folder that cannot be made whole leaves nothing behind (injected: the first write fails)', async () => {
@@ -87,8 +96,9 @@ describe('file-system errors', () => {
         small.resize(16 * 1024 * 1024);
         const resumed = cli(['resume', dir, '--json', '--no-report']);
         expect(resumed.status, resumed.stderr).toBe(0);
-        const reference = cli(['run', 'gaussian', ...args, '--out', tmp(), '--no-report', '--json']);
-        expect(metricsText(dir)).toBe(metricsText(JSON.parse(reference.stdout).runDir));
+        const config = resolveConfig('gaussian', { generations: 1500, samplesPerGeneration: 100, seed: 4 });
+        const expected = (await runExperiment(config, { out: null })).metrics.map((m) => `${JSON.stringify(m)}\n`);
+        expect(metricsText(dir)).toBe(expected.join(''));
       } finally {
         small.unmount();
       }

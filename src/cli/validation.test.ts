@@ -1,6 +1,7 @@
 /**
  * The validation escapes the reliability audit found: each ends in exit 2 with a message naming the field, the
- * value and the fix, no stack trace, and nothing written.
+ * value and the fix, no stack trace, and nothing written. The commands run in this process (a UsageError is what
+ * main.ts turns into exit 2); two cases go through the built CLI to check that end to end.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,8 +11,17 @@ import { describe, expect, it } from 'vitest';
 
 const CLI = path.resolve('dist/cli/main.js');
 
+/** A command as main.ts runs it, in this process. */
+async function command([name, ...argv]: string[]): Promise<number> {
+  const modules: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+    run: () => import('./commands/run.js'),
+    reproduce: () => import('./commands/reproduce.js'),
+  };
+  return (await modules[name]()).run(argv);
+}
+
 describe('validation escapes', () => {
-  it('each bad input: exit 2, a clear message, nothing written', () => {
+  it('each bad input: exit 2, a clear message, nothing written', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-valid-'));
     const file = (name: string, text: string | Buffer) => {
       fs.writeFileSync(path.join(dir, name), text);
@@ -70,13 +80,24 @@ describe('validation escapes', () => {
         ['reproduce', '--only', 'nosuch', '--out', path.join(dir, 'runs', 'report')],
         /reproduce: unknown experiment 'nosuch'; choose from /,
       ],
-      [['reproduce', '--only', 'nosuch'], /reproduce: unknown experiment 'nosuch'/],
     ];
     for (const [args, message] of cases) {
       const out = args[0] === 'run' ? ['--out', path.join(dir, 'runs')] : [];
-      const result = spawnSync(process.execPath, [CLI, ...args, ...out], { cwd: dir, encoding: 'utf8' });
-      expect(result.status, `${args.join(' ')}: ${result.stderr}`).toBe(2);
-      expect(result.stderr, args.join(' ')).toMatch(message);
+      const error = await command([...args, ...out]).then(
+        () => new Error('accepted'),
+        (e: Error) => e,
+      );
+      expect((error as { exitCode?: number }).exitCode, `${args.join(' ')}: ${error.stack}`).toBe(2);
+      expect(error.message, args.join(' ')).toMatch(message);
+    }
+    // End to end: exit code 2, the message alone on stderr, and no folder in the working directory either.
+    for (const args of [
+      ['run', 'gmm', '--config', path.join(dir, 'deep.json')],
+      ['reproduce', '--only', 'nosuch'],
+    ]) {
+      const result = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^collapse-lab: \S/);
       expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
     }
     expect(fs.readdirSync(dir).filter((f) => !/\.(json|yaml|txt)$/.test(f))).toEqual([]); // no runs/, nothing else

@@ -1,17 +1,17 @@
 /**
- * Property-based fuzzing of the config and command-line surface (fast-check): whatever the input, the outcome
- * is a valid, complete run folder, or exit code 2 with a message and nothing written. Never an internal error,
- * a stack trace or a half-written folder. Sizes are drawn small (or absurd), so valid runs take milliseconds.
+ * Property-based fuzzing of the config surface (fast-check): whatever the input, the outcome is a valid,
+ * complete run folder, or exit code 2 with a message and nothing written. Never an internal error, a stack
+ * trace or a half-written folder. Sizes are drawn small (or absurd), so valid runs take milliseconds. The
+ * command line's flags are fuzzed the same way in cli/cli-fuzz.test.ts.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectCompleteRun } from '../test-helpers/complete-run.js';
 import { resolveConfig, runExperiment } from './run.js';
 
-const CLI = path.resolve('dist/cli/main.js');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-fuzz-'));
 const PRESETS = ['dice', 'gaussian', 'categorical', 'gmm', 'mitigations'];
 
@@ -100,17 +100,7 @@ async function attempt(preset: string, input: Record<string, unknown>, out: stri
   }
 }
 
-/** A finished run folder: config, one metrics line per generation, a summary, no lock, no temporaries. */
-function expectComplete(dir: string, generations: number): void {
-  const names = fs.readdirSync(dir);
-  expect(names).toEqual(expect.arrayContaining(['config.json', 'metrics.jsonl', 'summary.json', 'checkpoints']));
-  expect(names).not.toContain('lock');
-  const lines = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trimEnd().split('\n');
-  expect(lines.map((l) => JSON.parse(l).generation)).toEqual(Array.from({ length: generations }, (_, g) => g));
-  expect(fs.readdirSync(path.join(dir, 'checkpoints')).filter((f) => f.includes('.tmp-'))).toEqual([]);
-}
-
-describe('fuzzing the config and CLI surface', () => {
+describe('fuzzing the config surface', () => {
   it('configs: a complete run, or exit 2 with nothing written', async () => {
     const seen = { ok: 0, refused: 0 };
     await fc.assert(
@@ -120,7 +110,7 @@ describe('fuzzing the config and CLI surface', () => {
         seen[outcome.kind]++;
         if (outcome.kind === 'ok') {
           expect(fs.readdirSync(out)).toHaveLength(1);
-          expectComplete(outcome.dir, outcome.generations);
+          expectCompleteRun(outcome.dir, outcome.generations);
         } else expect(fs.existsSync(out)).toBe(false);
       }),
       { numRuns: 150 },
@@ -129,41 +119,4 @@ describe('fuzzing the config and CLI surface', () => {
     expect(seen.ok).toBeGreaterThan(20);
     expect(seen.refused).toBeGreaterThan(20);
   }, 120_000);
-
-  it('command lines: exit 0 with a complete run, or exit 2 with a message and nothing written', () => {
-    const values = ['3', '0', '-5', '0x5', '2.5', '', ' 4', 'NaN', 'mix', 'replace', '1', '0.2', '-1'];
-    const flag = fc.oneof(
-      fc.tuple(fc.constantFrom('--generations', '--policy', '--name', '--bogus'), fc.constantFrom(...values)),
-      // Absurd sizes where a bound applies (a huge --generations is issue 20's guard rail, not tested here).
-      fc.tuple(
-        fc.constantFrom('--samples', '--seed', '--real-fraction', '--seeds', '--parallel'),
-        fc.constantFrom(...values, '1e12'),
-      ),
-    );
-    fc.assert(
-      fc.property(
-        fc.constantFrom('dice', 'gaussian', 'gmm', 'nosuch'),
-        fc.array(flag, { maxLength: 4 }),
-        (preset, flags) => {
-          const root = tmp();
-          const out = path.join(root, 'runs');
-          const args = ['run', preset, ...flags.flat(), '--out', out, '--no-report', '--json'];
-          // Short runs: a generations flag the fuzzer did not give would mean the preset's 2,000.
-          if (!flags.some(([f]) => f === '--generations')) args.push('--generations', '2');
-          const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-          const shown = `${args.join(' ')}\n${result.stderr}`;
-          expect([0, 2], shown).toContain(result.status);
-          expect(result.stderr, shown).not.toMatch(/internal error|\n\s+at /);
-          if (result.status === 2) {
-            expect(result.stderr, shown).toMatch(/^collapse-lab: \S/);
-            expect(fs.existsSync(out), shown).toBe(false);
-          } else {
-            const summary = JSON.parse(result.stdout);
-            for (const run of summary.runs ?? [summary]) expectComplete(run.runDir, run.generations);
-          }
-        },
-      ),
-      { numRuns: 8 },
-    );
-  }, 180_000);
 });
