@@ -49,6 +49,8 @@ export const textRealSchema = z
     tokenizer: tokenizerSchema.default({ type: 'word' }),
     /** Recorded when the run starts; a resumed run refuses a file that changed. */
     sha256: z.string().optional(),
+    /** The same for heldOutPath. */
+    heldOutSha256: z.string().optional(),
   })
   .strict();
 
@@ -126,9 +128,15 @@ export function buildTextRealData(config: TextRealConfig, poolSize: number): Rea
   }
   let train = utf8Text(bytes, config.path, 'real.path');
   let heldOut: string;
-  if (config.heldOutPath)
-    heldOut = utf8Text(read(config.heldOutPath, 'real.heldOutPath'), config.heldOutPath, 'real.heldOutPath');
-  else {
+  if (config.heldOutPath) {
+    const heldOutBytes = read(config.heldOutPath, 'real.heldOutPath');
+    if (config.heldOutSha256 && config.heldOutSha256 !== sha256Of(heldOutBytes)) {
+      throw new UsageError(
+        `real.heldOutPath: '${config.heldOutPath}' changed since the run started (sha256 ${sha256Of(heldOutBytes)}, recorded ${config.heldOutSha256}); restore the original file to resume`,
+      );
+    }
+    heldOut = utf8Text(heldOutBytes, config.heldOutPath, 'real.heldOutPath');
+  } else {
     const lines = train.split('\n');
     const cut = Math.max(1, Math.round(lines.length * (1 - config.heldOutFraction)));
     train = lines.slice(0, cut).join('\n');

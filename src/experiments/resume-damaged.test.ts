@@ -142,6 +142,20 @@ describe('resume of a damaged run folder', () => {
     expect(fs.readFileSync(victim, 'utf8')).toBe('precious');
   });
 
+  it('reads the data file a config names only as the run recorded it (an edited config.json cannot point elsewhere)', async () => {
+    const data = path.join(tmp(), 'points.csv');
+    fs.writeFileSync(data, Array.from({ length: 200 }, (_, i) => `${Math.sin(i)},${Math.cos(3 * i)}`).join('\n'));
+    const run = await stoppedRun(4, { family: { type: 'gmm' }, real: { type: 'file', path: data } });
+    const config = JSON.parse(fs.readFileSync(run.file('config.json'), 'utf8'));
+    const other = path.join(tmp(), 'other.csv');
+    fs.writeFileSync(other, '1,2\n3,4\n'.repeat(100));
+    fs.writeFileSync(run.file('config.json'), JSON.stringify({ ...config, real: { ...config.real, path: other } }));
+    await expect(resume(run.dir)).rejects.toThrow(/real\.path: '.*other\.csv' changed since the run started/);
+    const { sha256: _, ...unrecorded } = config.real;
+    fs.writeFileSync(run.file('config.json'), JSON.stringify({ ...config, real: { ...unrecorded, path: other } }));
+    await expect(resume(run.dir)).rejects.toThrow(/config\.json: real\.sha256 is missing: .*this config was edited/);
+  });
+
   it('removes the orphans a kill leaves (model-gN.bin past the pointer, side files, temporaries) and nothing else', async () => {
     const run = await stoppedRun(8);
     const checkpoints = run.file('checkpoints');

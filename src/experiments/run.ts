@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { RunFolderError, UsageError } from '../core/errors.js';
+import { DamagedFileError, RunFolderError, UsageError } from '../core/errors.js';
 import type { Metrics } from '../core/family.js';
 import { fileSystemError, readFileNamed } from '../core/fs-errors.js';
 import { type LoopHooks, runLoop } from '../core/loop.js';
@@ -144,7 +144,9 @@ export async function resumeExperiment(
   const folder = RunFolder.open(runDir);
   folder.lock(); // one writer: a second resume (or the run itself, still going) is refused
   try {
-    const config = parseExperimentConfig(folder.readConfig(), path.join(runDir, 'config.json'));
+    const configFile = path.join(runDir, 'config.json');
+    const config = parseExperimentConfig(folder.readConfig(), configFile);
+    assertFingerprinted(config.real, configFile);
     if (folder.readSummary())
       throw new RunFolderError(`${runDir} already finished (summary.json exists); nothing to resume`);
     const parts = assemble(config);
@@ -160,7 +162,26 @@ export async function resumeExperiment(
 
 /** A user's file is recorded with its sha256, so that a resumed run refuses a file that has changed. */
 function fingerprinted(real: ExperimentConfig['real']): ExperimentConfig['real'] {
+  if (real.type === 'text' && real.heldOutPath)
+    return {
+      ...real,
+      sha256: sha256Of(readFileNamed(real.path)),
+      heldOutSha256: sha256Of(readFileNamed(real.heldOutPath)),
+    };
   return real.type === 'file' || real.type === 'text' ? { ...real, sha256: sha256Of(readFileNamed(real.path)) } : real;
+}
+
+/**
+ * A run folder's config names data files outside it; resume reads the training file only as the run recorded
+ * it (by sha256, which every run has recorded), so an edited config.json cannot make resume train on, and copy
+ * samples of, some other file. (heldOutSha256 is checked when present; folders from before it have none.)
+ */
+function assertFingerprinted(real: ExperimentConfig['real'], configFile: string): void {
+  if ((real.type === 'file' || real.type === 'text') && !real.sha256)
+    throw new DamagedFileError(
+      configFile,
+      'real.sha256 is missing: a run records the checksum of the data file it trains on, so this config was edited',
+    );
 }
 
 function assemble(config: ExperimentConfig) {
