@@ -47,14 +47,14 @@ describe('kill -9 and resume at random points', () => {
       configFile,
       JSON.stringify({
         name: 'kills',
-        generations: 300,
+        generations: 400,
         samplesPerGeneration: 60,
         heldOutSize: 100,
         checkpointSeconds: 0,
         policy: { type: 'mix', realFraction: 0.2 },
         family: { type: 'gaussian' },
         real: { type: 'gaussian' },
-        snapshotGenerations: [0, 100, 150, 299],
+        snapshotGenerations: [0, 100, 150, 399],
       }),
     );
     // The uninterrupted run goes alongside the killed one; each kill's metrics are checked against it at the end.
