@@ -13,6 +13,7 @@ const SRC = path.resolve(import.meta.dirname, '../src');
 const LAYERS: readonly [name: string, pattern: RegExp][] = [
   ['cli', /^cli\//],
   ['library API', /^index\.ts$/],
+  ['sweeps', /^sweeps\//],
   ['experiments', /^experiments\//],
   ['reports', /^reports\//],
   ['family registry', /^families\/index\.ts$/],
@@ -22,6 +23,7 @@ const LAYERS: readonly [name: string, pattern: RegExp][] = [
   ['plots', /^plots\//],
   ['policies', /^policies\//],
   ['metrics', /^metrics\//],
+  ['theory', /^theory\//],
   ['data', /^data\//],
   ['tokenizers', /^tokenizers\//],
   ['watermark', /^watermark\//],

@@ -20,6 +20,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   list: { summary: 'list presets and past runs', load: () => import('./commands/list.js') },
   data: { summary: 'download a data set (WikiText-2) with checksums', load: () => import('./commands/data.js') },
   compare: { summary: 'one report overlaying several runs', load: () => import('./commands/compare.js') },
+  sweep: {
+    summary: 'a grid of configs × seeds, locally or on a BullMQ fleet',
+    load: () => import('./commands/sweep.js'),
+  },
+  worker: {
+    summary: 'serve a sweep queue (BullMQ on Redis) on this machine',
+    load: () => import('./commands/worker.js'),
+  },
   reproduce: {
     summary: 'every paper experiment and one report (--quick: under a minute)',
     load: () => import('./commands/reproduce.js'),

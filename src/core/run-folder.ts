@@ -56,7 +56,7 @@ export function timestamp(date = new Date()): string {
 export class RunFolder {
   private metricsFd: number | undefined;
   private runLock: RunLock | undefined;
-  /** The outermost folder `create` made for this run (the run folder, or a runs root it had to make too). */
+  /** The outermost folder `create` made for this run (the run folder, or a parent it had to make too). */
   private made: string | undefined;
 
   private constructor(readonly dir: string) {}
@@ -82,6 +82,18 @@ export class RunFolder {
         dir = path.join(root, `${base}-${i}`);
       }
     }
+    return RunFolder.populate(dir, config, madeRoot ?? dir);
+  }
+
+  /** As `create`, at exactly `dir` (a sweep's trial folder, named by its config); fails if `dir` exists. */
+  static createAt(dir: string, config: unknown): RunFolder {
+    const madeParent = fs.mkdirSync(path.dirname(dir), { recursive: true });
+    fs.mkdirSync(dir);
+    return RunFolder.populate(dir, config, madeParent ?? dir);
+  }
+
+  /** Locks and fills a folder just made; on failure removes `made` (the folder, or the outermost parent made for it). */
+  private static populate(dir: string, config: unknown, made: string): RunFolder {
     const run = new RunFolder(dir);
     try {
       run.runLock = RunLock.acquire(dir);
@@ -92,10 +104,10 @@ export class RunFolder {
     } catch (error) {
       run.runLock = undefined;
       // Only this process knows the folder (it was just made, under a fresh name): all of it goes.
-      fs.rmSync(madeRoot ?? dir, { recursive: true, force: true });
+      fs.rmSync(made, { recursive: true, force: true });
       throw error;
     }
-    run.made = madeRoot ?? dir;
+    run.made = made;
     return run;
   }
 
@@ -116,9 +128,9 @@ export class RunFolder {
    * it), then deletes what a killed writer left mid-write: only the lock holder may, or a reader such as
    * `compare` would pull temporary files from under a live run.
    */
-  lock(): void {
+  lock(options: { readonly foreignIsStale?: boolean } = {}): void {
     if (this.runLock) return;
-    this.runLock = RunLock.acquire(this.dir);
+    this.runLock = RunLock.acquire(this.dir, options);
     this.removeTemporaries();
   }
 

@@ -34,8 +34,12 @@ export class RunLock {
     private readonly text: string,
   ) {}
 
-  /** Locks `dir` for this process, taking over a stale lock; throws RunFolderError if a live process holds it. */
-  static acquire(dir: string): RunLock {
+  /**
+   * Locks `dir` for this process, taking over a stale lock; throws RunFolderError if a live process holds it.
+   * `foreignIsStale`: a holder on another host counts as gone — for a queue worker, whom the queue's own job lock
+   * already made the trial's only owner (the other host's worker died, or the queue would not have redelivered).
+   */
+  static acquire(dir: string, { foreignIsStale = false }: { readonly foreignIsStale?: boolean } = {}): RunLock {
     const file = path.join(dir, LOCK_FILE);
     const holder: LockHolder = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() };
     const text = `${JSON.stringify(holder)}\n`;
@@ -44,7 +48,8 @@ export class RunLock {
       const existing = readTextIfExists(file);
       if (existing === undefined) continue; // released while we looked: try again
       const current = parseHolder(existing);
-      if (current && isAlive(current)) throw lockedError(dir, file, current);
+      const foreign = foreignIsStale && current !== undefined && current.hostname !== os.hostname();
+      if (current && !foreign && isAlive(current)) throw lockedError(dir, file, current);
       takeOver(file, existing);
     }
     throw new RunFolderError(

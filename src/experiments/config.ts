@@ -120,7 +120,12 @@ export function parseExperimentConfig(input: unknown, source = 'config'): Experi
   assertConfigShape(input, source);
   const result = experimentSchema().safeParse(input);
   if (result.success) return withDetector(result.data);
-  const lines = result.error.issues.map((issue) => {
+  throw invalidInput(input, result.error, source);
+}
+
+/** A UsageError listing every problem of a failed parse as `field: message (got value)`. */
+export function invalidInput(input: unknown, error: z.ZodError, source: string): UsageError {
+  const lines = error.issues.map((issue) => {
     const field = issue.path.join('.') || '(root)';
     const got = valueAt(input, issue.path);
     if (got === undefined && issue.code === 'invalid_type')
@@ -128,7 +133,7 @@ export function parseExperimentConfig(input: unknown, source = 'config'): Experi
     const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 80)})`; // depth-checked above
     return `  ${field}: ${issue.message}${shown}`;
   });
-  throw new UsageError(`invalid ${source}:\n${lines.join('\n')}`);
+  return new UsageError(`invalid ${source}:\n${lines.join('\n')}`);
 }
 
 /** `isolate` looks for the family's watermark: a policy that names no detector settings gets the family's. */

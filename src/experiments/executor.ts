@@ -16,6 +16,11 @@ export interface RunJob {
   readonly out: string | null;
   /** Write the run's report.html and figures (default true). */
   readonly report?: boolean;
+  /**
+   * The run folder itself (a sweep's trial): started if absent, resumed if unfinished, read back if finished.
+   * Without it, a new folder under `out`.
+   */
+  readonly dir?: string;
 }
 
 /** How one run ended: its summary, or the error that stopped it (a CLI exit code travels as `exitCode`). */
@@ -27,6 +32,8 @@ export interface ExecutorEvents {
   onGeneration?(index: number, generation: number, line?: Metrics): void;
   /** Job `index` is in `stage` of `generation`, `fraction` done. */
   onStage?(index: number, generation: number, stage: Stage, fraction: number, message?: string): void;
+  /** Job `index` ended (the same outcome `run` resolves with, sooner: as each job ends). */
+  onOutcome?(index: number, outcome: RunOutcome): void;
 }
 
 export interface Executor {

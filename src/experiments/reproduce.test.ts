@@ -58,6 +58,13 @@ describe('reproduce', () => {
     expect(dice.table.rows.map((r) => r[0])).toEqual(['replace (5 seeds)', 'mix 10% real', 'accumulate']);
     expect(fs.existsSync(path.join(out, 'figures', 'dice-categorical-compare.png'))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')).quick).toBe(true);
+    // The report opens with the claims its runs check, each with its re-run command.
+    expect(result.claims.map((c) => [c.experiment, c.pass])).toEqual([
+      ['dice', true],
+      ['dice', true],
+    ]);
+    expect(result.claims[0].command).toBe('collapse-lab reproduce --only dice --quick');
+    expect(html.indexOf('Claims checked')).toBeLessThan(html.indexOf(dice.sentences[0].slice(0, 20)));
   });
 
   it('takes experiments registered by other modules, and rejects unknown ids', async () => {

@@ -12,10 +12,11 @@ import { readRun } from '../core/run-store.js';
 import { findFamily } from '../families/index.js';
 import { groupRuns } from '../plots/groups.js';
 import { compareFigures } from '../reports/figures.js';
-import { type SuiteSection, writeSuiteReport } from '../reports/suite.js';
+import { type ClaimRow, type SuiteSection, writeSuiteReport } from '../reports/suite.js';
 import type { ExperimentConfig } from './config.js';
 import type { Executor, RunOutcome } from './executor.js';
 import { localExecutor } from './executors/local.js';
+import type { PaperExperiment } from './paper/experiment.js';
 import { type Findings, paperExperiments } from './paper/index.js';
 
 export interface ReproduceOptions {
@@ -42,6 +43,8 @@ export interface ReproduceResult {
     readonly sentences: string[];
     readonly table: Findings['table'];
   }[];
+  /** Every claim the experiments check, measured (pass null: its experiment did not run). */
+  readonly claims: readonly ClaimRow[];
 }
 
 /**
@@ -61,6 +64,27 @@ export function selectExperiments(only: readonly string[] | undefined) {
     if (!e)
       throw new UsageError(`reproduce: unknown experiment '${id}'; choose from ${all.map((x) => x.id).join(', ')}`);
     return e;
+  });
+}
+
+/** Every chosen experiment's claims, measured; an experiment that did not run gives its claims as not run. */
+function checkClaims(
+  chosen: readonly PaperExperiment[],
+  sections: readonly SuiteSection[],
+  quick: boolean,
+): ClaimRow[] {
+  return chosen.flatMap((e) => {
+    const section = sections.find((s) => s.id === e.id) as SuiteSection;
+    const command = `collapse-lab reproduce --only ${e.id}${quick ? ' --quick' : ''}`;
+    return (e.claims ?? []).map((c): ClaimRow => {
+      const row = { experiment: e.id, claim: c.claim, source: c.source, bar: c.bar, command };
+      if (section.skipped) return { ...row, measured: `not run: ${section.skipped}`, pass: null };
+      try {
+        return { ...row, ...c.measure(groupRuns(section.runDirs.map(readRun))) };
+      } catch (error) {
+        return { ...row, measured: `could not be measured: ${(error as Error).message}`, pass: false };
+      }
+    });
   });
 }
 
@@ -114,11 +138,22 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     results.push({ id: e.id, ...findings });
     return { ...base, figures: e.figures ? e.figures(groups) : compareFigures(groups).slice(0, 1), findings };
   });
+  const claims = checkClaims(chosen, sections, quick);
+  const rates = sections.flatMap((s) =>
+    s.skipped ? [] : groupRuns(s.runDirs.map(readRun)).map((g) => ({ label: `${s.id}: ${g.label}`, runs: g.runs })),
+  );
   const wallSeconds = (performance.now() - started) / 1000;
-  const report = await writeSuiteReport(options.out, sections, { quick, wallSeconds, runs: jobs.length });
+  const report = await writeSuiteReport(options.out, sections, {
+    quick,
+    wallSeconds,
+    runs: jobs.length,
+    claims,
+    rates,
+  });
   return {
     report,
     wallSeconds: (performance.now() - started) / 1000,
     experiments: results,
+    claims,
   };
 }

@@ -2,17 +2,20 @@
  * The library's front door: resolve a config (a preset name, a partial config, overrides), validate it, build
  * the real data, family and policy, and run the loop in a fresh run folder — or resume one.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DamagedFileError, RunFolderError, UsageError } from '../core/errors.js';
 import type { Metrics } from '../core/family.js';
 import { fileSystemError, readFileNamed } from '../core/fs-errors.js';
 import { type LoopHooks, runLoop } from '../core/loop.js';
-import { RunFolder } from '../core/run-folder.js';
+import { FILES, RunFolder } from '../core/run-folder.js';
+import { readSummary } from '../core/run-store.js';
 import { sha256Of } from '../data/download.js';
 import { buildRealData } from '../data/real-data.js';
-import { createFamily } from '../families/index.js';
+import { createFamily, findFamily } from '../families/index.js';
 import { createPolicy } from '../policies/index.js';
+import type { TheoryCheck } from '../theory/check.js';
 import { type ExperimentConfig, type ExperimentInput, parseExperimentConfig } from './config.js';
 import { assertConfigShape } from './config-shape.js';
 import { defaultSnapshots, findPreset, presetNames } from './presets.js';
@@ -24,6 +27,8 @@ export interface RunOptions extends LoopHooks {
   readonly out?: string | null;
   /** Write report.html and figures/ into the run folder when it finishes (default true). */
   readonly report?: boolean;
+  /** The run folder itself, instead of a new `<out>/<name>-<timestamp>` (it must not exist yet). */
+  readonly dir?: string;
 }
 
 export interface RunSummary {
@@ -39,6 +44,8 @@ export interface RunSummary {
   readonly generationsPerSecond: number;
   readonly resumedFrom: number | null;
   readonly version: string;
+  /** The run against its family's closed forms (empty where none applies). */
+  readonly theory: readonly TheoryCheck[];
 }
 
 export interface RunResult {
@@ -108,7 +115,11 @@ export async function runExperiment(
   try {
     parts = assemble(withDefaults);
     resolved = { ...withDefaults, real: fingerprinted(withDefaults.real) };
-    folder = options.out === null ? undefined : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
+    folder = options.dir
+      ? RunFolder.createAt(options.dir, resolved)
+      : options.out === null
+        ? undefined
+        : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
   } catch (error) {
     throw fileSystemError(error, 'Nothing was written') ?? error;
   }
@@ -136,13 +147,18 @@ function resumeHint(dir: string): string {
   return `The run folder ${dir} keeps every generation up to its last checkpoint: once that is done, 'collapse-lab resume ${dir}' continues it`;
 }
 
+export interface ResumeOptions extends LoopHooks {
+  readonly report?: boolean;
+  /** Take over a lock held on another host (a queue worker that the queue made the run's only owner). */
+  readonly foreignLockIsStale?: boolean;
+  /** Recompute every generation from generation 0 in this folder (when no checkpoint is usable). */
+  readonly restart?: boolean;
+}
+
 /** Continues a killed run from its last checkpoint; ends with exactly the metrics of an uninterrupted run. */
-export async function resumeExperiment(
-  runDir: string,
-  options: LoopHooks & { readonly report?: boolean; readonly restart?: boolean } = {},
-): Promise<RunResult> {
+export async function resumeExperiment(runDir: string, options: ResumeOptions = {}): Promise<RunResult> {
   const folder = RunFolder.open(runDir);
-  folder.lock(); // one writer: a second resume (or the run itself, still going) is refused
+  folder.lock({ foreignIsStale: options.foreignLockIsStale }); // one writer: a second resume is refused
   try {
     const configFile = path.join(runDir, 'config.json');
     const config = parseExperimentConfig(folder.readConfig(), configFile);
@@ -224,6 +240,7 @@ async function execute(
     generationsPerSecond: (config.generations - startGeneration) / wallSeconds,
     resumedFrom: startGeneration > 0 ? startGeneration : null,
     version: VERSION,
+    theory: findFamily(config.family.type)?.theory?.(config, metrics) ?? [],
   };
   folder?.writeSummary(summary);
   // The run's report (report.html + figures/, issue 4). The data are already safe on disk, so a report that
@@ -238,4 +255,20 @@ async function execute(
     }
   }
   return { config, runDir: folder?.dir ?? null, metrics, summary };
+}
+
+/**
+ * Brings the run folder `dir` to completion, whatever state it is in: a finished run is read back (no work), an
+ * unfinished one resumed, an absent one started. A sweep re-run and a queue's redelivered job both rely on
+ * this, so a trial is computed once however often it is asked for.
+ */
+export async function runToCompletion(
+  config: ExperimentConfig,
+  dir: string,
+  options: ResumeOptions = {},
+): Promise<RunSummary> {
+  if (!fs.existsSync(path.join(dir, FILES.config))) return (await runExperiment(config, { ...options, dir })).summary;
+  const finished = readSummary(dir);
+  if (finished) return finished as unknown as RunSummary;
+  return (await resumeExperiment(dir, options)).summary;
 }

@@ -5,12 +5,14 @@
  * from outside the package).
  */
 import type { z } from 'zod';
-import type { ModelFamily } from '../core/family.js';
+import type { Metrics, ModelFamily } from '../core/family.js';
 import type { RunData } from '../core/run-store.js';
 import type { SampleKind, Samples } from '../core/samples.js';
+import type { CollapseDefinition } from '../metrics/definitions.js';
 import type { RunGroup } from '../plots/groups.js';
 import type { Section } from '../plots/html.js';
 import type { Figure } from '../plots/plot.js';
+import type { TheoryCheck } from '../theory/check.js';
 import type { WatermarkOptions } from '../watermark/index.js';
 
 /** Report figures of a family (each optional; every run also gets the generic metric curves). */
@@ -41,6 +43,15 @@ export interface PresetConfig {
   readonly [field: string]: unknown;
 }
 
+/** What a theory check reads of a run's config. */
+export interface TheoryConfig {
+  readonly samplesPerGeneration: number;
+  readonly realSize?: number;
+  readonly policy: { readonly type: string };
+  readonly family: { readonly type: string } & Record<string, unknown>;
+  readonly real: { readonly type: string } & Record<string, unknown>;
+}
+
 /** The schema every family's options share: an object whose `type` is the family's name. */
 export type FamilyOptionsSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.ZodRawShape>;
 
@@ -69,6 +80,18 @@ export interface FamilyDefinition<
   readonly figures?: FamilyFigures;
   /** The fewest items a fit needs (e.g. one per mixture component); configs asking for fewer are refused. */
   minimumSamples?(options: Options): { readonly count: number; readonly why: string } | undefined;
+  /**
+   * The metric that measures the family's diversity (a variance, a spread, Gini–Simpson...): its log's slope over
+   * generations is the run's collapse rate (theory/collapse-rate.ts), comparable across families.
+   */
+  readonly diversity?: string;
+  /** What kind of collapse each of the family's own metrics shows (metrics/definitions.ts has the shared ones). */
+  readonly definitions?: Readonly<Record<string, readonly CollapseDefinition[]>>;
+  /**
+   * The run's numbers against the family's closed forms, when its config has one (a Gaussian under replace):
+   * recorded in summary.json, and flagged in the report when out of band.
+   */
+  theory?(config: TheoryConfig, metrics: readonly Metrics[]): readonly TheoryCheck[];
   /** The watermark this family's generators embed, if configured: what `isolate` detects by default. */
   watermark?(options: Options): (WatermarkOptions & { readonly watermarkShare: number }) | undefined;
 }

@@ -33,10 +33,17 @@ export function groupRuns(runs: readonly RunData[]): RunGroup[] {
     (k) => new Set(configs.map((c) => JSON.stringify(c[k]))).size > 1,
   );
   const labels = groups.map((g) => describe(g[0].config, differing));
-  // Two groups with the same visible label (e.g. same policy, different family options) are numbered.
+  // Two groups with the same visible label (the same policy with other options, say) are told apart by their
+  // run names when those differ, else numbered.
   return groups.map((runs, i) => {
-    const clash = labels.filter((l) => l === labels[i]).length > 1;
-    const base = clash ? `${labels[i]} #${i + 1}` : labels[i];
+    const clashing = groups.filter((_, j) => labels[j] === labels[i]);
+    const names = new Set(clashing.map((g) => g[0].config.name));
+    const base =
+      clashing.length === 1
+        ? labels[i]
+        : names.size === clashing.length
+          ? runs[0].config.name
+          : `${labels[i]} #${i + 1}`;
     return { label: runs.length > 1 ? `${base} (${runs.length} seeds)` : base, runs };
   });
 }

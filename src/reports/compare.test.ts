@@ -45,10 +45,13 @@ describe('comparison reports', () => {
       expect.arrayContaining(['replace (2 seeds)', 'mix 10% real', 'theory (M=50)', 'variance', 'W2']),
     );
     const html = fs.readFileSync(report.html, 'utf8');
-    // The seeded group's final variance shows its 10–90% range; the single run a bare number.
-    const row = /<tr><td>variance<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><\/tr>/.exec(html);
-    expect(row?.[1]).toMatch(/^\S+ \[\S+, \S+\]$/);
-    expect(row?.[2]).toMatch(/^\S+$/);
+    // The seeded group's final variance shows its 10–90% range; the single run a bare number; the row says what
+    // collapse the metric measures.
+    const row = /<tr><td>variance<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><\/tr>/.exec(html);
+    expect(row?.[1]).toBe('diversity loss');
+    expect(row?.[2]).toMatch(/^\S+ \[\S+, \S+\]$/);
+    expect(row?.[3]).toMatch(/^\S+$/);
+    expect(html).toMatch(/<td>slicedWasserstein<\/td><td>distance from the real distribution<\/td>/);
     expect(report.pngs.every((p) => fs.existsSync(path.join(dir, p)))).toBe(true);
     const runs = JSON.parse(fs.readFileSync(path.join(dir, 'runs.json'), 'utf8')).runs;
     expect(runs.map((r: string) => path.resolve(dir, r))).toEqual([...seeded, mixed]);

@@ -7,10 +7,13 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic-file.js';
 import { timestamp } from '../core/run-folder.js';
 import { readRun } from '../core/run-store.js';
+import { findFamily } from '../families/index.js';
+import { definitionLabel } from '../metrics/definitions.js';
 import { format } from '../plots/generic.js';
 import { aggregate, groupRuns, type RunGroup } from '../plots/groups.js';
 import { table } from '../plots/html.js';
 import { numericMetricNames } from '../plots/series.js';
+import { collapseRateTable } from './collapse-rates.js';
 import { compareFigures } from './figures.js';
 import { figuresHtml, renderAndSave, type WrittenReport, writePage } from './write.js';
 
@@ -33,9 +36,15 @@ export async function buildComparisonReport(
   const html = writePage(outDir, title, `${runDirs.length} runs in ${groups.length} configurations`, [
     { title: 'Runs', html: runsTable(groups, outDir) },
     { title: 'Final numbers', html: finalTable(groups) },
+    ...rateSection(groups),
     { title: 'Figures', html: figuresHtml(figures) },
   ]);
   return { html, pngs: figures.map((f) => `figures/${f.id}.png`), figures };
+}
+
+function rateSection(groups: readonly RunGroup[]) {
+  const html = collapseRateTable(groups);
+  return html ? [{ title: 'Collapse rate', html }] : [];
 }
 
 /** A fresh folder `<root>/<base>-<timestamp>` (numbered if taken) for a report that belongs to no single run. */
@@ -68,10 +77,12 @@ function runsTable(groups: readonly RunGroup[], outDir: string): string {
 /** Each shared metric at the last generation: the mean over seeds, with the 10–90% range when there are several. */
 function finalTable(groups: readonly RunGroup[]): string {
   const names = numericMetricNames(groups[0].runs[0].metrics);
+  const own = findFamily(groups[0].runs[0].config.family.type)?.definitions;
   return table(
-    ['metric', ...groups.map((g) => g.label)],
+    ['metric', 'collapse it measures', ...groups.map((g) => g.label)],
     names.map((name) => [
       name,
+      definitionLabel(name, own),
       ...groups.map((g) => {
         const rows = aggregate(g, name);
         const last = rows[rows.length - 1];

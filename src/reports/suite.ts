@@ -7,6 +7,7 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic-file.js';
 import { escapeAttr, escapeHtml, paragraphs, table } from '../plots/html.js';
 import type { Figure } from '../plots/plot.js';
+import { collapseRateTable, type RateRow } from './collapse-rates.js';
 import { figuresHtml, REPORT_FILE, renderAndSave, writePage } from './write.js';
 
 export interface SuiteSection {
@@ -27,6 +28,39 @@ export interface SuiteMeta {
   readonly quick: boolean;
   readonly wallSeconds: number;
   readonly runs: number;
+  /** The claims table the report opens with. */
+  readonly claims?: readonly ClaimRow[];
+  /** One row per configuration of every experiment that ran: its collapse rate (see collapse-rates.ts). */
+  readonly rates?: readonly RateRow[];
+}
+
+/** One published claim or closed form, as measured in this suite: pass, fail, or not run (null). */
+export interface ClaimRow {
+  readonly experiment: string;
+  readonly claim: string;
+  readonly source: string;
+  readonly measured: string;
+  readonly bar: string;
+  readonly pass: boolean | null;
+  /** Re-runs just this row's experiment. */
+  readonly command: string;
+}
+
+function claimsSection(claims: readonly ClaimRow[]) {
+  const passed = claims.filter((c) => c.pass === true).length;
+  const failed = claims.filter((c) => c.pass === false).length;
+  const html = `<p>${passed} of ${claims.length} claims pass${failed ? `, ${failed} fail` : ''}${claims.length - passed - failed ? `, ${claims.length - passed - failed} not run` : ''}. Each row is measured from this report's runs; a failing row stays in the table.</p>\n${table(
+    ['claim', 'source', 'measured here', 'bar', 'result', 're-run'],
+    claims.map((c) => [
+      c.claim,
+      c.source,
+      c.measured,
+      c.bar,
+      c.pass === null ? 'not run' : c.pass ? 'pass' : 'FAIL',
+      c.command,
+    ]),
+  )}`;
+  return { title: 'Claims checked', html };
 }
 
 export async function writeSuiteReport(
@@ -34,7 +68,9 @@ export async function writeSuiteReport(
   sections: readonly SuiteSection[],
   meta: SuiteMeta,
 ): Promise<string> {
-  const parts = [];
+  const parts = meta.claims?.length ? [claimsSection(meta.claims)] : [];
+  const rates = meta.rates && collapseRateTable(meta.rates);
+  if (rates) parts.push({ title: 'One collapse rate across families', html: rates });
   for (const s of sections) {
     if (s.skipped) {
       parts.push({
@@ -59,8 +95,9 @@ export async function writeSuiteReport(
       ].join('\n'),
     });
   }
+  const { rates: _rates, ...recorded } = meta;
   writeJsonAtomic(path.join(outDir, 'results.json'), {
-    ...meta,
+    ...recorded,
     experiments: sections.map((s) => ({
       id: s.id,
       ...(s.skipped ? { skipped: s.skipped } : {}),

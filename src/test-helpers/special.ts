@@ -1,25 +1,6 @@
-/** Special functions the theory tests need: digamma and trigamma by recurrence plus asymptotic series. */
+/** Helpers the theory tests share; the special functions live in math/special.ts. */
 
-export function digamma(x: number): number {
-  let shift = 0;
-  while (x < 8) {
-    shift -= 1 / x;
-    x += 1;
-  }
-  const inv2 = 1 / (x * x);
-  return shift + Math.log(x) - 0.5 / x - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 / 240)));
-}
-
-export function trigamma(x: number): number {
-  let shift = 0;
-  while (x < 8) {
-    shift += 1 / (x * x);
-    x += 1;
-  }
-  const inv = 1 / x;
-  const inv2 = inv * inv;
-  return shift + inv + inv2 / 2 + inv * inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 * (1 / 42 - inv2 / 30)));
-}
+export { digamma, trigamma } from '../math/special.js';
 
 export function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;

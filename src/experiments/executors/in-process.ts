@@ -1,6 +1,9 @@
 /** The simplest executor: the jobs one after another, in this thread (what tests and a single `run` use). */
+
+import type { Metrics } from '../../core/family.js';
+import type { Stage } from '../../core/loop.js';
 import type { Executor, ExecutorEvents, RunJob, RunOutcome } from '../executor.js';
-import { runExperiment } from '../run.js';
+import { runExperiment, runToCompletion } from '../run.js';
 
 export function inProcessExecutor(): Executor {
   return {
@@ -15,17 +18,23 @@ export function inProcessExecutor(): Executor {
 
 /** One job in this thread; its failure becomes its outcome. Also the worker thread's body (worker-thread.ts). */
 export async function runJob(job: RunJob, index: number, events: ExecutorEvents = {}): Promise<RunOutcome> {
+  const hooks = {
+    report: job.report,
+    onGeneration: (line: Metrics, generation: number) => events.onGeneration?.(index, generation, line),
+    onStage:
+      events.onStage &&
+      ((generation: number, stage: Stage, fraction: number, message?: string) =>
+        events.onStage?.(index, generation, stage, fraction, message)),
+  };
+  let outcome: RunOutcome;
   try {
-    const result = await runExperiment(job.config, {
-      out: job.out,
-      report: job.report,
-      onGeneration: (line, generation) => events.onGeneration?.(index, generation, line),
-      onStage:
-        events.onStage &&
-        ((generation, stage, fraction, message) => events.onStage?.(index, generation, stage, fraction, message)),
-    });
-    return { summary: result.summary };
+    const summary = job.dir
+      ? await runToCompletion(job.config, job.dir, hooks)
+      : (await runExperiment(job.config, { ...hooks, out: job.out })).summary;
+    outcome = { summary };
   } catch (error) {
-    return { error: error instanceof Error ? error : new Error(String(error)) };
+    outcome = { error: error instanceof Error ? error : new Error(String(error)) };
   }
+  events.onOutcome?.(index, outcome);
+  return outcome;
 }

@@ -72,6 +72,7 @@ function runInWorkers(jobs: readonly RunJob[], events: ExecutorEvents, threads: 
     };
     const settle = (worker: Worker, index: number, outcome: RunOutcome) => {
       outcomes[index] = outcome;
+      events.onOutcome?.(index, outcome);
       feed(worker); // the next job, or terminate: a live worker would keep the process from exiting
       if (++finished === jobs.length) resolve(outcomes);
     };

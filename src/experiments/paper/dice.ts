@@ -1,5 +1,7 @@
 /** A fair die refitted to 100 of its own rolls: faces that draw no roll are lost for good. */
+
 import { fmt } from '../format.js';
+import { diceClaims } from './claims.js';
 import type { PaperExperiment } from './experiment.js';
 import {
   byPolicy,
@@ -14,6 +16,7 @@ import {
 
 export const dice: PaperExperiment = {
   id: 'dice',
+  claims: diceClaims,
   title: 'A fair die, refitted to 100 of its own rolls',
   claim: 'Outcomes that draw no roll get probability 0 and never return: the die loses faces one by one.',
   configs: (quick) => replaceMixAccumulate('dice', quick ? { generations: 100 } : {}, { seeds: 5 }),

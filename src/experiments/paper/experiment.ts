@@ -9,6 +9,18 @@ export interface Findings {
   readonly table: { readonly headers: string[]; readonly rows: string[][] };
 }
 
+/**
+ * A published claim (or a closed form) this experiment's runs can check: what it says, where it comes from, the
+ * bar it implies, and how to measure it. The reproduce report opens with every claim's row, pass or fail.
+ */
+export interface PaperClaim {
+  readonly claim: string;
+  readonly source: string;
+  /** The test, in words: what a passing measurement must satisfy. */
+  readonly bar: string;
+  measure(groups: readonly RunGroup[]): { readonly measured: string; readonly pass: boolean };
+}
+
 export interface PaperExperiment {
   readonly id: string;
   readonly title: string;
@@ -19,4 +31,6 @@ export interface PaperExperiment {
   /** Figures from the grouped runs (default: the family's comparison figures). */
   figures?(groups: readonly RunGroup[]): Figure[];
   findings(groups: readonly RunGroup[]): Findings;
+  /** Claims its runs check (shown in the report's claims table). */
+  readonly claims?: readonly PaperClaim[];
 }

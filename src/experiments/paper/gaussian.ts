@@ -1,5 +1,7 @@
 /** One Gaussian refitted by MLE to 100 samples: the mean variance decays slowly, the typical run collapses. */
+
 import { fmt, share } from '../format.js';
+import { gaussianClaims } from './claims.js';
 import type { PaperExperiment } from './experiment.js';
 import {
   byPolicy,
@@ -14,6 +16,7 @@ import {
 
 export const gaussian: PaperExperiment = {
   id: 'gaussian',
+  claims: gaussianClaims,
   title: 'A Gaussian refitted by MLE to 100 of its own samples',
   claim: 'E[σ²ₙ] = σ²((M−1)/M)ⁿ decays slowly, but log σ² is a random walk with negative drift: every run collapses.',
   configs: (quick) => replaceMixAccumulate('gaussian', quick ? { generations: 500 } : {}, { seeds: quick ? 4 : 8 }),

@@ -1,8 +1,10 @@
 /** The paper's GMM experiments: a 2-component mixture refitted by EM to its own samples (two real datasets). */
+
 import { chooseGenerations, samplesFigure } from '../../families/gmm/figures.js';
 import type { RunGroup } from '../../plots/groups.js';
 import { compareFigures } from '../../reports/figures.js';
 import { fmt, share } from '../format.js';
+import { gmmClaims } from './claims.js';
 import type { PaperExperiment } from './experiment.js';
 import {
   byPolicy,
@@ -20,6 +22,7 @@ export function gmmExperiment(id: 'gmm' | 'gmm-two', title: string, claim: strin
     id,
     title,
     claim,
+    claims: gmmClaims,
     // accumulate-subsample: EM on an ever-growing set (2M points by the end) would take hours; at a constant
     // budget it still shows what keeping old data does.
     configs: (quick) =>

@@ -2,8 +2,10 @@
  * The paper's language-model experiment: a Kneser–Ney trigram on WikiText-2 under replace, mix (10% real) and
  * accumulate. Needs WikiText-2; without it the suite skips it and says why.
  */
+
 import type { RunGroup } from '../../plots/groups.js';
 import { resolveConfig } from '../run.js';
+import { ngramClaims } from './claims.js';
 import type { PaperExperiment } from './experiment.js';
 import { byPolicy, mean, num } from './shared.js';
 
@@ -14,6 +16,7 @@ const percent = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` 
 
 export const ngramExperiment: PaperExperiment = {
   id: 'ngram',
+  claims: ngramClaims,
   title: 'A Kneser–Ney trigram on WikiText-2, trained on its own continuations',
   claim:
     'Perplexity on the real test set climbs every generation trained on the previous generation’s text; the generated text drifts from what the first model finds likely and grows a long tail, and keeping real data slows the damage.',

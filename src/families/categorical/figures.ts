@@ -8,6 +8,7 @@ import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
 import type { Figure } from '../../plots/plot.js';
 import { series } from '../../plots/series.js';
+import { expectedGiniSimpson } from '../../theory/categorical.js';
 
 /** Beyond this many outcomes the legend would be taller than the plot. */
 const LEGEND_UP_TO = 12;
@@ -65,6 +66,43 @@ export function supportFigure(run: RunData): Figure {
   };
 }
 
+/**
+ * Theory's E[Gini–Simpson] under replace (Wright–Fisher, exact): (1 − 1/M)ⁿ⁺¹ (1 − Σ p²) for the truth p, when
+ * the run's real data are a known categorical distribution of its own sample size.
+ */
+export function giniSimpsonTheory(config: RunData['config'], generations: number): CurveRow[] {
+  const p = (config.real as { probabilities?: number[] }).probabilities;
+  const M = config.samplesPerGeneration;
+  if (!p || config.policy.type !== 'replace' || (config.realSize ?? M) !== M) return [];
+  return Array.from({ length: generations }, (_, n) => ({
+    generation: n,
+    value: expectedGiniSimpson(p, M, n + 1),
+    series: 'theory E[Gini–Simpson]',
+  }));
+}
+
+/** Gini–Simpson diversity over generations, beside theory's expectation where theory applies. */
+export function diversityFigure(groups: readonly RunGroup[]): Figure | undefined {
+  const measured = groups.flatMap((g) => aggregate(g, 'giniSimpson'));
+  if (measured.length === 0) return undefined;
+  const replace = groups.find((g) => g.runs[0].config.policy.type === 'replace');
+  const theory = replace ? giniSimpsonTheory(replace.runs[0].config, replace.runs[0].metrics.length) : [];
+  return {
+    id: 'categorical-diversity',
+    title: 'Diversity (Gini–Simpson) against theory',
+    caption: theory.length
+      ? 'The chance that two draws differ, measured (mean over seeds, band 10th–90th percentile) and its exact expectation under replace, (1 − 1/M)ⁿ⁺¹(1 − Σp²): it halves every M ln 2 generations.'
+      : 'The chance that two draws differ, per configuration (mean over seeds, band 10th–90th percentile).',
+    spec: curvePanel({
+      title: 'Gini–Simpson diversity',
+      yTitle: '1 − Σ p²',
+      rows: [...measured, ...theory],
+      dashed: theory.length ? ['theory E[Gini–Simpson]'] : [],
+      width: 420,
+    }),
+  };
+}
+
 export function compareSupportFigure(groups: readonly RunGroup[]): Figure {
   return {
     id: 'categorical-compare',
@@ -80,6 +118,10 @@ export function compareSupportFigure(groups: readonly RunGroup[]): Figure {
 }
 
 export const categoricalFigures = {
-  run: (run: RunData): Figure[] => [probabilitiesFigure(run), supportFigure(run)].filter((f): f is Figure => !!f),
-  compare: (groups: readonly RunGroup[]): Figure[] => [compareSupportFigure(groups)],
+  run: (run: RunData): Figure[] =>
+    [probabilitiesFigure(run), supportFigure(run), diversityFigure([{ label: run.config.name, runs: [run] }])].filter(
+      (f): f is Figure => !!f,
+    ),
+  compare: (groups: readonly RunGroup[]): Figure[] =>
+    [compareSupportFigure(groups), diversityFigure(groups)].filter((f): f is Figure => !!f),
 };

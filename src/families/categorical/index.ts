@@ -10,6 +10,7 @@ export const categoricalFamily = defineFamily({
   options: categoricalOptions,
   create: createCategoricalFamily,
   weight: 1,
+  diversity: 'giniSimpson',
   figures: categoricalFigures,
   presets: {
     dice: {

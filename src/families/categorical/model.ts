@@ -16,6 +16,7 @@ import type {
 import { type CategorySamples, categories } from '../../core/samples.js';
 import { sampleCategorical } from '../../math/categorical.js';
 import { klDivergence, massOn, rarestOutcomes, supportSize, totalVariation } from '../../metrics/categorical.js';
+import { giniSimpson } from '../../theory/categorical.js';
 
 export const categoricalOptions = z
   .object({
@@ -70,6 +71,7 @@ export function createCategoricalFamily(options: CategoricalOptions): ModelFamil
         tailMass: massOn(q, tail),
         realTailMass: massOn(truth, tail),
         entropy: entropy(q),
+        giniSimpson: giniSimpson(q),
         ...(q.length <= options.reportProbabilitiesUpTo ? { probabilities: Array.from(q) } : {}),
       };
     },

@@ -10,6 +10,7 @@
  */
 
 import type { RunConfig, RunData } from '../../core/run-store.js';
+import { digamma, trigamma } from '../../math/special.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
 import type { Figure } from '../../plots/plot.js';
@@ -137,18 +138,4 @@ export const gaussianFigures = {
   compare: (groups: readonly RunGroup[]): Figure[] => [compareVarianceFigure(groups)],
 };
 
-/** ψ(x) for x > 0: recurrence up to x ≥ 10, then the asymptotic series. */
-export function digamma(x: number): number {
-  let r = 0;
-  while (x < 10) r -= 1 / x++;
-  const f = 1 / (x * x);
-  return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))));
-}
-
-/** ψ′(x) for x > 0, the same way. */
-export function trigamma(x: number): number {
-  let r = 0;
-  while (x < 10) r += 1 / (x * x++);
-  const f = 1 / (x * x);
-  return r + 1 / x + f / 2 + (f / x) * (1 / 6 - f * (1 / 30 - f * (1 / 42 - f / 30)));
-}
+export { digamma, trigamma };

@@ -2,6 +2,7 @@
  * Family `gaussian`: one Gaussian refitted by maximum likelihood or the unbiased estimator (model.ts), with the
  * variance-collapse preset and the mitigations preset that compares every remedy on it.
  */
+import { logVarianceCheck } from '../../theory/gaussian.js';
 import { defineFamily } from '../definition.js';
 import { gaussianFigures } from './figures.js';
 import { createGaussianFamily, gaussianOptions } from './model.js';
@@ -15,6 +16,20 @@ export const gaussianFamily = defineFamily({
   options: gaussianOptions,
   create: createGaussianFamily,
   weight: 1,
+  diversity: 'covarianceTrace',
+  // Under replace from real data of its own size, log σ² is a random walk whose steps theory knows exactly.
+  theory(config, metrics) {
+    const M = config.samplesPerGeneration;
+    const oneDimensional = metrics.every((m) => typeof m.variance === 'number');
+    if (config.policy.type !== 'replace' || (config.realSize ?? M) !== M || !oneDimensional) return [];
+    const estimator = config.family.estimator === 'unbiased' ? 'unbiased' : 'mle';
+    const check = logVarianceCheck(
+      metrics.map((m) => m.variance as number),
+      M,
+      estimator,
+    );
+    return check ? [check] : [];
+  },
   figures: gaussianFigures,
   presets: {
     gaussian: {

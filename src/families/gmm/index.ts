@@ -22,6 +22,7 @@ export const gmmFamily = defineFamily({
   create: createGmmFamily,
   // Measured: an EM generation costs ~20 Gaussian ones per sample.
   weight: 20,
+  diversity: 'totalVariance',
   figures: gmmFigures,
   minimumSamples: (options) => ({
     count: options.components,

@@ -14,6 +14,7 @@ export const ngramFamily = defineFamily({
   create: createNgramFamily,
   // Measured: an n-gram generation costs ~2,000 Gaussian ones per sample.
   weight: 2000,
+  diversity: 'distinct2',
   figures: lmFigures,
   watermark: (options: NgramOptions) => lmWatermark(options),
   presets: {

@@ -1,0 +1,95 @@
+// bench/sweep: a 16-trial gmm sweep (the paper's loop, 1,000 generations a trial) on this machine's pool, and on
+// a BullMQ queue served by 1 and by 2 workers against a redis-server started here. Prints each wall time, the
+// speed-up from 1 to 2 workers (goal ≥ 1.8 on 2 cores) and the queue's overhead per trial against the same
+// trials run one after another locally (goal < 5%).
+// Usage: npm run bench -- sweep [--generations N] [--trials N]
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: { generations: { type: 'string', default: '1000' }, trials: { type: 'string', default: '16' } },
+});
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLI = path.join(here, '..', 'dist', 'cli', 'main.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sweep-'));
+const trials = Number(values.trials);
+const spec = path.join(dir, 'spec.json');
+fs.writeFileSync(
+  spec,
+  JSON.stringify({
+    name: 'bench',
+    preset: 'gmm',
+    config: { generations: Number(values.generations), snapshotGenerations: [] },
+    seeds: trials,
+  }),
+);
+
+async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function timed(args) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`collapse-lab ${args.join(' ')} failed:\n${r.stderr}`);
+  return (performance.now() - started) / 1000;
+}
+
+const port = await freePort();
+const redis = spawn(
+  'redis-server',
+  ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+  { stdio: 'ignore' },
+);
+const url = `redis://127.0.0.1:${port}`;
+for (
+  let i = 0;
+  i < 50 &&
+  spawnSync('redis-cli', ['-p', String(port), 'ping'])
+    .stdout?.toString()
+    .trim() !== 'PONG';
+  i++
+)
+  await sleep(100);
+
+async function withWorkers(n, out) {
+  const workers = Array.from({ length: n }, () =>
+    spawn(process.execPath, [CLI, 'worker', '--queue', url, '--queue-name', out], { cwd: dir, stdio: 'ignore' }),
+  );
+  await sleep(1500); // started and connected before the clock starts
+  try {
+    return timed(['sweep', spec, '--out', out, '--queue', url, '--queue-name', out, '--no-report']);
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(workers.map((w) => new Promise((resolve) => w.on('exit', resolve))));
+  }
+}
+
+try {
+  const serial = timed(['sweep', spec, '--out', 'serial', '--parallel', '1', '--no-report']);
+  const pool = timed(['sweep', spec, '--out', 'pool', '--no-report']);
+  const one = await withWorkers(1, 'one');
+  const two = await withWorkers(2, 'two');
+  console.log(`${trials} gmm trials of ${values.generations} generations, ${os.availableParallelism()} cores`);
+  console.log(`local, one after another   ${serial.toFixed(2)} s`);
+  console.log(`local pool                  ${pool.toFixed(2)} s`);
+  console.log(`queue, 1 worker             ${one.toFixed(2)} s`);
+  console.log(`queue, 2 workers            ${two.toFixed(2)} s`);
+  console.log(
+    `queue overhead per trial    ${(((one - serial) / serial) * 100).toFixed(1)}% (1 worker against one after another; goal < 5%)`,
+  );
+  console.log(`ratio ${(one / two).toFixed(2)} (speed-up from 1 to 2 workers; goal ≥ 1.8)`);
+} finally {
+  redis.kill('SIGKILL');
+  fs.rmSync(dir, { recursive: true, force: true });
+}

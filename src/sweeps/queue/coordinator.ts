@@ -1,0 +1,130 @@
+/**
+ * A sweep on a BullMQ queue: the coordinator puts every unfinished trial on the queue (job id = sweep hash +
+ * trial id, so a re-run or a second coordinator adds nothing twice), then follows the jobs until each has
+ * finished or failed for good, writing each result into the sweep folder once.
+ *
+ * Delivery is at least once: a worker that dies mid-trial has its job handed to another by BullMQ's stalled-job
+ * check, and that worker resumes the trial from its last checkpoint on the artefacts storage. Results are
+ * idempotent: a trial's files are stored only if its summary.json is absent (set-if-absent by a hard link), so a
+ * trial finished twice is stored once. The coordinator polls job states rather than listening to events, which
+ * also carries it across a Redis restart (ioredis reconnects; the jobs are still there).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ConnectionOptions, Queue } from 'bullmq';
+import { writeFileAtomic } from '../../core/atomic-file.js';
+import { FILES } from '../../core/run-store.js';
+import type { Trial } from '../expand.js';
+import type { SweepEvents } from '../local.js';
+import type { SweepFolder } from '../sweep-folder.js';
+import { DEFAULT_QUEUE, redisOptions } from './connection.js';
+import { jobId, type TrialJob, type TrialResult } from './job.js';
+
+export interface QueueSweepOptions {
+  readonly url: string;
+  readonly queue?: string;
+  /** Shared storage for the trials' run folders (checkpoints, samples); default <sweep>/artifacts. */
+  readonly artifacts?: string;
+  /** How often job states are read. */
+  readonly pollMs?: number;
+}
+
+export async function runSweepOnQueue(
+  folder: SweepFolder,
+  trials: readonly Trial[],
+  options: QueueSweepOptions,
+  events: SweepEvents = {},
+): Promise<void> {
+  const queue = new Queue<TrialJob, TrialResult, string>(options.queue ?? DEFAULT_QUEUE, {
+    connection: redisOptions(options.url) as ConnectionOptions,
+  });
+  queue.on('error', () => {}); // a Redis restart: ioredis reconnects, the poll below just waits
+  const artifacts = path.resolve(options.artifacts ?? path.join(folder.dir, 'artifacts'));
+  const hash = folder.record.specHash;
+  const changed = () => {
+    folder.save();
+    events.onChange?.(folder);
+  };
+  try {
+    const pending = new Map<string, Trial>();
+    for (const trial of trials) {
+      if (folder.isFinished(trial.id)) continue;
+      const id = jobId(hash, trial.id);
+      const existing = await queue.getJob(id);
+      // A re-run gives trials that failed for good a fresh set of attempts.
+      if (existing && (await existing.getState()) === 'failed') await existing.retry();
+      else if (!existing)
+        await queue.add(
+          'trial',
+          { trial: trial.id, config: trial.config, runDir: path.join(artifacts, hash.slice(0, 12), trial.id) },
+          {
+            jobId: id,
+            attempts: folder.record.spec.retries + 1,
+            backoff: { type: 'fixed', delay: 1000 },
+            removeOnComplete: false,
+            removeOnFail: false,
+          },
+        );
+      folder.trial(trial.id).state = 'queued';
+      pending.set(id, trial);
+    }
+    changed();
+    while (pending.size > 0) {
+      for (const [id, trial] of pending) {
+        const record = folder.trial(trial.id);
+        // State first, then the job: a job read before it completes would carry no return value yet.
+        const state = await queue.getJobState(id).catch(() => 'unknown');
+        const job = await queue.getJob(id).catch(() => undefined);
+        if (!job) continue;
+        const before = `${record.state}/${record.attempts}/${record.generationsDone}`;
+        record.attempts = job.attemptsMade;
+        if (state === 'completed') {
+          if (!job.returnvalue) continue; // not readable yet: next round
+          storeResult(folder.trialDir(trial.id), job.returnvalue);
+          record.state = 'finished';
+          record.generationsDone = record.generations;
+          delete record.error;
+          pending.delete(id);
+        } else if (state === 'failed') {
+          record.state = 'failed';
+          record.error = (job.failedReason ?? 'failed').split('\n')[0];
+          pending.delete(id);
+        } else if (state === 'active') {
+          record.state = 'running';
+          const progress = job.progress as { generation?: number } | number;
+          if (typeof progress === 'object' && typeof progress.generation === 'number')
+            record.generationsDone = progress.generation;
+        } else record.state = 'queued';
+        if (`${record.state}/${record.attempts}/${record.generationsDone}` !== before) changed();
+      }
+      if (pending.size > 0) await sleep(options.pollMs ?? 500);
+    }
+    changed();
+  } finally {
+    await queue.close();
+  }
+}
+
+/**
+ * Writes a trial's result into its folder unless it is already there: config and metrics first, then
+ * summary.json hard-linked into place, which fails if another delivery of the same trial stored it first.
+ */
+export function storeResult(dir: string, result: TrialResult): boolean {
+  const summary = path.join(dir, FILES.summary);
+  if (fs.existsSync(summary)) return false;
+  fs.mkdirSync(dir, { recursive: true });
+  writeFileAtomic(path.join(dir, FILES.config), result.config);
+  writeFileAtomic(path.join(dir, FILES.metrics), result.metrics);
+  const staged = `${summary}.tmp-${process.pid}`;
+  writeFileAtomic(staged, result.summary);
+  try {
+    fs.linkSync(staged, summary);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    fs.rmSync(staged, { force: true });
+  }
+}

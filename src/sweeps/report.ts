@@ -1,0 +1,280 @@
+/**
+ * The sweep report: for every grid cell (a point of the grid, over its seeds) the mean and a 95% interval of the
+ * headline metric over generations; a table of final values; a heatmap of the final metric over two grid axes;
+ * and tidy CSVs for pandas or R — finals.csv (one row per trial) and curves.csv (one row per trial, generation
+ * and metric).
+ */
+import path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-file.js';
+import type { Metrics } from '../core/family.js';
+import { type RunData, readRun } from '../core/run-store.js';
+import { type CurveRow, curvePanel, grid } from '../plots/charts.js';
+import { format } from '../plots/generic.js';
+import { table } from '../plots/html.js';
+import type { Figure, VlSpec } from '../plots/plot.js';
+import { numericMetricNames } from '../plots/series.js';
+import { collapseRateTable } from '../reports/collapse-rates.js';
+import { figuresHtml, renderAndSave, type WrittenReport, writePage } from '../reports/write.js';
+import { canonicalJson } from './expand.js';
+import { SweepFolder, type SweepRecord, type TrialRecord } from './sweep-folder.js';
+
+/** The metric a sweep is read by, unless its spec names one: the family's own collapse measure. */
+const HEADLINES = ['variance', 'totalVariance', 'testPerplexity', 'supportSize', 'w2', 'rate'];
+
+interface Cell {
+  readonly label: string;
+  readonly point: Readonly<Record<string, unknown>>;
+  readonly trials: { readonly record: TrialRecord; readonly run: RunData }[];
+}
+
+/** Mean and a two-sided 95% interval of the mean (Student's t; just the mean with one value). */
+export function meanInterval(xs: readonly number[]): { mean: number; lo: number; hi: number; n: number } {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean, lo: mean, hi: mean, n };
+  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
+  const half = tQuantile975(n - 1) * (sd / Math.sqrt(n));
+  return { mean, lo: mean - half, hi: mean + half, n };
+}
+
+/** The 0.975 quantile of Student's t with `df` degrees of freedom (table to 30, then the normal's 1.96 + a correction). */
+function tQuantile975(df: number): number {
+  const table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145];
+  const tail = [
+    2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+  ];
+  if (df <= 14) return table[df - 1];
+  if (df <= 30) return tail[df - 15];
+  return 1.96 + 2.4 / df; // Cornish–Fisher's first term; within 0.002 of the exact value beyond 30
+}
+
+/** Scale-like metrics (variances, perplexities, distances) are summarised on a log scale: a geometric mean. */
+const SCALE_LIKE = /variance|perplexity|w2|trace|wasserstein/i;
+
+/** meanInterval, on log values when the metric is scale-like and positive (a geometric mean and its interval). */
+export function summarise(metric: string, xs: readonly number[]): { mean: number; lo: number; hi: number; n: number } {
+  if (!SCALE_LIKE.test(metric) || xs.some((x) => !(x > 0))) return meanInterval(xs);
+  const { mean, lo, hi, n } = meanInterval(xs.map(Math.log));
+  return { mean: Math.exp(mean), lo: Math.exp(lo), hi: Math.exp(hi), n };
+}
+
+const cellLabel = (point: Readonly<Record<string, unknown>>) =>
+  Object.entries(point)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? canonicalJson(v) : String(v)}`)
+    .join(', ') || 'all';
+
+function cellsOf(folder: SweepFolder): Cell[] {
+  const byKey = new Map<string, Cell>();
+  for (const record of folder.record.trials) {
+    if (!folder.isFinished(record.id)) continue;
+    const key = canonicalJson(record.point);
+    let cell = byKey.get(key);
+    if (!cell) byKey.set(key, (cell = { label: cellLabel(record.point), point: record.point, trials: [] }));
+    cell.trials.push({ record, run: readRun(folder.trialDir(record.id)) });
+  }
+  return [...byKey.values()];
+}
+
+const final = (run: RunData, metric: string) => {
+  const v = run.metrics[run.metrics.length - 1]?.[metric];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+};
+
+export function headlineMetric(record: SweepRecord, metrics: readonly Metrics[]): string | undefined {
+  const named = (record.spec as { report?: { metric?: string } }).report?.metric;
+  const names = numericMetricNames(metrics);
+  return (
+    named ?? HEADLINES.find((m) => names.includes(m)) ?? names.find((m) => !['trainSize', 'realFraction'].includes(m))
+  );
+}
+
+function curves(cells: readonly Cell[], metric: string): Figure {
+  const rows: CurveRow[] = [];
+  for (const cell of cells) {
+    const byGeneration = new Map<number, number[]>();
+    for (const { run } of cell.trials)
+      for (const m of run.metrics) {
+        const v = m[metric];
+        if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+        const g = m.generation as number;
+        byGeneration.set(g, [...(byGeneration.get(g) ?? []), v]);
+      }
+    for (const [generation, xs] of [...byGeneration].sort((a, b) => a[0] - b[0])) {
+      const { mean, lo, hi, n } = summarise(metric, xs);
+      rows.push({ generation, value: mean, series: cell.label, ...(n > 1 ? { lo, hi } : {}) });
+    }
+  }
+  // At most 6 cells a panel, so every line stays readable.
+  const panels: VlSpec[] = [];
+  const labels = cells.map((c) => c.label);
+  for (let i = 0; i < labels.length; i += 6) {
+    const mine = new Set(labels.slice(i, i + 6));
+    const positive = rows.every((r) => (r.lo ?? r.value ?? 1) > 0);
+    panels.push(
+      curvePanel({
+        title: labels.length > 6 ? `${metric} (cells ${i + 1}–${Math.min(i + 6, labels.length)})` : metric,
+        yTitle: metric,
+        rows: rows.filter((r) => mine.has(r.series)),
+        yScale: positive && SCALE_LIKE.test(metric) ? 'log' : 'linear',
+      }),
+    );
+  }
+  return {
+    id: 'sweep-curves',
+    title: `${metric} by generation, per grid cell`,
+    caption: SCALE_LIKE.test(metric)
+      ? 'Each line is one grid cell: the geometric mean over its seeds, with a band for its 95% interval (a t interval on the log scale).'
+      : 'Each line is one grid cell: the mean over its seeds, with a band for the 95% interval of that mean.',
+    spec: grid(panels, 2),
+  };
+}
+
+/** The final metric's (geometric) mean per cell over the first two grid axes, one panel per value of the others. */
+function heatmap(cells: readonly Cell[], axes: readonly string[], metric: string): Figure | undefined {
+  if (axes.length < 2) return undefined;
+  const [x, y, ...rest] = axes;
+  const label = (v: unknown) => (typeof v === 'string' ? v : canonicalJson(v));
+  const values = cells.flatMap((c) => {
+    const finals = c.trials.map((t) => final(t.run, metric)).filter((v): v is number => v !== undefined);
+    if (finals.length === 0) return [];
+    const { mean } = summarise(metric, finals);
+    const panel = rest.map((a) => `${a}=${label(c.point[a])}`).join(', ');
+    return [{ x: label(c.point[x]), y: label(c.point[y]), panel, mean, text: format(mean) }];
+  });
+  const scale = SCALE_LIKE.test(metric) && values.every((v) => v.mean > 0) ? { type: 'log' } : {};
+  const cellSpec = {
+    width: 300,
+    height: 200,
+    layer: [
+      {
+        mark: 'rect',
+        encoding: {
+          x: { field: 'x', type: 'ordinal', title: x, sort: null },
+          y: { field: 'y', type: 'ordinal', title: y, sort: null },
+          color: { field: 'mean', type: 'quantitative', title: metric, scale: { scheme: 'viridis', ...scale } },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 11 },
+        encoding: {
+          x: { field: 'x', type: 'ordinal', sort: null },
+          y: { field: 'y', type: 'ordinal', sort: null },
+          text: { field: 'text' },
+          color: { value: 'white' },
+        },
+      },
+    ],
+  };
+  return {
+    id: 'sweep-heatmap',
+    title: `final ${metric} over ${x} × ${y}`,
+    caption: `The last generation's ${metric} in each cell (${SCALE_LIKE.test(metric) ? 'geometric ' : ''}mean over seeds)${rest.length ? `, one panel per ${rest.join(', ')}` : ''}. Empty: no finished trial there, or the metric is not defined for it.`,
+    spec: rest.length
+      ? {
+          data: { values },
+          facet: { column: { field: 'panel', type: 'nominal', title: null } },
+          spec: cellSpec,
+          resolve: { scale: { color: 'independent' } },
+        }
+      : { data: { values }, ...cellSpec },
+  };
+}
+
+const csvCell = (v: unknown) => {
+  const s = v === undefined || v === null ? '' : typeof v === 'object' ? canonicalJson(v) : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const csv = (rows: readonly (readonly unknown[])[]) => `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
+
+/** Writes report.html, figures/, finals.csv and curves.csv into the sweep folder. */
+export async function buildSweepReport(dir: string): Promise<WrittenReport> {
+  const record = SweepFolder.read(dir);
+  if (!record) throw new Error(`${dir} is not a sweep folder (no sweep.json)`);
+  const folder = SweepFolder.open(dir, record);
+  const cells = cellsOf(folder);
+  const all = cells.flatMap((c) => c.trials.map((t) => t.run));
+  const metrics = numericMetricNames(all.flatMap((r) => r.metrics));
+  const metric = headlineMetric(
+    record,
+    all.flatMap((r) => r.metrics),
+  );
+  const axes = record.axes;
+
+  const trials = cells.flatMap((c) => c.trials);
+  writeFileAtomic(
+    path.join(dir, 'finals.csv'),
+    csv([
+      ['trial', ...axes, 'seed', 'generations', ...metrics],
+      ...trials.map(({ record: t, run }) => [
+        t.id,
+        ...axes.map((a) => t.point[a]),
+        t.seed,
+        run.metrics.length,
+        ...metrics.map((m) => final(run, m)),
+      ]),
+    ]),
+  );
+  const tidy: unknown[][] = [['trial', ...axes, 'seed', 'generation', 'metric', 'value']];
+  for (const { record: t, run } of trials)
+    for (const line of run.metrics)
+      for (const m of metrics) {
+        const v = line[m];
+        if (typeof v === 'number') tidy.push([t.id, ...axes.map((a) => t.point[a]), t.seed, line.generation, m, v]);
+      }
+  writeFileAtomic(path.join(dir, 'curves.csv'), csv(tidy));
+
+  const figures = metric
+    ? [curves(cells, metric), heatmap(cells, axes, metric)].filter((f): f is Figure => f !== undefined)
+    : [];
+  const rendered = await renderAndSave(dir, figures);
+  const summaryRows = cells.map((c) => {
+    const finals = c.trials
+      .map((t) => (metric ? final(t.run, metric) : undefined))
+      .filter((v): v is number => v !== undefined);
+    const { mean, lo, hi, n } = finals.length
+      ? meanInterval(finals)
+      : { mean: Number.NaN, lo: Number.NaN, hi: Number.NaN, n: 0 };
+    return [c.label, String(n), format(mean), n > 1 ? `[${format(lo)}, ${format(hi)}]` : '–'];
+  });
+  const counts = folder.counts();
+  const failed = record.trials.filter((t) => t.state === 'failed');
+  const html = writePage(
+    dir,
+    `Sweep ${record.name}`,
+    `${record.trials.length} trials (${counts.finished} finished, ${counts.failed} failed) over ${axes.length ? axes.join(' × ') : 'one point'}; ran on ${record.runner}`,
+    [
+      {
+        title: `Final ${metric ?? 'metric'} per grid cell`,
+        html: table(
+          [
+            'grid cell',
+            'n (seeds)',
+            `${metric && SCALE_LIKE.test(metric) ? 'geometric mean' : 'mean'} of final ${metric ?? ''}`,
+            '95% interval [lo, hi]',
+          ],
+          summaryRows,
+        ),
+      },
+      ...((rates) => (rates ? [{ title: 'Collapse rate per grid cell', html: rates }] : []))(
+        collapseRateTable(cells.map((c) => ({ label: c.label, runs: c.trials.map((t) => t.run) }))),
+      ),
+      { title: 'Figures', html: figuresHtml(rendered) },
+      ...(failed.length
+        ? [
+            {
+              title: 'Failed trials',
+              html: table(
+                ['trial', 'grid cell', 'seed', 'attempts', 'error'],
+                failed.map((t) => [t.id, cellLabel(t.point), String(t.seed), String(t.attempts), t.error ?? '']),
+              ),
+            },
+          ]
+        : []),
+      {
+        title: 'Data',
+        html: '<p>finals.csv: one row per trial (its grid values, seed and every final metric). curves.csv: one row per trial, generation and metric, for pandas (<code>pd.read_csv</code>) or R.</p>',
+      },
+    ],
+  );
+  return { html, pngs: rendered.map((f) => `figures/${f.id}.png`), figures: rendered };
+}

@@ -1,0 +1,138 @@
+/**
+ * A sweep is a folder:
+ *
+ *   sweep.json      the spec, its hash, and every trial: id, grid point, seed, config hash, state, attempts, error
+ *   trials/<id>/    each trial's run folder (on a fleet: its config, metrics and summary, sent back by a worker)
+ *   report.html     the sweep report (report.ts), with figures/ and the tidy CSVs beside it
+ *
+ * One coordinator writes sweep.json (atomically, after each trial's change of state); anyone may read it while
+ * the sweep runs. A trial counts as done when its folder has summary.json, whatever sweep.json says, so a
+ * sweep killed at any point continues where its trials are.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readTextIfExists, writeJsonAtomic } from '../core/atomic-file.js';
+import { UsageError } from '../core/errors.js';
+import { FILES } from '../core/run-store.js';
+import { canonicalJson, configHash, type Trial } from './expand.js';
+import type { SweepSpec } from './spec.js';
+
+export const SWEEP_FILE = 'sweep.json';
+export const TRIALS = 'trials';
+
+export type TrialState = 'queued' | 'running' | 'finished' | 'failed';
+
+export interface TrialRecord {
+  readonly id: string;
+  readonly point: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  readonly configHash: string;
+  state: TrialState;
+  attempts: number;
+  error?: string;
+  /** Generations done, for the live display (from progress, not authoritative). */
+  generationsDone?: number;
+  generations: number;
+}
+
+export interface SweepRecord {
+  readonly format: 1;
+  readonly name: string;
+  readonly specHash: string;
+  readonly spec: SweepSpec;
+  readonly axes: readonly string[];
+  readonly trials: TrialRecord[];
+  /** Where the sweep ran: 'local', or the queue's URL (without credentials). */
+  runner: string;
+  updated: string;
+  /** When every trial has ended (finished or failed). */
+  ended?: string;
+}
+
+export function specHash(spec: SweepSpec): string {
+  return crypto.createHash('sha256').update(canonicalJson(spec)).digest('hex');
+}
+
+export class SweepFolder {
+  private constructor(
+    readonly dir: string,
+    readonly record: SweepRecord,
+  ) {}
+
+  /** Opens `<out>/<name>` for these trials: made if new, continued if it holds the same sweep, refused if another. */
+  static prepare(out: string, spec: SweepSpec, trials: readonly Trial[], runner: string): SweepFolder {
+    const dir = path.join(out, spec.name);
+    const hash = specHash(spec);
+    const old = SweepFolder.read(dir);
+    if (old && old.specHash !== hash)
+      throw new UsageError(
+        `${dir} holds another sweep named '${spec.name}' (a different spec); give this one another name or --out`,
+      );
+    const before = new Map(old?.trials.map((t) => [t.id, t]));
+    const record: SweepRecord = {
+      format: 1,
+      name: spec.name,
+      specHash: hash,
+      spec,
+      axes: Object.keys(spec.grid),
+      trials: trials.map((t) => ({
+        id: t.id,
+        point: t.point,
+        seed: t.seed,
+        configHash: configHash(t.config),
+        state: 'queued',
+        attempts: before.get(t.id)?.attempts ?? 0,
+        generations: t.config.generations,
+      })),
+      runner,
+      updated: new Date().toISOString(),
+    };
+    fs.mkdirSync(path.join(dir, TRIALS), { recursive: true });
+    const folder = new SweepFolder(dir, record);
+    for (const t of record.trials) if (folder.isFinished(t.id)) t.state = 'finished';
+    folder.save();
+    return folder;
+  }
+
+  /** A sweep folder as it is, to read (reports, status). */
+  static open(dir: string, record: SweepRecord): SweepFolder {
+    return new SweepFolder(dir, record);
+  }
+
+  /** sweep.json of `dir`, or undefined if there is none. */
+  static read(dir: string): SweepRecord | undefined {
+    const text = readTextIfExists(path.join(dir, SWEEP_FILE));
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as SweepRecord;
+    } catch {
+      throw new UsageError(`${path.join(dir, SWEEP_FILE)} is not JSON; the sweep folder is damaged`);
+    }
+  }
+
+  trialDir(id: string): string {
+    return path.join(this.dir, TRIALS, id);
+  }
+
+  isFinished(id: string): boolean {
+    return fs.existsSync(path.join(this.trialDir(id), FILES.summary));
+  }
+
+  trial(id: string): TrialRecord {
+    return this.record.trials.find((t) => t.id === id) as TrialRecord;
+  }
+
+  counts(): Record<TrialState, number> {
+    const counts = { queued: 0, running: 0, finished: 0, failed: 0 };
+    for (const t of this.record.trials) counts[t.state]++;
+    return counts;
+  }
+
+  save(): void {
+    this.record.updated = new Date().toISOString();
+    if (this.record.trials.every((t) => t.state === 'finished' || t.state === 'failed'))
+      this.record.ended ??= this.record.updated;
+    writeJsonAtomic(path.join(this.dir, SWEEP_FILE), this.record);
+  }
+}

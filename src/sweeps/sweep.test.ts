@@ -1,0 +1,375 @@
+/**
+ * Sweeps: the grid's expansion, the local pool (skip, resume, retry), and the BullMQ fleet against a real
+ * redis-server started here on a free loopback port (never a mock): two workers, one SIGKILLed mid-trial, and
+ * every trial's metrics equal to a run in this process.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runExperiment } from '../experiments/run.js';
+import { expandSweep } from './expand.js';
+import { planSweep } from './index.js';
+import { storeResult } from './queue/coordinator.js';
+import { meanInterval, summarise } from './report.js';
+import { sweepSchema } from './spec.js';
+
+const CLI = path.resolve('dist/cli/main.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: dir });
+const write = (name: string, value: unknown) => {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify(value));
+  return file;
+};
+const metricsOf = (trialDir: string) => fs.readFileSync(path.join(trialDir, 'metrics.jsonl'), 'utf8');
+/** The metrics.jsonl an uninterrupted in-process run of the trial's config writes. */
+async function expectedMetrics(trialDir: string): Promise<string> {
+  const config = JSON.parse(fs.readFileSync(path.join(trialDir, 'config.json'), 'utf8'));
+  const { metrics } = await runExperiment(config, { out: null });
+  return metrics.map((m) => `${JSON.stringify(m)}\n`).join('');
+}
+
+describe('a sweep spec', () => {
+  const spec = (extra: Record<string, unknown> = {}) =>
+    sweepSchema.parse({
+      name: 'grid',
+      preset: 'gaussian',
+      config: { generations: 5, policy: { type: 'mix' } },
+      grid: { 'policy.realFraction': [0, 0.1, 0.2], samplesPerGeneration: [20, 50] },
+      seeds: 2,
+      ...extra,
+    });
+
+  it('expands to every combination × seed, minus excludes, plus includes, with stable ids free of ":"', () => {
+    const trials = expandSweep(
+      spec({
+        exclude: [{ 'policy.realFraction': 0.2 }],
+        include: [{ 'policy.realFraction': 0.5, samplesPerGeneration: 30 }],
+      }),
+    );
+    expect(trials).toHaveLength((3 * 2 - 2 + 1) * 2);
+    expect(new Set(trials.map((t) => t.id)).size).toBe(trials.length);
+    for (const t of trials) {
+      expect(t.id).toMatch(/^grid-[0-9a-f]{12}$/);
+      expect(t.config.policy).toEqual({ type: 'mix', realFraction: t.point['policy.realFraction'] });
+      expect(t.config.samplesPerGeneration).toBe(t.point.samplesPerGeneration);
+    }
+    expect(trials.map((t) => t.seed).slice(0, 2)).toEqual([1, 2]);
+    // The id is the config's: the same trial from a spec written in another order has the same id.
+    const reordered = expandSweep(
+      sweepSchema.parse({
+        seeds: 2,
+        grid: { samplesPerGeneration: [20, 50], 'policy.realFraction': [0, 0.1, 0.2] },
+        config: { policy: { type: 'mix' }, generations: 5 },
+        preset: 'gaussian',
+        name: 'grid',
+      }),
+    );
+    expect(new Set(reordered.map((t) => t.id))).toEqual(new Set(expandSweep(spec()).map((t) => t.id)));
+  });
+
+  it('refuses a bad grid before anything starts, naming the field', () => {
+    expect(() => expandSweep(spec({ maxTrials: 5 }))).toThrow(/12 trials, over maxTrials 5/);
+    expect(() => expandSweep(spec({ grid: { 'policy.realFraction': [2] } }))).toThrow(
+      /grid point \{"policy.realFraction":2\} \(seed 1\).*policy.realFraction/s,
+    );
+    expect(() => expandSweep(spec({ exclude: [{ nosuch: 1 }] }))).toThrow(/exclude: field 'nosuch' is not in the grid/);
+    expect(() => planSweep({ name: 'x', grid: { generations: [] } })).toThrow(
+      /grid.generations: give at least one value/,
+    );
+    const bad = cli([
+      'sweep',
+      write('bad.json', { preset: 'gaussian', grid: { samplesPerGeneration: [0] } }),
+      '--out',
+      'never',
+    ]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/samplesPerGeneration/);
+    expect(fs.existsSync(path.join(dir, 'never'))).toBe(false);
+  });
+});
+
+describe('the sweep report', () => {
+  it('gives the t interval of the mean (hand-computed) and a geometric one for scale-like metrics', () => {
+    // mean 2, sd 1, n 3: 2 ± 4.303/√3
+    const { mean, lo, hi } = meanInterval([1, 2, 3]);
+    expect(mean).toBe(2);
+    expect(lo).toBeCloseTo(2 - 4.303 / Math.sqrt(3), 12);
+    expect(hi).toBeCloseTo(2 + 4.303 / Math.sqrt(3), 12);
+    expect(meanInterval([5])).toEqual({ mean: 5, lo: 5, hi: 5, n: 1 });
+    const geometric = summarise('variance', [1e-8, 1e-6, 1e-4]);
+    expect(geometric.mean).toBeCloseTo(1e-6, 18);
+    expect(geometric.lo).toBeGreaterThan(0);
+    expect(summarise('supportSize', [1, 2, 3]).mean).toBe(2);
+  });
+});
+
+describe('a sweep on this machine', () => {
+  it('runs every trial, skips finished ones when run again, and retries then marks a failing one', async () => {
+    const data = path.join(dir, 'points.csv');
+    fs.writeFileSync(data, `x\n${Array.from({ length: 60 }, (_, i) => Math.sin(i)).join('\n')}\n`);
+    const file = write('local.json', {
+      name: 'local',
+      preset: 'gaussian',
+      config: { generations: 30, real: { type: 'file', path: data } },
+      grid: { samplesPerGeneration: [10, 20] },
+      seeds: 2,
+      retries: 1,
+    });
+    const first = cli(['sweep', file, '--out', 'sweeps', '--json']);
+    expect(first.stderr).not.toMatch(/Error/);
+    expect(JSON.parse(first.stdout)).toMatchObject({ finished: 4, failed: 0 });
+    const sweepDir = path.join(dir, 'sweeps', 'local');
+    // The report: a row per trial in finals.csv, a row per trial × generation × metric in curves.csv.
+    const finals = fs.readFileSync(path.join(sweepDir, 'finals.csv'), 'utf8').trim().split('\n');
+    expect(finals[0]).toMatch(/^trial,samplesPerGeneration,seed,generations,trainSize,realFraction,mean,variance/);
+    expect(finals).toHaveLength(5);
+    const curves = fs.readFileSync(path.join(sweepDir, 'curves.csv'), 'utf8').trim().split('\n');
+    expect(curves[0]).toBe('trial,samplesPerGeneration,seed,generation,metric,value');
+    expect(curves.filter((l) => l.endsWith(',variance,') || /,variance,/.test(l))).toHaveLength(4 * 30);
+    const page = fs.readFileSync(path.join(sweepDir, 'report.html'), 'utf8');
+    expect(page).toContain('geometric mean of final variance');
+    expect(page).toMatch(/Collapse rate per grid cell.*gaussian: log covarianceTrace/s);
+    const record = JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8'));
+    expect(record.trials.map((t: { attempts: number }) => t.attempts)).toEqual([1, 1, 1, 1]);
+    for (const t of record.trials) {
+      const trialDir = path.join(sweepDir, 'trials', t.id);
+      expect(metricsOf(trialDir)).toBe(await expectedMetrics(trialDir));
+    }
+    // Run again: nothing is recomputed (the summaries keep their bytes and times).
+    const stamps = record.trials.map(
+      (t: { id: string }) => fs.statSync(path.join(sweepDir, 'trials', t.id, 'summary.json')).mtimeMs,
+    );
+    expect(JSON.parse(cli(['sweep', file, '--out', 'sweeps', '--json']).stdout)).toMatchObject({ finished: 4 });
+    expect(
+      record.trials.map(
+        (t: { id: string }) => fs.statSync(path.join(sweepDir, 'trials', t.id, 'summary.json')).mtimeMs,
+      ),
+    ).toEqual(stamps);
+
+    // A trial that fails (its data file is gone when it starts) is tried 1 + retries times, then marked failed.
+    const gone = path.join(dir, 'gone.csv');
+    fs.copyFileSync(data, gone);
+    const failing = write('failing.json', {
+      name: 'failing',
+      preset: 'gaussian',
+      config: { generations: 10, real: { type: 'file', path: gone } },
+      grid: { samplesPerGeneration: [10] },
+      retries: 2,
+    });
+    const planned = planSweep(JSON.parse(fs.readFileSync(failing, 'utf8')));
+    expect(planned.trials).toHaveLength(1);
+    fs.rmSync(gone);
+    const failed = cli(['sweep', failing, '--out', 'sweeps', '--json']);
+    expect(failed.status).toBe(1);
+    const failedRecord = JSON.parse(fs.readFileSync(path.join(dir, 'sweeps', 'failing', 'sweep.json'), 'utf8'));
+    expect(failedRecord.trials[0]).toMatchObject({ state: 'failed', attempts: 3 });
+    expect(failedRecord.trials[0].error).toMatch(/gone.csv/);
+  });
+});
+
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const hasRedis = fs.existsSync('/usr/bin/redis-server');
+
+describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () => {
+  let redis: ChildProcess;
+  let url: string;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const data = fs.mkdtempSync(path.join(dir, 'redis-'));
+    redis = spawn(
+      '/usr/bin/redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', data, '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    url = `redis://127.0.0.1:${port}`;
+    for (
+      let i = 0;
+      i < 50 &&
+      spawnSync('redis-cli', ['-p', String(port), 'ping'])
+        .stdout?.toString()
+        .trim() !== 'PONG';
+      i++
+    )
+      await sleep(100);
+  });
+  afterAll(() => {
+    for (const w of workers) {
+      try {
+        process.kill(-(w.pid as number), 'SIGKILL');
+      } catch {
+        // already gone (the test killed it)
+      }
+    }
+    redis?.kill('SIGKILL');
+  });
+
+  /** A worker in its own process group, so SIGKILL takes its sandboxed processors down with it (a machine dying). */
+  const startWorker = () => {
+    const w = spawn(process.execPath, [CLI, 'worker', '--queue', url, '--lock-seconds', '2'], {
+      cwd: dir,
+      detached: true,
+      stdio: 'ignore',
+    });
+    workers.push(w);
+    return w;
+  };
+
+  it('refuses a bad URL or an unreachable Redis with exit 2 within 5 s', () => {
+    const started = Date.now();
+    const unreachable = cli(['sweep', write('q0.json', { preset: 'gaussian' }), '--queue', 'redis://127.0.0.1:1']);
+    expect(unreachable.status).toBe(2);
+    expect(unreachable.stderr).toMatch(/cannot reach Redis at redis:\/\/127.0.0.1:1/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const wrong = cli(['worker', '--queue', 'http://example']);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/not a redis:\/\/ URL/);
+  });
+
+  it('survives a worker killed mid-trial: another resumes it, and every trial equals a local run', async () => {
+    const [a] = [startWorker(), startWorker()];
+    const file = write('fleet.json', {
+      name: 'fleet',
+      preset: 'gaussian',
+      config: { generations: 4000, checkpointSeconds: 0.05, samplesPerGeneration: 100 },
+      grid: { 'family.estimator': ['mle', 'unbiased'] },
+      seeds: 2,
+    });
+    const sweep = spawn(process.execPath, [CLI, 'sweep', file, '--out', 'fleet', '--queue', url], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
+    let stderr = '';
+    sweep.stderr.on('data', (d) => (stderr += d));
+    const done = new Promise<number | null>((resolve) => sweep.on('exit', resolve));
+    // Kill worker A (and its processor) once two trials have checkpoints: both workers are then mid-trial.
+    const artifacts = path.join(dir, 'fleet', 'fleet', 'artifacts');
+    const checkpointed = () =>
+      fs.existsSync(artifacts)
+        ? fs
+            .readdirSync(artifacts)
+            .flatMap((h) =>
+              fs
+                .readdirSync(path.join(artifacts, h))
+                .filter((t) => fs.existsSync(path.join(artifacts, h, t, 'checkpoints', 'latest.json'))),
+            ).length
+        : 0;
+    for (let i = 0; i < 300 && checkpointed() < 2; i++) await sleep(50);
+    expect(checkpointed()).toBeGreaterThanOrEqual(2);
+    process.kill(-(a.pid as number), 'SIGKILL');
+    expect(await done).toBe(0);
+    const sweepDir = path.join(dir, 'fleet', 'fleet');
+    const record = JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8'));
+    expect(record.trials.map((t: { state: string }) => t.state)).toEqual([
+      'finished',
+      'finished',
+      'finished',
+      'finished',
+    ]);
+    // The killed trial was handed on (a stalled job counts as a new attempt) and resumed from its checkpoint.
+    const resumed = fs
+      .readdirSync(artifacts)
+      .flatMap((h) => fs.readdirSync(path.join(artifacts, h)).map((t) => path.join(artifacts, h, t)))
+      .filter((t) => JSON.parse(fs.readFileSync(path.join(t, 'summary.json'), 'utf8')).resumedFrom !== null);
+    expect(resumed.length).toBeGreaterThanOrEqual(1);
+    for (const t of record.trials) {
+      const trialDir = path.join(sweepDir, 'trials', t.id);
+      expect(metricsOf(trialDir)).toBe(await expectedMetrics(trialDir));
+    }
+    expect(stderr).not.toMatch(/Error/);
+
+    // Run again after completion: no job is added, nothing is stored again.
+    const stamps = record.trials.map(
+      (t: { id: string }) => fs.statSync(path.join(sweepDir, 'trials', t.id, 'summary.json')).mtimeMs,
+    );
+    const again = cli(['sweep', file, '--out', 'fleet', '--queue', url, '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ finished: 4, failed: 0 });
+    expect(
+      record.trials.map(
+        (t: { id: string }) => fs.statSync(path.join(sweepDir, 'trials', t.id, 'summary.json')).mtimeMs,
+      ),
+    ).toEqual(stamps);
+  });
+
+  it('carries on across a Redis restart mid-sweep (Redis persisting to its append-only file)', async () => {
+    const port = await freePort();
+    const data = fs.mkdtempSync(path.join(dir, 'redis-aof-'));
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', data, '--save', '', '--appendonly', 'yes'];
+    const startRedis = async () => {
+      const r = spawn('/usr/bin/redis-server', args, { stdio: 'ignore' });
+      for (
+        let i = 0;
+        i < 50 &&
+        spawnSync('redis-cli', ['-p', String(port), 'ping'])
+          .stdout?.toString()
+          .trim() !== 'PONG';
+        i++
+      )
+        await sleep(100);
+      return r;
+    };
+    let server = await startRedis();
+    const queueUrl = `redis://127.0.0.1:${port}`;
+    const worker = spawn(process.execPath, [CLI, 'worker', '--queue', queueUrl, '--lock-seconds', '5'], {
+      cwd: dir,
+      detached: true,
+      stdio: 'ignore',
+    });
+    workers.push(worker);
+    const file = write('restart.json', {
+      name: 'restart',
+      preset: 'gaussian',
+      config: { generations: 3000, checkpointSeconds: 0.05 },
+      seeds: 2,
+    });
+    const sweep = spawn(
+      process.execPath,
+      [CLI, 'sweep', file, '--out', 'restart', '--queue', queueUrl, '--no-report'],
+      { cwd: dir, stdio: 'ignore' },
+    );
+    const done = new Promise<number | null>((resolve) => sweep.on('exit', resolve));
+    const artifacts = path.join(dir, 'restart', 'restart', 'artifacts');
+    const started = () => fs.existsSync(artifacts) && fs.readdirSync(artifacts).length > 0;
+    for (let i = 0; i < 300 && !started(); i++) await sleep(50);
+    server.kill('SIGTERM'); // Redis writes its append-only file and stops
+    await new Promise((resolve) => server.on('exit', resolve));
+    await sleep(1000);
+    server = await startRedis();
+    try {
+      expect(await done).toBe(0);
+      const sweepDir = path.join(dir, 'restart', 'restart');
+      const record = JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8'));
+      expect(record.trials.map((t: { state: string }) => t.state)).toEqual(['finished', 'finished']);
+      for (const t of record.trials) {
+        const trialDir = path.join(sweepDir, 'trials', t.id);
+        expect(metricsOf(trialDir)).toBe(await expectedMetrics(trialDir));
+      }
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+
+  it('stores a trial delivered twice once', () => {
+    const trialDir = path.join(dir, 'twice');
+    const result = { config: '{}\n', metrics: '{"generation":0}\n', summary: '{"first":1}\n' };
+    expect(storeResult(trialDir, result)).toBe(true);
+    expect(storeResult(trialDir, { ...result, summary: '{"second":1}\n' })).toBe(false);
+    expect(fs.readFileSync(path.join(trialDir, 'summary.json'), 'utf8')).toBe('{"first":1}\n');
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The closed forms against the lab's own runs (fixed seeds, within 3.5 standard errors), and the collapse-rate
+ * estimator against known rates: synthetic data, the unbiased Gaussian (half-life 68.4 at M = 100) and the
+ * categorical (69.0).
+ */
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../core/rng.js';
+import { resolveConfig, runExperiment } from '../experiments/run.js';
+import { expectedGiniSimpson, giniSimpson, meanTimeToFixation } from './categorical.js';
+import { collapseRate } from './collapse-rate.js';
+import { effectiveSampleSize, logVarianceCheck, logVarianceStep, meanSquareDrift } from './gaussian.js';
+
+const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const standardError = (xs: readonly number[]) => {
+  const m = meanOf(xs);
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1) / xs.length);
+};
+
+/** Metrics of `seeds` in-memory runs of a preset. */
+async function runs(preset: string, overrides: Record<string, unknown>, seeds: number) {
+  const out = [];
+  for (let seed = 1; seed <= seeds; seed++)
+    out.push(
+      (await runExperiment(resolveConfig(preset, { heldOutSize: 1, ...overrides, seed }), { out: null })).metrics,
+    );
+  return out;
+}
+
+describe('Gaussian closed forms', () => {
+  it('the log-variance step of the MLE at M = 100 drifts by ψ(49.5) + ln(2/100) = −0.020185 (the issue’s figure)', () => {
+    expect(logVarianceStep(100, 'mle').mean).toBeCloseTo(-0.020185, 6);
+    expect(logVarianceStep(100, 'unbiased').mean).toBeCloseTo(-0.010135, 6);
+    // M_eff inverts the drift.
+    expect(effectiveSampleSize(logVarianceStep(100, 'mle').mean)).toBeCloseTo(100, 6);
+    expect(effectiveSampleSize(logVarianceStep(37, 'mle').mean)).toBeCloseTo(37, 6);
+  });
+
+  // M = 5: the MLE's shrinkage (4/5 a refit) moves the sum by 20% from the unbiased (n + 1)/M, which 1,500 runs see.
+  for (const estimator of ['mle', 'unbiased'] as const) {
+    it(`E(μₙ − μ)² = Σ E[σ̂²ᵢ₋₁]/M under replace (${estimator}, M = 5, n = 9), within 3.5 SE of 1,500 runs`, async () => {
+      const M = 5;
+      const metrics = await runs('gaussian', { generations: 10, samplesPerGeneration: M, family: { estimator } }, 1500);
+      const squares = metrics.map((m) => (m[9].mean as number) ** 2);
+      expect(Math.abs(meanOf(squares) - meanSquareDrift(9, M, estimator))).toBeLessThan(3.5 * standardError(squares));
+    });
+  }
+});
+
+describe('categorical (Wright–Fisher) closed forms', () => {
+  it('E[Gini–Simpson] = (1 − 1/M)ⁿ⁺¹ (1 − Σp₀²) for a fair die at M = 30, n = 0, 10, 30, within 3.5 SE of 500 runs', async () => {
+    const M = 30;
+    const p0 = Array(6).fill(1 / 6);
+    const metrics = await runs('dice', { generations: 31, samplesPerGeneration: M }, 500);
+    for (const n of [0, 10, 30]) {
+      const gs = metrics.map((m) => giniSimpson(m[n].probabilities as number[]));
+      expect(Math.abs(meanOf(gs) - expectedGiniSimpson(p0, M, n + 1))).toBeLessThan(3.5 * standardError(gs));
+    }
+  });
+
+  it('the mean time to fixation of a fair die at M = 100 is 182.3 refits (Kimura), close to a simulation', () => {
+    const p0 = Array(6).fill(1 / 6);
+    expect(meanTimeToFixation(p0, 100)).toBeCloseTo(182.3, 1);
+    // Wright–Fisher directly (multinomial resampling), 400 chains: the diffusion approximation is within a few %.
+    const rng = new Rng(5);
+    const times: number[] = [];
+    for (let chain = 0; chain < 400; chain++) {
+      let counts = [100 / 6, 100 / 6, 100 / 6, 100 / 6, 100 / 6, 100 / 6].map((c) => c / 100);
+      let t = 0;
+      while (counts.filter((c) => c > 0).length > 1) {
+        const next = Array(6).fill(0);
+        for (let i = 0; i < 100; i++) {
+          let u = rng.uniform();
+          let k = 0;
+          while (k < 5 && u >= counts[k]) u -= counts[k++];
+          next[k]++;
+        }
+        counts = next.map((c) => c / 100);
+        t++;
+      }
+      times.push(t);
+    }
+    expect(Math.abs(meanOf(times) - 182.3) / 182.3).toBeLessThan(0.08);
+  });
+});
+
+describe('the collapse rate', () => {
+  it('recovers a known slope on synthetic data within its bootstrap interval', () => {
+    const rng = new Rng(3);
+    const series = Array.from({ length: 12 }, () =>
+      Array.from({ length: 200 }, (_, g) => Math.exp(-0.013 * g + 0.3 * rng.normal())),
+    );
+    const rate = collapseRate(series) as NonNullable<ReturnType<typeof collapseRate>>;
+    expect(rate.interval[0]).toBeLessThan(-0.013);
+    expect(rate.interval[1]).toBeGreaterThan(-0.013);
+    expect(rate.halfLife).toBeCloseTo(Math.LN2 / -rate.slope, 12);
+    // A statistic that reaches 0 ends the window there.
+    expect(collapseRate([[1, 0.5, 0.25, 0.125, 0, 0]])?.generations).toBe(4);
+  });
+
+  it('puts the unbiased Gaussian and the categorical at M = 100 at a half-life near M ln 2 (68.4 and 69.0)', async () => {
+    const gaussian = await runs(
+      'gaussian',
+      { generations: 300, samplesPerGeneration: 100, family: { estimator: 'unbiased' } },
+      24,
+    );
+    const g = collapseRate(gaussian.map((m) => m.map((line) => line.variance as number))) as NonNullable<
+      ReturnType<typeof collapseRate>
+    >;
+    const theory = logVarianceStep(100, 'unbiased').mean;
+    expect(g.interval[0]).toBeLessThan(theory);
+    expect(g.interval[1]).toBeGreaterThan(theory);
+    expect(Math.LN2 / -theory).toBeCloseTo(68.4, 1);
+
+    const zipf = await runs(
+      'categorical',
+      { generations: 150, samplesPerGeneration: 100, real: { type: 'zipf', outcomes: 50, exponent: 1 } },
+      24,
+    );
+    const c = collapseRate(
+      zipf.map((m) => m.map((line) => giniSimpson(line.probabilities as number[]))),
+    ) as NonNullable<ReturnType<typeof collapseRate>>;
+    const slope = Math.log(1 - 1 / 100);
+    expect(Math.LN2 / -slope).toBeCloseTo(69.0, 1);
+    expect(c.interval[0]).toBeLessThan(slope);
+    expect(c.interval[1]).toBeGreaterThan(slope);
+  });
+});
+
+describe('a run against theory', () => {
+  it('records the log-variance z-score in the summary, and flags an estimator inflated by 1.1 as out of band', async () => {
+    const config = resolveConfig('gaussian', { generations: 300, heldOutSize: 1 });
+    const { summary, metrics } = await runExperiment(config, { out: null });
+    expect(summary.theory).toHaveLength(1);
+    expect(summary.theory[0].inBand).toBe(true);
+    const broken = logVarianceCheck(
+      metrics.map((m) => (m.variance as number) * 1.1 ** (m.generation as number)),
+      100,
+      'mle',
+    );
+    expect(broken?.inBand).toBe(false);
+    // Nothing to check under other policies.
+    const mix = await runExperiment(
+      resolveConfig('gaussian', { generations: 5, heldOutSize: 1, policy: { type: 'mix' } }),
+      { out: null },
+    );
+    expect(mix.summary.theory).toEqual([]);
+  });
+});
