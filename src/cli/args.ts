@@ -12,7 +12,7 @@ export interface ParsedFlags {
 export function parseFlags(argv: string[], flags: FlagSpec, command: string): ParsedFlags {
   try {
     const parsed = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, flags),
       options: { ...flags, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
@@ -31,17 +31,41 @@ export function str(values: ParsedFlags['values'], flag: string): string | undef
   return typeof v === 'string' ? v : undefined;
 }
 
-export function intFlag(value: string | undefined, flag: string, min: number): number | undefined {
+/**
+ * `--generations -5` would reach parseArgs as an option named '-5' ("argument is ambiguous"); a string flag
+ * followed by something that reads as a negative number takes it as its value, so the flag's own check
+ * can say what is wrong with it.
+ */
+function joinNegativeValues(argv: readonly string[], flags: FlagSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([^=]+)$/.exec(argv[i])?.[1];
+    const next = argv[i + 1];
+    if (name && flags[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+
+/** Plain decimal numbers only: Number() would also take '0x5', '0b101', ' 5 ' and 'Infinity'. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+export function intFlag(value: string | undefined, flag: string, min: number, max?: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag}: expected an integer ≥ ${min}, got '${value}'`);
+  if (!DECIMAL.test(value) || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
+    const range = max === undefined ? `≥ ${min}` : `in [${min}, ${max.toLocaleString('en-US')}]`;
+    throw new UsageError(`--${flag}: expected an integer ${range} in decimal digits, got '${value}'`);
+  }
   return n;
 }
 
 export function numberFlag(value: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+  if (!DECIMAL.test(value) || !Number.isFinite(n) || n < min || n > max) {
     throw new UsageError(`--${flag}: expected a number in [${min}, ${max}], got '${value}'`);
   }
   return n;

@@ -93,7 +93,7 @@ describe('collapse-lab CLI', () => {
       'generations: 10\nsamplesPerGeneration: 100\nfamily:\n  type: gmm\n  components: two\nreal:\n  type: gaussian\n',
     );
     const cases: [string[], RegExp][] = [
-      [['run', 'gmm', '--generations', 'ten'], /--generations: expected an integer ≥ 1, got 'ten'/],
+      [['run', 'gmm', '--generations', 'ten'], /--generations: expected an integer ≥ 1 in decimal digits, got 'ten'/],
       [
         ['run', 'gmm', '--policy', 'recycle'],
         /--policy: expected one of replace, mix, accumulate, accumulate-subsample, .*got 'recycle'/,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The collapse-lab command line: dispatches to one module per command in ./commands. */
 import { UsageError } from '../core/errors.js';
+import { fileSystemError } from '../core/fs-errors.js';
 import { VERSION } from '../experiments/run.js';
 import { loadPlugins, PLUGINS_ENV, takePluginFlags } from './plugins.js';
 
@@ -68,7 +69,9 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
+  (thrown: unknown) => {
+    // A full disk, a missing permission, a file where a folder belongs: the user's to fix, so no stack trace.
+    const error = fileSystemError(thrown) ?? thrown;
     if (error instanceof Error && 'exitCode' in error && (error as UsageError).exitCode === 2) {
       process.stderr.write(`collapse-lab: ${error.message}\n`);
       process.exitCode = 2;

@@ -1,39 +1,100 @@
 /**
  * Crash-safe file writes: write a temporary file, fsync it, rename it over the target, fsync the folder. A reader
  * of such a file sees it whole or not at all (readTextIfExists).
+ *
+ * Whole or absent also on a full disk: `fs.writeSync` may write fewer bytes than asked (a 64 KiB tmpfs takes
+ * 65,536 of 200,000 and says so), so every write loops until all bytes are down, the size is checked before the
+ * rename, and on any error (ENOSPC, EIO...) the temporary file is removed and the target left as it was.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { withPath } from './fs-errors.js';
 
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
-  const tmp = `${target}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, target);
-  fsyncDir(path.dirname(target));
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  publish(target, (tmp) => {
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      writeAll(fd, bytes, tmp);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return bytes.byteLength;
+  });
 }
 
 /** Copies `source` to `target` durably: into a temporary file, fsync, rename, fsync of the folder. */
 export function copyFileAtomic(source: string, target: string): void {
-  const tmp = `${target}.tmp-${process.pid}`;
-  fs.copyFileSync(source, tmp);
-  const fd = fs.openSync(tmp, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, target);
-  fsyncDir(path.dirname(target));
+  publish(target, (tmp) => {
+    fs.copyFileSync(source, tmp);
+    const fd = fs.openSync(tmp, 'r+');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return fs.statSync(source).size;
+  });
 }
 
 export function writeJsonAtomic(target: string, value: unknown): void {
   writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Writes every byte of `bytes` at the file's current position: a short write (a full disk takes what fits) is
+ * continued, and one that makes no progress is an error rather than a silent truncation.
+ */
+export function writeAll(fd: number, bytes: Uint8Array, file: string): void {
+  let done = 0;
+  while (done < bytes.byteLength) {
+    let n: number;
+    try {
+      n = fs.writeSync(fd, bytes, done, bytes.byteLength - done);
+    } catch (error) {
+      throw withPath(error, file);
+    }
+    if (n <= 0) throw shortWriteError(file, done, bytes.byteLength);
+    done += n;
+  }
+}
+
+/** `make(tmp)` writes the temporary file and returns its intended size; it is renamed over `target` only whole. */
+function publish(target: string, make: (tmp: string) => number): void {
+  const tmp = `${target}.tmp-${process.pid}`;
+  try {
+    const expected = make(tmp);
+    const size = fs.statSync(tmp).size;
+    if (size !== expected) throw shortWriteError(tmp, size, expected);
+    fs.renameSync(tmp, target);
+  } catch (error) {
+    removeQuietly(tmp);
+    // Named by the file the caller asked for, not our temporary.
+    const e = error as NodeJS.ErrnoException;
+    if (typeof e?.code === 'string' && (e.path === undefined || e.path === tmp)) e.path = target;
+    throw error;
+  }
+  fsyncDir(path.dirname(target));
+}
+
+/** Best effort: the error that made us clean up is the one to report. */
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // left for the next lock holder's clean-up of temporaries
+  }
+}
+
+function shortWriteError(file: string, written: number, expected: number): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(
+    `ENOSPC: no space left on device, write '${file}' (${written} of ${expected} bytes written)`,
+  );
+  error.code = 'ENOSPC';
+  error.syscall = 'write';
+  error.path = file;
+  return error;
 }
 
 /** A file's text, or undefined if it does not exist (yet, or any more). */

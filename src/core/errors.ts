@@ -9,3 +9,20 @@ export class RunFolderError extends Error {
   override readonly name = 'RunFolderError';
   readonly exitCode = 2;
 }
+
+/**
+ * A file in a run folder that is not what the writer leaves there: truncated, garbled, failing its checksum or
+ * its schema, or naming a path outside the folder. Resume may fall back past it (an older checkpoint); every
+ * other reader reports it, naming the file.
+ */
+export class DamagedFileError extends Error {
+  override readonly name = 'DamagedFileError';
+  readonly exitCode = 2;
+
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}; the run folder is damaged`);
+  }
+}

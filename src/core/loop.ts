@@ -12,14 +12,16 @@
  * the numbers an uninterrupted run draws.
  */
 
+import { pointerWithFallback, restoreCheckpoint } from './checkpoint-restore.js';
 import { type Dataset, datasetSize, labelDataset, REAL, realShare } from './dataset.js';
-import { bundleToDataset, datasetToBundle, modelStateToBundle, samplesToJson } from './dataset-codec.js';
+import { datasetToBundle, modelStateToBundle, samplesToJson } from './dataset-codec.js';
+import { UsageError } from './errors.js';
 import type { Metrics, ModelFamily } from './family.js';
 import type { DataPolicy, Scorer } from './policy.js';
 import { ProgressHeartbeat } from './progress-heartbeat.js';
 import type { RealData } from './real-data.js';
 import { deriveRng } from './rng.js';
-import type { CheckpointPointer, RunFolder } from './run-folder.js';
+import type { Checkpoint, RunFolder } from './run-folder.js';
 import type { Samples } from './samples.js';
 
 export interface LoopSpec<S extends Samples, M> {
@@ -42,6 +44,8 @@ export type Stage = 'policy' | 'fit' | 'sample' | 'evaluate';
 export interface LoopHooks {
   onGeneration?(line: Metrics, generation: number): void;
   onStage?(generation: number, stage: Stage, fraction: number, message?: string): void;
+  /** Something a person should know that is not an error (resume fell back to an older checkpoint); default: stderr. */
+  onNotice?(message: string): void;
   readonly signal?: AbortSignal;
 }
 
@@ -67,23 +71,27 @@ export async function runLoop<S extends Samples, M>(
   let generationZero: M | undefined;
   let start = 0;
 
-  const pointer = folder?.readPointer();
-  if (folder && pointer) {
-    history = folder.truncateMetrics(pointer.generation);
-    previous = await family.loadModel(folder.readCheckpointFile(pointer.model));
-    generationZero =
-      pointer.generation === 0
-        ? previous
-        : await family.loadModel(folder.readCheckpointFile(pointer.generationZeroModel));
-    for (const [generation, file] of Object.entries(pointer.synthetic)) {
-      synthetic[Number(generation)] = bundleToDataset(folder.readCheckpointFile(file)) as Dataset<S>;
+  // The checkpoint last committed and the one before it (its fallback, whose files are kept until the next commit).
+  let written: Checkpoint | undefined;
+  let fallback: Checkpoint | undefined;
+  if (folder) {
+    const notice = hooks.onNotice ?? ((message: string) => process.stderr.write(`collapse-lab: ${message}\n`));
+    const restored = await restoreCheckpoint(folder, family, notice);
+    if (restored) {
+      history = restored.history;
+      previous = restored.model;
+      generationZero = restored.generationZero;
+      restored.synthetic.forEach((set, generation) => {
+        synthetic[generation] = set;
+      });
+      written = restored.checkpoint;
+      fallback = restored.fallback;
+      start = written.generation + 1;
+    } else {
+      folder.rewriteMetrics([]); // killed before the first checkpoint: start clean
     }
-    start = pointer.generation + 1;
-  } else if (folder) {
-    folder.truncateMetrics(-1); // killed before the first checkpoint: start clean
   }
 
-  let written: CheckpointPointer | undefined = pointer;
   // progress.json, so other processes see where a live run is (and that it is alive).
   const heartbeat = folder && new ProgressHeartbeat((progress) => folder.writeProgress(progress), G);
   if (start < G) heartbeat?.beat(start, start === 0 ? 'fit' : 'policy', 0, undefined, true);
@@ -137,6 +145,10 @@ export async function runLoop<S extends Samples, M>(
       });
       train = built.train;
       policyMetrics = built.metrics ?? {};
+      if (datasetSize(train) === 0)
+        throw new UsageError(
+          `generation ${g}: policy '${policy.name}' left no items to train on; raise samplesPerGeneration (now ${M}) or make the policy keep more`,
+        );
     }
 
     const model = await family.fit(train, {
@@ -186,7 +198,11 @@ export async function runLoop<S extends Samples, M>(
       }
       const due = g === G - 1 || Date.now() - lastCheckpoint >= checkpointMs;
       if (due) {
-        written = await writeCheckpoint(folder, family, policy, g, model, generationZero as M, synthetic, written);
+        const committed = await writeCheckpoint(folder, family, policy, g, model, generationZero as M, synthetic, {
+          before: written,
+          stale: fallback,
+        });
+        [written, fallback] = [committed, written];
         lastCheckpoint = Date.now();
       }
     }
@@ -200,6 +216,10 @@ export async function runLoop<S extends Samples, M>(
   return { metrics: history, startGeneration: start };
 }
 
+/**
+ * Writes generation g's checkpoint files, then commits the pointer naming them with `before` as its fallback;
+ * only then do the files go that only `stale` (the checkpoint before `before`) named.
+ */
 async function writeCheckpoint<S extends Samples, M>(
   folder: RunFolder,
   family: ModelFamily<S, M>,
@@ -208,8 +228,8 @@ async function writeCheckpoint<S extends Samples, M>(
   model: M,
   generationZero: M,
   synthetic: readonly (Dataset<S> | undefined)[],
-  before: CheckpointPointer | undefined,
-): Promise<CheckpointPointer> {
+  { before, stale }: { readonly before: Checkpoint | undefined; readonly stale: Checkpoint | undefined },
+): Promise<Checkpoint> {
   const modelFile = `model-g${g}.bin`;
   const zeroFile = 'model-g0.bin';
   folder.writeCheckpointFile(modelFile, modelStateToBundle(await family.saveModel(model)));
@@ -226,17 +246,15 @@ async function writeCheckpoint<S extends Samples, M>(
     }
     files[h] = file;
   }
-  const pointer: CheckpointPointer = {
-    generation: g,
-    model: modelFile,
-    generationZeroModel: zeroFile,
-    synthetic: files,
-  };
-  folder.commitCheckpoint(pointer);
-  // Only after the new pointer is durable may the files the old one named go.
-  if (before) {
-    if (before.model !== modelFile && before.model !== zeroFile) folder.removeCheckpointFile(before.model);
-    for (const [h, file] of Object.entries(before.synthetic)) if (!files[h]) folder.removeCheckpointFile(file);
+  const checkpoint: Checkpoint = { generation: g, model: modelFile, generationZeroModel: zeroFile, synthetic: files };
+  folder.commitCheckpoint(pointerWithFallback(checkpoint, before));
+  if (stale) {
+    const named = new Set([...checkpointFiles(checkpoint), ...(before ? checkpointFiles(before) : [])]);
+    for (const file of checkpointFiles(stale)) if (!named.has(file)) folder.removeCheckpointFile(file);
   }
-  return pointer;
+  return checkpoint;
+}
+
+function checkpointFiles(c: Checkpoint): string[] {
+  return [c.model, c.generationZeroModel, ...Object.values(c.synthetic)];
 }

@@ -9,33 +9,43 @@
  *   progress.json    the heartbeat: generation, phase, fraction, time, pid, host (progress-heartbeat.ts)
  *   lock             while a process runs or resumes it (run-lock.ts): one writer at a time
  *
- * Crash safety: every file but metrics.jsonl is written atomically (temp file, fsync, rename). metrics.jsonl
- * is append-only; `latest.json` records the generation it has been checkpointed to, and on resume any lines
- * past the checkpoint (or a torn last line) are dropped and recomputed — derived randomness makes them
- * identical, so a killed and resumed run ends with exactly the metrics of an uninterrupted one.
+ * Crash safety: every file but metrics.jsonl is written atomically (temp file, fsync, rename), whole or not at
+ * all even on a full disk. metrics.jsonl is append-only; `latest.json` records the generation it has been
+ * checkpointed to (and the checkpoint before, kept as a fallback), and on resume any lines past the checkpoint
+ * (or a torn last line) are dropped and recomputed — derived randomness makes them identical, so a killed and
+ * resumed run ends with exactly the metrics of an uninterrupted one (checkpoint-restore.ts). Checkpoint files
+ * carry their length and a checksum (bundle.ts).
+ *
+ * A folder may come from elsewhere, so nothing read from it is trusted: files go through schemas
+ * (run-schemas.ts), paths must stay inside (run-paths.ts), and cleaning up deletes only files this code names.
  *
  * RunFolder is the writer; what it reads back goes through the run store (run-store.ts), the one reader.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { copyFileAtomic, writeFileAtomic, writeJsonAtomic } from './atomic-file.js';
+import { copyFileAtomic, writeAll, writeFileAtomic, writeJsonAtomic } from './atomic-file.js';
 import { type Bundle, decodeBundle, encodeBundle } from './bundle.js';
 import { modelStateToJson } from './dataset-codec.js';
-import { RunFolderError } from './errors.js';
+import { DamagedFileError } from './errors.js';
 import type { Metrics, ModelState } from './family.js';
 import { RunLock } from './run-lock.js';
+import { insideRunFolder } from './run-paths.js';
+import { MODEL_FILE, SYNTHETIC_FILE } from './run-schemas.js';
 import {
   assertRunFolder,
+  type Checkpoint,
   type CheckpointPointer,
   FILES,
+  type MetricsEntry,
   type Progress,
   readMetrics,
+  readMetricsEntries,
   readPointer,
   readRunConfig,
   readSummary,
 } from './run-store.js';
 
-export { type CheckpointPointer, FILES } from './run-store.js';
+export { type Checkpoint, type CheckpointPointer, FILES } from './run-store.js';
 
 /** Local time as YYYYMMDD-HHMMSS, for folder names that sort by creation. */
 export function timestamp(date = new Date()): string {
@@ -46,15 +56,18 @@ export function timestamp(date = new Date()): string {
 export class RunFolder {
   private metricsFd: number | undefined;
   private runLock: RunLock | undefined;
+  /** The outermost folder `create` made for this run (the run folder, or a parent it had to make too). */
+  private made: string | undefined;
 
   private constructor(readonly dir: string) {}
 
   /**
    * Makes `<root>/<name>-<timestamp>` (with a numeric suffix if taken) and writes config.json into it. The new
-   * folder is locked before config.json exists, so no `resume` can slip in; `close()` releases it.
+   * folder is locked before config.json exists, so no `resume` can slip in; `close()` releases it. If any step
+   * fails (a full disk, no permission), what it made is removed again: no lock, no half-made folder.
    */
   static create(root: string, name: string, config: unknown): RunFolder {
-    fs.mkdirSync(root, { recursive: true });
+    const madeRoot = fs.mkdirSync(root, { recursive: true });
     const base = `${name}-${timestamp()}`;
     let dir = path.join(root, base);
     for (let i = 2; ; i++) {
@@ -62,28 +75,46 @@ export class RunFolder {
         fs.mkdirSync(dir);
         break;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          if (madeRoot) fs.rmSync(madeRoot, { recursive: true, force: true });
+          throw error;
+        }
         dir = path.join(root, `${base}-${i}`);
       }
     }
-    return RunFolder.populate(dir, config);
+    return RunFolder.populate(dir, config, madeRoot ?? dir);
   }
 
   /** As `create`, at exactly `dir` (a sweep's trial folder, named by its config); fails if `dir` exists. */
   static createAt(dir: string, config: unknown): RunFolder {
-    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    const madeParent = fs.mkdirSync(path.dirname(dir), { recursive: true });
     fs.mkdirSync(dir);
-    return RunFolder.populate(dir, config);
+    return RunFolder.populate(dir, config, madeParent ?? dir);
   }
 
-  private static populate(dir: string, config: unknown): RunFolder {
+  /** Locks and fills a folder just made; on failure removes `made` (the folder, or the outermost parent made for it). */
+  private static populate(dir: string, config: unknown, made: string): RunFolder {
     const run = new RunFolder(dir);
-    run.runLock = RunLock.acquire(dir);
-    fs.mkdirSync(run.path(FILES.checkpoints));
-    fs.mkdirSync(run.path(FILES.samples));
-    writeJsonAtomic(run.path(FILES.config), config);
-    fs.writeFileSync(run.path(FILES.metrics), '');
+    try {
+      run.runLock = RunLock.acquire(dir);
+      fs.mkdirSync(run.path(FILES.checkpoints));
+      fs.mkdirSync(run.path(FILES.samples));
+      writeJsonAtomic(run.path(FILES.config), config);
+      fs.writeFileSync(run.path(FILES.metrics), '');
+    } catch (error) {
+      run.runLock = undefined;
+      // Only this process knows the folder (it was just made, under a fresh name): all of it goes.
+      fs.rmSync(made, { recursive: true, force: true });
+      throw error;
+    }
+    run.made = made;
     return run;
+  }
+
+  /** Removes a folder this process created (a run that failed on its input), and the root made for it, if any. */
+  discard(): void {
+    this.close();
+    if (this.made) fs.rmSync(this.made, { recursive: true, force: true });
   }
 
   /** A run folder to read; `lock()` it before writing. */
@@ -133,18 +164,21 @@ export class RunFolder {
     return readMetrics(this.dir);
   }
 
-  /** Keeps the lines of generations ≤ `generation` and drops the rest, atomically. */
-  truncateMetrics(generation: number): Metrics[] {
+  /** Every complete metrics line, damaged ones included: resume checks them for holes. */
+  readMetricsEntries(): MetricsEntry[] {
+    return readMetricsEntries(this.dir);
+  }
+
+  /** Replaces metrics.jsonl with these lines (their exact text), atomically. */
+  rewriteMetrics(lines: readonly string[]): void {
     this.closeMetrics();
-    const kept = this.readMetrics().filter((m) => (m.generation as number) <= generation);
-    writeFileAtomic(this.path(FILES.metrics), kept.map((m) => `${JSON.stringify(m)}\n`).join(''));
-    return kept;
+    writeFileAtomic(this.path(FILES.metrics), lines.map((line) => `${line}\n`).join(''));
   }
 
   /** Appends one line and hands it to the OS (survives kill -9; fsync'd at the next checkpoint). */
   appendMetrics(line: Metrics): void {
     if (this.metricsFd === undefined) this.metricsFd = fs.openSync(this.path(FILES.metrics), 'a');
-    fs.writeSync(this.metricsFd, `${JSON.stringify(line)}\n`);
+    writeAll(this.metricsFd, Buffer.from(`${JSON.stringify(line)}\n`, 'utf8'), this.path(FILES.metrics));
   }
 
   syncMetrics(): void {
@@ -162,10 +196,11 @@ export class RunFolder {
     writeBundle(this.path(FILES.checkpoints), name, bundle);
   }
 
+  /** Reads and checks a checkpoint file (length, checksum, header); DamagedFileError naming it if it is not whole. */
   readCheckpointFile(name: string): Bundle {
-    const file = this.path(FILES.checkpoints, name);
-    if (!fs.existsSync(file)) throw new RunFolderError(`checkpoint file ${file} is missing; the run folder is damaged`);
-    return withFilePaths(decodeBundle(fs.readFileSync(file), file), this.path(FILES.checkpoints), file);
+    const file = insideRunFolder(this.dir, [FILES.checkpoints, name], this.path(FILES.checkpoints, name));
+    if (!fs.existsSync(file)) throw new DamagedFileError(file, 'missing');
+    return withFilePaths(decodeBundle(fs.readFileSync(file), file), this.dir, name, file);
   }
 
   hasCheckpointFile(name: string): boolean {
@@ -174,9 +209,37 @@ export class RunFolder {
 
   /** Removes a checkpoint file and the files its bundle placed beside it (`<name>.<key>`). */
   removeCheckpointFile(name: string): void {
+    for (const entry of this.checkpointEntries()) if (entry.file === name) fs.rmSync(entry.path, { force: true });
+  }
+
+  /**
+   * Removes every checkpoint file (and side file) not named by `keep`: orphans of a writer killed between
+   * writing a checkpoint and committing it, or between committing and cleaning up. Only names the writer makes
+   * (model-gN.bin, synthetic-gN.bin, `<those>.<key>`) are touched; anything else in checkpoints/ is left alone.
+   */
+  removeUnreferencedCheckpoints(keep: readonly (Checkpoint | undefined)[]): void {
+    const named = new Set<string>();
+    for (const c of keep)
+      if (c) for (const f of [c.model, c.generationZeroModel, ...Object.values(c.synthetic)]) named.add(f);
+    for (const entry of this.checkpointEntries()) if (!named.has(entry.file)) fs.rmSync(entry.path, { force: true });
+  }
+
+  /** For a run recomputed from generation 0: the pointer and every checkpoint file go. */
+  removeAllCheckpoints(): void {
+    fs.rmSync(this.path(FILES.checkpoints, FILES.pointer), { force: true });
+    this.removeUnreferencedCheckpoints([]);
+  }
+
+  /** The entries of checkpoints/ the writer made, with the checkpoint file each belongs to. */
+  private checkpointEntries(): { path: string; file: string }[] {
     const folder = this.path(FILES.checkpoints);
-    for (const entry of fs.readdirSync(folder))
-      if (entry === name || entry.startsWith(`${name}.`)) fs.rmSync(path.join(folder, entry), { force: true });
+    if (!fs.existsSync(folder)) return [];
+    return fs.readdirSync(folder).flatMap((name) => {
+      const file = CHECKPOINT_ENTRY.exec(name)?.[1];
+      return file && (MODEL_FILE.test(file) || SYNTHETIC_FILE.test(file))
+        ? [{ path: path.join(folder, name), file }]
+        : [];
+    });
   }
 
   /** Publishes a checkpoint: metrics are fsync'd first, then the pointer is swapped atomically. */
@@ -234,16 +297,21 @@ function writeBundle(dir: string, name: string, bundle: Bundle): void {
   writeFileAtomic(path.join(dir, name), encodeBundle({ ...bundle, ...(files ? { files } : {}) }));
 }
 
-/** A read bundle's files as paths in `dir`; a stored name that could leave the folder is refused. */
-function withFilePaths(bundle: Bundle, dir: string, what: string): Bundle {
+/** A read bundle's files as paths; a stored name other than `<name>.<key>`, or one leading outside the run folder, is refused. */
+function withFilePaths(bundle: Bundle, runDir: string, name: string, what: string): Bundle {
   if (!bundle.files) return bundle;
   const files: Record<string, string> = {};
   for (const [key, stored] of Object.entries(bundle.files)) {
-    if (!FILE_KEY.test(stored) || !FILE_KEY.test(key))
-      throw new RunFolderError(
-        `${what}: names file '${stored}', which is not a plain file name; the run folder is damaged`,
+    if (!FILE_KEY.test(key) || stored !== `${name}.${key}`)
+      throw new DamagedFileError(
+        what,
+        `names file '${stored}', which is not the file this checkpoint places beside it`,
       );
-    files[key] = path.join(dir, stored);
+    files[key] = insideRunFolder(runDir, [FILES.checkpoints, stored], what);
+    if (!fs.existsSync(files[key])) throw new DamagedFileError(files[key], 'missing');
   }
   return { ...bundle, files };
 }
+
+/** A checkpoint file, or a file its bundle placed beside it: `<checkpoint file>[.<key>]`. */
+const CHECKPOINT_ENTRY = /^((?:model|synthetic)-g\d+\.bin)(?:\.[A-Za-z0-9_-][A-Za-z0-9._-]*)?$/;

@@ -8,10 +8,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { z } from 'zod';
 import { readTextIfExists } from './atomic-file.js';
-import { RunFolderError } from './errors.js';
+import { DamagedFileError, RunFolderError } from './errors.js';
 import type { Metrics } from './family.js';
 import { isProcessAlive, LOCK_FILE, readLockHolder } from './run-lock.js';
+import { insideRunFolder } from './run-paths.js';
+import {
+  metricsLineSchema,
+  parseRunFile,
+  pointerSchema,
+  progressSchema,
+  runConfigSchema,
+  snapshotSchema,
+  summarySchema,
+} from './run-schemas.js';
 
 export const FILES = {
   config: 'config.json',
@@ -37,13 +48,22 @@ export interface RunConfig {
   readonly [key: string]: unknown;
 }
 
-export interface CheckpointPointer {
+export interface Checkpoint {
   /** The last generation whose model, synthetic set and metrics line are all safely on disk. */
   readonly generation: number;
   readonly model: string;
   readonly generationZeroModel: string;
   /** Synthetic-set files by the generation that made them. */
   readonly synthetic: Readonly<Record<string, string>>;
+}
+
+/**
+ * checkpoints/latest.json. `previous` is the checkpoint before it, whose files are kept until the next one is
+ * committed, so a damaged newest checkpoint still leaves one to resume from (folders written before this have
+ * none).
+ */
+export interface CheckpointPointer extends Checkpoint {
+  readonly previous?: Checkpoint;
 }
 
 /** progress.json: the loop's heartbeat, rewritten atomically at most once a second while a generation runs. */
@@ -84,8 +104,9 @@ export interface RunData {
  * finished: summary.json exists. running: a live process holds the lock, or wrote a fresh heartbeat.
  * dead: unfinished, and the process that held it is gone (killed; `resume` continues it). incomplete: unfinished
  * with no trace of a process (a folder from before locks and heartbeats, or one copied from elsewhere).
+ * damaged: a file the listing needs (config.json, metrics.jsonl) is unreadable or does not fit its schema.
  */
-export type RunStatus = 'finished' | 'running' | 'dead' | 'incomplete';
+export type RunStatus = 'finished' | 'running' | 'dead' | 'incomplete' | 'damaged';
 
 export interface RunListing {
   readonly dir: string;
@@ -96,6 +117,8 @@ export interface RunListing {
   readonly generationsDone: number;
   readonly generations: number;
   readonly status: RunStatus;
+  /** For a damaged folder: what is wrong, naming the file. */
+  readonly problem?: string;
 }
 
 /**
@@ -114,26 +137,52 @@ export function assertRunFolder(dir: string): void {
 }
 
 export function readRunConfig(dir: string): RunConfig {
-  return readJson(path.join(dir, FILES.config)) as RunConfig;
+  const file = runFile(dir, FILES.config);
+  return parseRunFile(runConfigSchema, readJson(file), file) as RunConfig;
 }
 
 export function readSummary(dir: string): Record<string, unknown> | undefined {
-  return readJsonIfExists(path.join(dir, FILES.summary)) as Record<string, unknown> | undefined;
+  return readParsedIfExists(runFile(dir, FILES.summary), summarySchema);
 }
 
 export function readPointer(dir: string): CheckpointPointer | undefined {
-  return readJsonIfExists(path.join(dir, FILES.checkpoints, FILES.pointer)) as CheckpointPointer | undefined;
+  return readParsedIfExists(runFile(dir, FILES.checkpoints, FILES.pointer), pointerSchema);
 }
 
 export function readProgress(dir: string): Progress | undefined {
-  return parseProgress(readTextIfExists(path.join(dir, FILES.progress)));
+  return parseProgress(readTextIfExists(runFile(dir, FILES.progress)));
 }
 
-/** The metrics lines; a torn last line is left out. */
+/** The metrics lines; a torn last line is left out, and any other line that is not a metrics line is an error. */
 export function readMetrics(dir: string): Metrics[] {
-  const file = path.join(dir, FILES.metrics);
+  const file = runFile(dir, FILES.metrics);
   const bytes = readBytesIfExists(file);
   return bytes ? parseMetricLines(completeLines(bytes).lines, file) : [];
+}
+
+/** One complete line of metrics.jsonl as resume judges it: its text, and the metrics, or what is wrong with it. */
+export type MetricsEntry =
+  | { readonly text: string; readonly metrics: Metrics; readonly problem?: undefined }
+  | { readonly text: string; readonly metrics?: undefined; readonly problem: string };
+
+/** Every complete line of metrics.jsonl, damaged ones included (resume decides what a hole means). */
+export function readMetricsEntries(dir: string): MetricsEntry[] {
+  const file = runFile(dir, FILES.metrics);
+  const bytes = readBytesIfExists(file);
+  if (!bytes) return [];
+  return completeLines(bytes).lines.map((text, i) => {
+    try {
+      return { text, metrics: parseMetricLine(text, i, file) };
+    } catch (error) {
+      if (error instanceof DamagedFileError) return { text, problem: error.problem };
+      throw error;
+    }
+  });
+}
+
+/** A path in a run folder, refused if it leads outside (run-paths.ts). */
+export function runFile(dir: string, ...parts: string[]): string {
+  return insideRunFolder(dir, parts, path.join(dir, ...parts));
 }
 
 /**
@@ -149,13 +198,20 @@ export function completeLines(bytes: Uint8Array): { lines: string[]; consumed: n
 }
 
 export function parseMetricLines(lines: readonly string[], file: string): Metrics[] {
-  return lines.map((line, i) => {
-    try {
-      return JSON.parse(line) as Metrics;
-    } catch {
-      throw new RunFolderError(`${file}: line ${i + 1} is not JSON (${line.slice(0, 60)}); the run folder is damaged`);
-    }
-  });
+  return lines.map((line, i) => parseMetricLine(line, i, file));
+}
+
+function parseMetricLine(line: string, index: number, file: string): Metrics {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new DamagedFileError(file, `line ${index + 1} is not JSON (${line.slice(0, 60)})`);
+  }
+  const parsed = metricsLineSchema.safeParse(value);
+  if (!parsed.success)
+    throw new DamagedFileError(file, `line ${index + 1} is not a metrics line (it needs a generation ≥ 0)`);
+  return value as Metrics; // as parsed, key order and all: resume writes kept lines back byte for byte
 }
 
 export function readRun(dir: string): RunData {
@@ -177,7 +233,8 @@ export function readRun(dir: string): RunData {
     progress: readProgress(dir),
     snapshotGenerations,
     snapshot(generation) {
-      return readJsonIfExists(path.join(samplesDir, `generation-${generation}.json`)) as Snapshot | undefined;
+      const file = runFile(dir, FILES.samples, `generation-${generation}.json`);
+      return readParsedIfExists(file, snapshotSchema) as Snapshot | undefined;
     },
   };
 }
@@ -195,28 +252,57 @@ export function runStatus(dir: string, now = Date.now()): RunStatus {
   return progress !== undefined || fs.existsSync(path.join(dir, LOCK_FILE)) ? 'dead' : 'incomplete';
 }
 
-/** The run folders directly under `root` (those with a config.json), sorted by folder name. */
+/**
+ * The run folders directly under `root` (those with a config.json), sorted by folder name. A folder whose files
+ * cannot be read is listed as damaged, with the problem, and the others are listed as usual.
+ */
 export function listRuns(root: string): RunListing[] {
   if (!fs.existsSync(root)) return [];
   return fs
     .readdirSync(root, { withFileTypes: true })
     .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, FILES.config)))
-    .map((e) => {
-      const dir = path.join(root, e.name);
-      const config = readRunConfig(dir);
-      const metrics = readBytesIfExists(path.join(dir, FILES.metrics));
-      return {
-        dir,
-        name: config.name,
-        family: config.family.type,
-        policy: config.policy.type,
-        seed: config.seed,
-        generationsDone: metrics ? completeLines(metrics).lines.length : 0,
-        generations: config.generations,
-        status: runStatus(dir),
-      };
-    })
+    .map((e) => listRun(path.join(root, e.name)))
     .sort((a, b) => a.dir.localeCompare(b.dir));
+}
+
+function listRun(dir: string): RunListing {
+  try {
+    const config = readRunConfig(dir);
+    const metrics = readBytesIfExists(runFile(dir, FILES.metrics));
+    return {
+      dir,
+      name: config.name,
+      family: config.family.type,
+      policy: config.policy.type,
+      seed: config.seed,
+      generationsDone: metrics ? completeLines(metrics).lines.length : 0,
+      generations: config.generations,
+      status: runStatus(dir),
+    };
+  } catch (error) {
+    const problem = describeReadError(error);
+    if (problem === undefined) throw error;
+    const name = path.basename(dir);
+    return {
+      dir,
+      name,
+      family: '?',
+      policy: '?',
+      seed: 0,
+      generationsDone: 0,
+      generations: 0,
+      status: 'damaged',
+      problem,
+    };
+  }
+}
+
+/** What a reader can say about an error while reading a run folder; undefined for a bug (rethrown). */
+function describeReadError(error: unknown): string | undefined {
+  if (error instanceof DamagedFileError || error instanceof RunFolderError) return error.message;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return (error as Error).message;
+  return undefined;
 }
 
 export type RunEvent =
@@ -244,8 +330,8 @@ export interface WatchOptions {
 export async function* watchRun(dir: string, options: WatchOptions = {}): AsyncGenerator<RunEvent, void, undefined> {
   const { signal, intervalMs = 200 } = options;
   assertRunFolder(dir);
-  const metrics = new MetricsTail(path.join(dir, FILES.metrics));
-  const progressFile = path.join(dir, FILES.progress);
+  const metrics = new MetricsTail(runFile(dir, FILES.metrics));
+  const progressFile = runFile(dir, FILES.progress);
   let progressText: string | undefined;
   while (!signal?.aborted) {
     // Looked at before the metrics: the writer appends its last line before the summary, so a read that
@@ -311,8 +397,8 @@ class MetricsTail {
 function parseProgress(text: string | undefined): Progress | undefined {
   if (text === undefined) return undefined;
   try {
-    const value = JSON.parse(text) as Partial<Progress>;
-    return typeof value.pid === 'number' && typeof value.time === 'string' ? (value as Progress) : undefined;
+    const parsed = progressSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined; // written atomically, so only a hand edit leaves it unreadable: no heartbeat
   }
@@ -326,13 +412,13 @@ function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new RunFolderError(`${file} is not JSON; the run folder is damaged`);
+    throw new DamagedFileError(file, 'not JSON');
   }
 }
 
-function readJsonIfExists(file: string): unknown {
+function readParsedIfExists<T extends z.ZodType>(file: string, schema: T): z.infer<T> | undefined {
   const text = readTextIfExists(file);
-  return text === undefined ? undefined : parseJson(text, file);
+  return text === undefined ? undefined : parseRunFile(schema, parseJson(text, file), file);
 }
 
 /** The file's bytes from `start` to its end; undefined if it does not exist. */

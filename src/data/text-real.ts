@@ -7,10 +7,12 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { labelDataset, REAL } from '../core/dataset.js';
 import { UsageError } from '../core/errors.js';
+import { readFileNamed } from '../core/fs-errors.js';
 import type { RealData } from '../core/real-data.js';
 import { type SequenceSamples, sequences } from '../core/samples.js';
 import { BpeTokenizer, type Tokenizer, WordTokenizer } from '../tokenizers/index.js';
 import { sha256Of } from './download.js';
+import { decodeUtf8 } from './utf8.js';
 import { readWikiText } from './wikitext.js';
 
 const tokenizerSchema = z.discriminatedUnion('type', [
@@ -47,6 +49,8 @@ export const textRealSchema = z
     tokenizer: tokenizerSchema.default({ type: 'word' }),
     /** Recorded when the run starts; a resumed run refuses a file that changed. */
     sha256: z.string().optional(),
+    /** The same for heldOutPath. */
+    heldOutSha256: z.string().optional(),
   })
   .strict();
 
@@ -99,11 +103,22 @@ export function buildWikiTextRealData(config: WikiTextRealConfig, poolSize: numb
   return assemble(tokenize(config.tokenizer, train), heldOut, config.blockSize, poolSize, `WikiText-2 (${release})`);
 }
 
+/** The file's text; a UsageError with the byte offset if it is not UTF-8 (a binary file, or Latin-1 text). */
+function utf8Text(bytes: Uint8Array, file: string, field: string): string {
+  const decoded = decodeUtf8(bytes);
+  if ('text' in decoded) return decoded.text;
+  const at = decoded.invalidAt;
+  const shown = Array.from(bytes.subarray(at, at + 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  throw new UsageError(
+    `${field}: '${file}' is not UTF-8 text: byte offset ${at} (bytes ${shown}) is not valid UTF-8; convert it (e.g. iconv -t UTF-8) or give a text file`,
+  );
+}
+
 export function buildTextRealData(config: TextRealConfig, poolSize: number): RealData<SequenceSamples> {
   const read = (file: string, field: string) => {
     if (!fs.existsSync(file))
       throw new UsageError(`${field}: file '${file}' does not exist; give the path of a UTF-8 text file`);
-    return fs.readFileSync(file);
+    return readFileNamed(file);
   };
   const bytes = read(config.path, 'real.path');
   if (config.sha256 && config.sha256 !== sha256Of(bytes)) {
@@ -111,10 +126,17 @@ export function buildTextRealData(config: TextRealConfig, poolSize: number): Rea
       `real.path: '${config.path}' changed since the run started (sha256 ${sha256Of(bytes)}, recorded ${config.sha256}); restore the original file to resume`,
     );
   }
-  let train = bytes.toString('utf8');
+  let train = utf8Text(bytes, config.path, 'real.path');
   let heldOut: string;
-  if (config.heldOutPath) heldOut = read(config.heldOutPath, 'real.heldOutPath').toString('utf8');
-  else {
+  if (config.heldOutPath) {
+    const heldOutBytes = read(config.heldOutPath, 'real.heldOutPath');
+    if (config.heldOutSha256 && config.heldOutSha256 !== sha256Of(heldOutBytes)) {
+      throw new UsageError(
+        `real.heldOutPath: '${config.heldOutPath}' changed since the run started (sha256 ${sha256Of(heldOutBytes)}, recorded ${config.heldOutSha256}); restore the original file to resume`,
+      );
+    }
+    heldOut = utf8Text(heldOutBytes, config.heldOutPath, 'real.heldOutPath');
+  } else {
     const lines = train.split('\n');
     const cut = Math.max(1, Math.round(lines.length * (1 - config.heldOutFraction)));
     train = lines.slice(0, cut).join('\n');

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { readFileNamed } from '../core/fs-errors.js';
 import { sha256Of } from './download.js';
 
 export interface VectorFile {
@@ -19,7 +20,7 @@ export function readVectorFile(file: string, field = 'real.path'): VectorFile {
     throw new UsageError(
       `${field}: file '${file}' does not exist; give the path of a CSV or JSON-lines file of vectors`,
     );
-  const bytes = fs.readFileSync(file);
+  const bytes = readFileNamed(file);
   const text = bytes.toString('utf8');
   const jsonLines = /\.jsonl?$/i.test(path.extname(file)) || /^\s*[[{]/.test(text);
   const rows = jsonLines ? parseJsonLines(text, file) : parseCsv(text, file);

@@ -2,10 +2,11 @@
 import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../core/errors.js';
+import { readFileNamed } from '../core/fs-errors.js';
 
 export function readConfigFile(file: string, flag = '--config'): Record<string, unknown> {
   if (!fs.existsSync(file)) throw new UsageError(`${flag}: file '${file}' does not exist`);
-  const text = fs.readFileSync(file, 'utf8');
+  const text = readFileNamed(file).toString('utf8');
   let parsed: unknown;
   try {
     parsed = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);

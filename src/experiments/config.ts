@@ -8,6 +8,8 @@ import { UsageError } from '../core/errors.js';
 import { REAL_SAMPLE_KINDS, type RealConfig, realSchema } from '../data/real-data.js';
 import { type FamilyDefinition, familyDefinitions, findFamily, registryVersion } from '../families/index.js';
 import { type PolicyConfig, policyRequirements, policySchema } from '../policies/index.js';
+import { sizeProblems } from './config-bounds.js';
+import { assertConfigShape } from './config-shape.js';
 
 export type { RealConfig } from '../data/real-data.js';
 export type { PolicyConfig, SourcePolicyConfig } from '../policies/index.js';
@@ -66,6 +68,7 @@ export function experimentSchema(): z.ZodType<ExperimentConfig> {
       const definition = findFamily(config.family.type) as FamilyDefinition;
       for (const problem of compatibilityProblems(definition, config.family, config.real, config.policy))
         ctx.addIssue({ code: 'custom', ...problem });
+      for (const problem of sizeProblems(config, definition)) ctx.addIssue({ code: 'custom', ...problem });
     }) as unknown as z.ZodType<ExperimentConfig>;
     built = { version: registryVersion(), schema };
   }
@@ -116,6 +119,7 @@ function orList(items: readonly string[]): string {
 
 /** Validates a config; on failure throws a UsageError listing every problem as `field: message (got value)`. */
 export function parseExperimentConfig(input: unknown, source = 'config'): ExperimentConfig {
+  assertConfigShape(input, source);
   const result = experimentSchema().safeParse(input);
   if (result.success) return withDetector(result.data);
   throw invalidInput(input, result.error, source);
@@ -128,7 +132,7 @@ export function invalidInput(input: unknown, error: z.ZodError, source: string):
     const got = valueAt(input, issue.path);
     if (got === undefined && issue.code === 'invalid_type')
       return `  ${field}: missing; ${issue.message.replace(/^Invalid input: /, '')}`;
-    const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 80)})`;
+    const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 80)})`; // depth-checked above
     return `  ${field}: ${issue.message}${shown}`;
   });
   return new UsageError(`invalid ${source}:\n${lines.join('\n')}`);

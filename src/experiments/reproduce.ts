@@ -57,6 +57,18 @@ function cost(c: ExperimentConfig): number {
   return c.generations * c.samplesPerGeneration * (findFamily(c.family.type)?.weight ?? 1);
 }
 
+/** The experiments `only` names (all when absent); a UsageError for an unknown id, before anything is written. */
+export function selectExperiments(only: readonly string[] | undefined) {
+  const all = paperExperiments();
+  if (!only) return all;
+  return only.map((id) => {
+    const e = all.find((x) => x.id === id);
+    if (!e)
+      throw new UsageError(`reproduce: unknown experiment '${id}'; choose from ${all.map((x) => x.id).join(', ')}`);
+    return e;
+  });
+}
+
 /** Every chosen experiment's claims, measured; an experiment that did not run gives its claims as not run. */
 function checkClaims(
   chosen: readonly PaperExperiment[],
@@ -81,15 +93,7 @@ function checkClaims(
 export async function reproduce(options: ReproduceOptions): Promise<ReproduceResult> {
   const started = performance.now();
   const quick = Boolean(options.quick);
-  const all = paperExperiments();
-  const chosen = options.only
-    ? options.only.map((id) => {
-        const e = all.find((x) => x.id === id);
-        if (!e)
-          throw new UsageError(`reproduce: unknown experiment '${id}'; choose from ${all.map((x) => x.id).join(', ')}`);
-        return e;
-      })
-    : all;
+  const chosen = selectExperiments(options.only);
   const full = Boolean(options.full) && !quick;
   const jobs = chosen.flatMap((e) => e.configs(quick, full).map((config) => ({ experiment: e.id, config })));
   const order = jobs.map((_, i) => i).sort((a, b) => cost(jobs[b].config) - cost(jobs[a].config));

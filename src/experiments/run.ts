@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { RunFolderError, UsageError } from '../core/errors.js';
+import { DamagedFileError, RunFolderError, UsageError } from '../core/errors.js';
 import type { Metrics } from '../core/family.js';
+import { fileSystemError, readFileNamed } from '../core/fs-errors.js';
 import { type LoopHooks, runLoop } from '../core/loop.js';
 import { FILES, RunFolder } from '../core/run-folder.js';
 import { readSummary } from '../core/run-store.js';
@@ -16,6 +17,7 @@ import { createFamily, findFamily } from '../families/index.js';
 import { createPolicy } from '../policies/index.js';
 import type { TheoryCheck } from '../theory/check.js';
 import { type ExperimentConfig, type ExperimentInput, parseExperimentConfig } from './config.js';
+import { assertConfigShape } from './config-shape.js';
 import { defaultSnapshots, findPreset, presetNames } from './presets.js';
 
 export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -65,6 +67,7 @@ export function resolveConfig(preset: string | undefined, overrides: Record<stri
     }
     base = { ...(found.config as Record<string, unknown>), preset };
   }
+  assertConfigShape(overrides, 'config'); // before merging: a '__proto__' key would set the merged object's prototype
   const merged = deepMerge(base, overrides);
   return parseExperimentConfig(merged, preset ? `config (preset '${preset}')` : 'config');
 }
@@ -106,24 +109,50 @@ export async function runExperiment(
     version: VERSION,
   };
   // Everything that can fail on bad input happens before the folder exists.
-  const parts = assemble(withDefaults);
-  const resolved: ExperimentConfig = { ...withDefaults, real: fingerprinted(withDefaults.real) };
-  const folder = options.dir
-    ? RunFolder.createAt(options.dir, resolved)
-    : options.out === null
-      ? undefined
-      : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
+  let parts: ReturnType<typeof assemble>;
+  let resolved: ExperimentConfig;
+  let folder: RunFolder | undefined;
+  try {
+    parts = assemble(withDefaults);
+    resolved = { ...withDefaults, real: fingerprinted(withDefaults.real) };
+    folder = options.dir
+      ? RunFolder.createAt(options.dir, resolved)
+      : options.out === null
+        ? undefined
+        : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
+  } catch (error) {
+    throw fileSystemError(error, 'Nothing was written') ?? error;
+  }
   try {
     return await execute(resolved, parts, folder, options);
+  } catch (error) {
+    if (folder && isInputError(error)) {
+      // The same config and seed fail the same way on resume (derived randomness), so the folder is of no use.
+      folder.discard();
+      throw new UsageError(`${(error as Error).message} (the run folder ${folder.dir} was removed)`);
+    }
+    throw (folder && fileSystemError(error, resumeHint(folder.dir))) ?? error;
   } finally {
     folder?.close(); // releases the run-folder lock, after an error too
   }
+}
+
+/** An error in the run's input found mid-run (exit 2), as opposed to the disk (resumable) or a bug. */
+function isInputError(error: unknown): boolean {
+  return error instanceof UsageError;
+}
+
+/** After a file-system error mid-run: the folder is consistent up to its last checkpoint. */
+function resumeHint(dir: string): string {
+  return `The run folder ${dir} keeps every generation up to its last checkpoint: once that is done, 'collapse-lab resume ${dir}' continues it`;
 }
 
 export interface ResumeOptions extends LoopHooks {
   readonly report?: boolean;
   /** Take over a lock held on another host (a queue worker that the queue made the run's only owner). */
   readonly foreignLockIsStale?: boolean;
+  /** Recompute every generation from generation 0 in this folder (when no checkpoint is usable). */
+  readonly restart?: boolean;
 }
 
 /** Continues a killed run from its last checkpoint; ends with exactly the metrics of an uninterrupted run. */
@@ -131,10 +160,17 @@ export async function resumeExperiment(runDir: string, options: ResumeOptions = 
   const folder = RunFolder.open(runDir);
   folder.lock({ foreignIsStale: options.foreignLockIsStale }); // one writer: a second resume is refused
   try {
-    const config = parseExperimentConfig(folder.readConfig(), path.join(runDir, 'config.json'));
+    const configFile = path.join(runDir, 'config.json');
+    const config = parseExperimentConfig(folder.readConfig(), configFile);
+    assertFingerprinted(config.real, configFile);
     if (folder.readSummary())
       throw new RunFolderError(`${runDir} already finished (summary.json exists); nothing to resume`);
-    return await execute(config, assemble(config), folder, options);
+    const parts = assemble(config);
+    // --restart: every generation is recomputed here (bit for bit what the run would have made).
+    if (options.restart) folder.removeAllCheckpoints();
+    return await execute(config, parts, folder, options);
+  } catch (error) {
+    throw fileSystemError(error, resumeHint(runDir)) ?? error;
   } finally {
     folder.close();
   }
@@ -142,9 +178,26 @@ export async function resumeExperiment(runDir: string, options: ResumeOptions = 
 
 /** A user's file is recorded with its sha256, so that a resumed run refuses a file that has changed. */
 function fingerprinted(real: ExperimentConfig['real']): ExperimentConfig['real'] {
-  return real.type === 'file' || real.type === 'text'
-    ? { ...real, sha256: sha256Of(fs.readFileSync(real.path)) }
-    : real;
+  if (real.type === 'text' && real.heldOutPath)
+    return {
+      ...real,
+      sha256: sha256Of(readFileNamed(real.path)),
+      heldOutSha256: sha256Of(readFileNamed(real.heldOutPath)),
+    };
+  return real.type === 'file' || real.type === 'text' ? { ...real, sha256: sha256Of(readFileNamed(real.path)) } : real;
+}
+
+/**
+ * A run folder's config names data files outside it; resume reads the training file only as the run recorded
+ * it (by sha256, which every run has recorded), so an edited config.json cannot make resume train on, and copy
+ * samples of, some other file. (heldOutSha256 is checked when present; folders from before it have none.)
+ */
+function assertFingerprinted(real: ExperimentConfig['real'], configFile: string): void {
+  if ((real.type === 'file' || real.type === 'text') && !real.sha256)
+    throw new DamagedFileError(
+      configFile,
+      'real.sha256 is missing: a run records the checksum of the data file it trains on, so this config was edited',
+    );
 }
 
 function assemble(config: ExperimentConfig) {
@@ -198,7 +251,8 @@ async function execute(
     try {
       await (await import('../reports/report.js')).buildRunReport(folder.dir);
     } catch (error) {
-      process.stderr.write(`collapse-lab: report for ${folder.dir} failed (run data kept): ${String(error)}\n`);
+      const reason = fileSystemError(error)?.message ?? String(error);
+      process.stderr.write(`collapse-lab: report for ${folder.dir} failed (run data kept): ${reason}\n`);
     }
   }
   return { config, runDir: folder?.dir ?? null, metrics, summary };

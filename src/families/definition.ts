@@ -78,6 +78,8 @@ export interface FamilyDefinition<
    */
   readonly weight: number;
   readonly figures?: FamilyFigures;
+  /** The fewest items a fit needs (e.g. one per mixture component); configs asking for fewer are refused. */
+  minimumSamples?(options: Options): { readonly count: number; readonly why: string } | undefined;
   /**
    * The metric that measures the family's diversity (a variance, a spread, Gini–Simpson...): its log's slope over
    * generations is the run's collapse rate (theory/collapse-rate.ts), comparable across families.

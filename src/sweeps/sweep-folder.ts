@@ -18,6 +18,8 @@ import { FILES } from '../core/run-store.js';
 import { canonicalJson, configHash, type Trial } from './expand.js';
 import type { SweepSpec } from './spec.js';
 
+/** A trial's id as expand.ts makes it (`<name>-<hash>`): a plain folder name. */
+const TRIAL_ID = /^(?!\.\.?$)[A-Za-z0-9._-]+$/;
 export const SWEEP_FILE = 'sweep.json';
 export const TRIALS = 'trials';
 
@@ -104,11 +106,21 @@ export class SweepFolder {
   static read(dir: string): SweepRecord | undefined {
     const text = readTextIfExists(path.join(dir, SWEEP_FILE));
     if (text === undefined) return undefined;
+    let record: SweepRecord;
     try {
-      return JSON.parse(text) as SweepRecord;
+      record = JSON.parse(text) as SweepRecord;
     } catch {
       throw new UsageError(`${path.join(dir, SWEEP_FILE)} is not JSON; the sweep folder is damaged`);
     }
+    // Trial ids name folders under trials/: a crafted sweep.json must not lead a resume outside the sweep.
+    const bad = Array.isArray(record?.trials)
+      ? record.trials.find((t) => typeof t?.id !== 'string' || !TRIAL_ID.test(t.id))
+      : { id: '(no trials list)' };
+    if (bad)
+      throw new UsageError(
+        `${path.join(dir, SWEEP_FILE)}: trial id ${JSON.stringify(bad.id)} is not a plain folder name; the sweep folder is damaged`,
+      );
+    return record;
   }
 
   trialDir(id: string): string {

@@ -8,7 +8,8 @@ export const help = `Usage: collapse-lab list [--out DIR] [--json]
 
 Lists the model families, the presets and the runs under DIR (default: runs), with generations done and each run's state:
 finished; running (its process is alive); dead (killed before it finished: 'collapse-lab resume' continues
-it); incomplete (unfinished, with no trace of its process).
+it); incomplete (unfinished, with no trace of its process); damaged (a file it needs is unreadable: the
+listing says which).
 
 Flags:
   --out <dir>  the runs folder (default: runs)
@@ -41,7 +42,12 @@ export async function run(argv: string[]): Promise<number> {
   for (const [name, preset] of Object.entries(presets())) lines.push(`  ${name.padEnd(14)} ${preset.description}`);
   lines.push('', `Runs in ${root}:`);
   if (runs.length === 0) lines.push('  (none yet: collapse-lab run <preset>)');
-  for (const r of runs) lines.push(`  ${r.dir}  ${r.generationsDone}/${r.generations} generations  ${r.status}`);
+  for (const r of runs)
+    lines.push(
+      r.status === 'damaged'
+        ? `  ${r.dir}  damaged: ${r.problem}`
+        : `  ${r.dir}  ${r.generationsDone}/${r.generations} generations  ${r.status}`,
+    );
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -1,7 +1,7 @@
 /** `collapse-lab reproduce [--quick] [--out DIR]`: every paper experiment, run and written up in one report. */
 import { UsageError } from '../../core/errors.js';
 import { paperExperiments } from '../../experiments/paper/index.js';
-import { reproduce } from '../../experiments/reproduce.js';
+import { reproduce, selectExperiments } from '../../experiments/reproduce.js';
 import { freshReportDir } from '../../reports/compare.js';
 import { intFlag, parseFlags, str } from '../args.js';
 import { ProgressBar } from '../progress.js';
@@ -46,7 +46,8 @@ export async function run(argv: string[]): Promise<number> {
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const parallel = intFlag(str(values, 'parallel'), 'parallel', 1);
+  selectExperiments(only); // an unknown id is refused before the report folder is made
+  const parallel = intFlag(str(values, 'parallel'), 'parallel', 1, 256);
   const quick = Boolean(values.quick);
   if (quick && values.full) throw new UsageError('reproduce: --quick and --full exclude each other; pass one');
   let bar: ProgressBar | undefined;

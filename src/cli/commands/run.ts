@@ -12,6 +12,9 @@ import { choiceFlag, intFlag, numberFlag, type ParsedFlags, parseFlags, str } fr
 import { printSummary } from '../output.js';
 import { ProgressBar } from '../progress.js';
 
+const MAX_SEEDS = 10_000;
+const MAX_PARALLEL = 256;
+
 export const help = `Usage: collapse-lab run <preset> [flags]
        collapse-lab run --config <file.json|file.yaml> [flags]
 
@@ -89,8 +92,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     config = resolveConfig(preset, { ...overrides, real: { ...(overrides.real as object), type, dataDir } });
   }
-  const seeds = intFlag(str(values, 'seeds'), 'seeds', 1) ?? 1;
-  const parallel = intFlag(str(values, 'parallel'), 'parallel', 1);
+  // Each seed is a run folder and each parallel run a worker thread: bounded, so a typo cannot exhaust memory.
+  const seeds = intFlag(str(values, 'seeds'), 'seeds', 1, MAX_SEEDS) ?? 1;
+  const parallel = intFlag(str(values, 'parallel'), 'parallel', 1, MAX_PARALLEL);
   if (parallel !== undefined && seeds === 1) throw new UsageError(`--parallel: applies only with --seeds N (N ≥ 2)`);
   const out = str(values, 'out') ?? 'runs';
   const report = !values['no-report'];

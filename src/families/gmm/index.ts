@@ -24,6 +24,10 @@ export const gmmFamily = defineFamily({
   weight: 20,
   diversity: 'totalVariance',
   figures: gmmFigures,
+  minimumSamples: (options) => ({
+    count: options.components,
+    why: `EM needs a point per component, and family.components is ${options.components}`,
+  }),
   presets: {
     gmm: {
       description:

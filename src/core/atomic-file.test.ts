@@ -1,0 +1,57 @@
+/**
+ * Writes are whole or absent, also on a full disk: on a real 64 KiB tmpfs when the tests run as root, and
+ * always with an injected writeSync that writes half of one write and then fails, as a filling disk does.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { copyFileAtomic, writeFileAtomic } from './atomic-file.js';
+import { failWritesFrom, mountSmallDisk } from './test-helpers/small-disk.js';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-atomic-'));
+const bytes = (n: number, fill = 7) => Buffer.alloc(n, fill);
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('atomic writes', () => {
+  it('finishes a write that the OS takes in short pieces', () => {
+    const real = fs.writeSync.bind(fs) as (...args: unknown[]) => number;
+    vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: Uint8Array, offset: number, length: number) =>
+      real(fd, data, offset, Math.min(length, 1000))) as typeof fs.writeSync);
+    const file = path.join(tmp(), 'big.bin');
+    writeFileAtomic(file, bytes(200_000));
+    expect(fs.readFileSync(file).equals(bytes(200_000))).toBe(true);
+  });
+
+  it('on ENOSPC part-way leaves the old file as it was and no temporary behind (injected fs)', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'latest.json');
+    writeFileAtomic(file, 'old\n');
+    failWritesFrom(1);
+    expect(() => writeFileAtomic(file, bytes(200_000))).toThrow(/ENOSPC/);
+    vi.restoreAllMocks();
+    expect(fs.readFileSync(file, 'utf8')).toBe('old\n');
+    expect(fs.readdirSync(dir)).toEqual(['latest.json']);
+  });
+
+  const disk = mountSmallDisk(64 * 1024);
+  it.skipIf(!disk)('on a full 64 KiB tmpfs publishes nothing truncated and leaves no temporary', () => {
+    const small = disk as NonNullable<typeof disk>;
+    try {
+      const file = path.join(small.dir, 'generation-100.json');
+      expect(() => writeFileAtomic(file, bytes(200_000))).toThrow(/ENOSPC/);
+      expect(fs.readdirSync(small.dir)).toEqual([]);
+      const source = path.join(tmp(), 'weights.bin');
+      fs.writeFileSync(source, bytes(200_000));
+      expect(() => copyFileAtomic(source, path.join(small.dir, 'model.bin.weights'))).toThrow(/ENOSPC/);
+      expect(fs.readdirSync(small.dir)).toEqual([]);
+      writeFileAtomic(file, bytes(1000)); // what fits is written whole
+      expect(fs.statSync(file).size).toBe(1000);
+    } finally {
+      small.unmount();
+    }
+  });
+});
