@@ -26,6 +26,7 @@ import {
 } from '../dist/engine/index.js';
 import { loadNativeBackend } from '../dist/engine/native-backend.js';
 import { loadWasmBackend } from '../dist/engine/wasm-node.js';
+import { findTorchPython } from './_torch.mjs';
 
 // Node 20 validates relaxed-SIMD modules only behind this flag (on by default from Node 22); it must be set before
 // the first module compiles, so the `wasm-relaxed` backend (fused multiply-add) can be measured beside `wasm`.
@@ -55,20 +56,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => performance.now() / 1000;
 
 // ---- PyTorch references ----------------------------------------------------------------------------------
-function findTorchPython() {
-  if (values['no-torch']) return null;
-  const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
-  for (const py of candidates) {
-    try {
-      execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
-      return py;
-    } catch {
-      // try the next interpreter
-    }
-  }
-  return null;
-}
-const python = findTorchPython();
+const python = values['no-torch'] ? null : findTorchPython();
 if (values['no-torch']) console.log('pytorch: comparisons disabled (--no-torch)');
 else if (!python) console.log('pytorch: not found (install python3-torch); comparisons are skipped');
 else if (!fs.existsSync(referenceDir)) console.log(`pytorch: reference scripts not found in ${referenceDir}`);

@@ -19,6 +19,7 @@ import { featureMoments, MnistClassifier } from '../dist/families/vae/classifier
 import { elboPerImage, latentStatistics } from '../dist/families/vae/metrics.js';
 import { createVae, disposeVae, generateImages, netSpec } from '../dist/families/vae/model.js';
 import { trainVae } from '../dist/families/vae/train.js';
+import { findTorchPython } from './_torch.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -35,19 +36,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => performance.now() / 1000;
 const GENERATION = { images: 60_000, epochs: 30 }; // the notebook's generation
 
-function findTorchPython() {
-  if (values['no-torch']) return null;
-  for (const py of [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean)) {
-    try {
-      execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
-      return py;
-    } catch {
-      // try the next interpreter
-    }
-  }
-  return null;
-}
-const python = findTorchPython();
+const python = values['no-torch'] ? null : findTorchPython();
 if (!python)
   console.log(
     values['no-torch'] ? 'pytorch: disabled (--no-torch)' : 'pytorch: not found (install python3-torch); no ratios',
