@@ -58,6 +58,14 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, readonly CollapseDefini
   l2ToTruth: ['distance-real'],
   l2ToGenerationZero: ['distance-gen0'],
   syntheticPerplexityP50: ['distance-gen0'],
+  latentStd: ['diversity-loss'],
+  latentStd100: ['diversity-loss'],
+  meanPairwiseDistance: ['diversity-loss'],
+  pixelVariance: ['diversity-loss'],
+  testElbo: ['real-loss'],
+  digitEntropy: ['diversity-loss'],
+  classifierConfidence: ['quality-loss'],
+  fidLike: ['distance-real'],
 };
 
 /** The tags of `metric` as a short label ("diversity loss, tail loss"), or '' for a metric with none. */

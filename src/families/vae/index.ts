@@ -31,6 +31,8 @@ export const vaeFamily = defineFamily({
   create: createVaeFamily,
   // Per image, one conv VAE generation (30 epochs) is ~10^4 Gaussian fits; the MLP's is ~10x less.
   weight: 10_000,
+  // The notebook's measure of variety: the spread of generation 0's encoder means over this generation's samples.
+  diversity: 'latentStd',
   figures: vaeFigures,
   presets: {
     'vae-quick': {
