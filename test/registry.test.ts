@@ -259,7 +259,19 @@ describe('a family from a plugin on the command line', () => {
       }),
     );
     const out = path.join(dir, 'plugin-runs');
-    const run = cli(['--plugin', plugin, 'run', '--config', config, '--out', out, '--json', '--no-report']);
+    const run = cli([
+      '--plugin',
+      plugin,
+      'run',
+      '--config',
+      config,
+      '--out',
+      out,
+      '--json',
+      '--no-report',
+      '--progress',
+      'none',
+    ]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const summary = JSON.parse(run.stdout);
@@ -279,6 +291,8 @@ describe('a family from a plugin on the command line', () => {
       '2',
       '--json',
       '--no-report',
+      '--progress',
+      'none',
     ]);
     expect(seeds.stderr).toBe('');
     expect(JSON.parse(seeds.stdout).runs.map((r: { seed: number }) => r.seed)).toEqual([1, 2]);

@@ -152,8 +152,16 @@ describe('collapse-lab CLI', () => {
     const out = tmp();
     const result = cli(['run', 'dice', '--generations', '30', '--seed', '3', '--out', out, '--json', '--no-report']);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stderr).toBe(''); // no progress bar when stderr is not a terminal
+    // Not a terminal: plain progress lines (no bar, no carriage returns), the first and the closing one.
+    expect(result.stderr).not.toContain('\r');
+    expect(result.stderr).toMatch(/^dice {2}gen 1\/30 {2}starting .*giniSimpson \S+\n/);
+    expect(result.stderr).toMatch(/gen 30\/30 {2}\S+ gen\/s {2}ETA 0:00 .*\n$/);
     const summary = JSON.parse(result.stdout);
+    expect(summary.files).toEqual({
+      config: path.join(summary.runDir, 'config.json'),
+      metrics: path.join(summary.runDir, 'metrics.jsonl'),
+      summary: path.join(summary.runDir, 'summary.json'),
+    });
     expect(summary).toMatchObject({ name: 'dice', generations: 30, seed: 3, policy: 'replace' });
     expect(fs.existsSync(path.join(summary.runDir, 'report.html'))).toBe(false);
     const list = cli(['list', '--out', out, '--json']);

@@ -28,8 +28,10 @@ export type RunOutcome = { readonly summary: RunSummary } | { readonly error: Er
 
 /** Progress, by the job's index in the submitted list. Executors may thin it out; a run's last generation is always sent. */
 export interface ExecutorEvents {
-  /** Job `index` finished `generation`; `line` is its metrics line when the executor has it at hand (in process). */
+  /** Job `index` finished `generation`, with its metrics line. */
   onGeneration?(index: number, generation: number, line?: Metrics): void;
+  /** Send every generation (a script reading progress line by line); otherwise executors may thin them out. */
+  readonly everyGeneration?: boolean;
   /** Job `index` is in `stage` of `generation`, `fraction` done. */
   onStage?(index: number, generation: number, stage: Stage, fraction: number, message?: string): void;
   /** Job `index` ended (the same outcome `run` resolves with, sooner: as each job ends). */

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
+import type { Metrics } from '../core/family.js';
 import { readRun } from '../core/run-store.js';
 import { findFamily } from '../families/index.js';
 import { groupRuns } from '../plots/groups.js';
@@ -31,8 +32,13 @@ export interface ReproduceOptions {
   readonly parallel?: number;
   /** Where the runs go (default: localExecutor({ parallel })); the caller keeps ownership of one it passes. */
   readonly executor?: Executor;
-  /** Called with generations done and to do, over all runs. */
-  onProgress?(done: number, total: number): void;
+  /** Progress of the runs: `runs` once, in the order the executor takes them, then each run's generations. */
+  readonly progress?: {
+    onStart?(runs: readonly { readonly experiment: string; readonly config: ExperimentConfig }[]): void;
+    onGeneration?(run: number, generation: number, line?: Metrics): void;
+    onRunEnded?(run: number): void;
+    readonly everyGeneration?: boolean;
+  };
 }
 
 export interface ReproduceResult {
@@ -97,20 +103,15 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   const full = Boolean(options.full) && !quick;
   const jobs = chosen.flatMap((e) => e.configs(quick, full).map((config) => ({ experiment: e.id, config })));
   const order = jobs.map((_, i) => i).sort((a, b) => cost(jobs[b].config) - cost(jobs[a].config));
-  const total = jobs.reduce((acc, j) => acc + j.config.generations, 0);
-  const done = new Array<number>(jobs.length).fill(0);
   fs.mkdirSync(options.out, { recursive: true });
   const runs = path.join(options.out, 'runs');
   // An executor made here is closed here; one passed in belongs to the caller.
   const executor = options.executor ?? localExecutor({ parallel: options.parallel });
+  options.progress?.onStart?.(order.map((i) => jobs[i]));
   const progress = {
-    onGeneration: (k: number, g: number) => {
-      done[k] = g + 1;
-      options.onProgress?.(
-        done.reduce((a, b) => a + b, 0),
-        total,
-      );
-    },
+    everyGeneration: options.progress?.everyGeneration,
+    onGeneration: (k: number, g: number, line?: Metrics) => options.progress?.onGeneration?.(k, g, line),
+    onOutcome: (k: number) => options.progress?.onRunEnded?.(k),
   };
   const outcomes = await executor
     .run(

@@ -4,7 +4,7 @@ import { paperExperiments } from '../../experiments/paper/index.js';
 import { reproduce, selectExperiments } from '../../experiments/reproduce.js';
 import { freshReportDir } from '../../reports/compare.js';
 import { intFlag, parseFlags, str } from '../args.js';
-import { ProgressBar } from '../progress.js';
+import { Progress, progressMode, trackedRun } from '../progress.js';
 
 export const help = `Usage: collapse-lab reproduce [--quick | --full] [--out DIR] [--only ID,ID]
 
@@ -21,6 +21,7 @@ Flags:
   --out <dir>        the report folder (default: runs/reproduce-<timestamp>); run folders go to <dir>/runs
   --only <ids>       a comma-separated subset of the experiments
   --parallel <n>     most runs at once (default: the cores)
+  --progress <mode>  auto | bar | plain | jsonl | none (as for 'run'); the line names each run's experiment
   --json             print the findings as JSON
   -h, --help         this help
 `;
@@ -35,6 +36,7 @@ export async function run(argv: string[]): Promise<number> {
       only: { type: 'string' },
       parallel: { type: 'string' },
       json: { type: 'boolean' },
+      progress: { type: 'string' },
     },
     'reproduce',
   );
@@ -50,19 +52,26 @@ export async function run(argv: string[]): Promise<number> {
   const parallel = intFlag(str(values, 'parallel'), 'parallel', 1, 256);
   const quick = Boolean(values.quick);
   if (quick && values.full) throw new UsageError('reproduce: --quick and --full exclude each other; pass one');
-  let bar: ProgressBar | undefined;
+  const mode = progressMode(str(values, 'progress'));
+  let progress: Progress | undefined;
   const result = await reproduce({
     quick,
     full: Boolean(values.full),
     only,
     parallel, // reproduce makes (and closes) localExecutor({ parallel })
     out: str(values, 'out') ?? freshReportDir('runs', quick ? 'reproduce-quick' : 'reproduce'),
-    onProgress: (done, total) => {
-      bar ??= new ProgressBar(total, 'reproduce');
-      bar.update(done - 1);
+    progress: {
+      everyGeneration: mode === 'jsonl',
+      onStart: (runs) => {
+        progress = new Progress(
+          runs.map((r) => trackedRun(r.config, `reproduce ${r.experiment}: ${r.config.name}`)),
+          mode,
+        );
+      },
+      onGeneration: (run, generation, line) => progress?.generation(run, generation, line),
+      onRunEnded: (run) => progress?.runEnded(run),
     },
-  });
-  bar?.finish();
+  }).finally(() => progress?.finish());
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;

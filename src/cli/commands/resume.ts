@@ -1,10 +1,11 @@
 /** `collapse-lab resume <runDir>`: continue a killed run from its last checkpoint. */
 import { UsageError } from '../../core/errors.js';
 import { RunFolder } from '../../core/run-folder.js';
+import type { ExperimentConfig } from '../../experiments/config.js';
 import { resumeExperiment } from '../../experiments/run.js';
 import { parseFlags } from '../args.js';
 import { printSummary } from '../output.js';
-import { ProgressBar } from '../progress.js';
+import { Progress, progressMode, trackedRun } from '../progress.js';
 
 export const help = `Usage: collapse-lab resume <runDir> [--restart] [--no-report] [--json]
 
@@ -16,6 +17,7 @@ it; if metrics.jsonl has a hole no checkpoint can refill, resume stops (exit 2) 
 Flags:
   --restart    recompute every generation from generation 0 in this folder (when no checkpoint is usable)
   --no-report  skip report.html and figures/ (rebuild later with 'collapse-lab compare <runDir>')
+  --progress   auto | bar | plain | jsonl | none (as for 'run')
   --json       print the summary as JSON on stdout
   -h, --help   this help
 `;
@@ -23,7 +25,12 @@ Flags:
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
-    { json: { type: 'boolean' }, restart: { type: 'boolean' }, 'no-report': { type: 'boolean' } },
+    {
+      json: { type: 'boolean' },
+      restart: { type: 'boolean' },
+      'no-report': { type: 'boolean' },
+      progress: { type: 'string' },
+    },
     'resume',
   );
   if (values.help) {
@@ -32,15 +39,15 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError("resume: give exactly one run folder (see 'collapse-lab list')");
   const dir = positionals[0];
-  const total = (RunFolder.open(dir).readConfig() as { generations: number }).generations;
-  const bar = new ProgressBar(total, 'resume');
+  const mode = progressMode(typeof values.progress === 'string' ? values.progress : undefined);
+  const config = RunFolder.open(dir).readConfig() as ExperimentConfig;
+  const progress = new Progress([trackedRun(config, `resume ${config.name}`)], mode);
   const result = await resumeExperiment(dir, {
     restart: Boolean(values.restart),
     report: !values['no-report'],
-    onGeneration: (_, g) => bar.update(g),
+    onGeneration: (line, g) => progress.generation(0, g, line),
     onNotice: (message) => process.stderr.write(`collapse-lab: ${message}\n`),
-  });
-  bar.finish();
+  }).finally(() => progress.finish());
   printSummary(result.summary, Boolean(values.json));
   return 0;
 }

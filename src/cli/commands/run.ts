@@ -9,8 +9,8 @@ import { type RunSummary, resolveConfig, seedConfigs } from '../../experiments/r
 import { familyDefinitions } from '../../families/index.js';
 import { buildComparisonReport, freshReportDir } from '../../reports/compare.js';
 import { choiceFlag, intFlag, numberFlag, type ParsedFlags, parseFlags, str } from '../args.js';
-import { printSummary } from '../output.js';
-import { ProgressBar } from '../progress.js';
+import { printSummary, summaryJson } from '../output.js';
+import { Progress, type ProgressMode, progressMode, trackedRun } from '../progress.js';
 
 const MAX_SEEDS = 10_000;
 const MAX_PARALLEL = 256;
@@ -40,7 +40,9 @@ Flags:
   --parallel <n>         with --seeds: most runs at once (default: the cores; 1 runs them one after another)
   --data-dir <dir>       where data sets live (WikiText-2, MNIST); default $COLLAPSE_LAB_DATA, then the cache
   --no-report            skip report.html and figures/ (rebuild later with 'collapse-lab compare <runDir>')
-  --json                 print the summary as JSON on stdout
+  --progress <mode>      auto (a bar on a terminal, else a plain line every 5 s) | bar | plain | none |
+                         jsonl (one JSON event per generation on stdout, then one 'finished' event per run)
+  --json                 print the summary as JSON on stdout (with the paths of its files)
   -h, --help             this help
 `;
 
@@ -61,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       'no-report': { type: 'boolean' },
       json: { type: 'boolean' },
+      progress: { type: 'string' },
     },
     'run',
   );
@@ -99,42 +102,54 @@ export async function run(argv: string[]): Promise<number> {
   const out = str(values, 'out') ?? 'runs';
   const report = !values['no-report'];
   const json = Boolean(values.json);
+  const mode = progressMode(str(values, 'progress'));
   // One run stays in this thread; seeds go to a worker pool (--parallel 1: one after another, here).
   const executor = localExecutor({ parallel: seeds > 1 ? parallel : 1 });
   try {
-    if (seeds > 1) return await runSeeds(executor, config, seeds, { out, report }, json);
-    const [summary] = await runWithProgress(executor, [config], { out, report }, config.name);
-    printSummary(summary, json);
+    if (seeds > 1) return await runSeeds(executor, config, seeds, { out, report, mode }, json);
+    const [summary] = await runWithProgress(executor, [config], { out, report, mode });
+    if (mode === 'jsonl') finishedEvent(summary);
+    else printSummary(summary, json);
     return 0;
   } finally {
     await executor.close?.();
   }
 }
 
-/** The configs through the executor under one progress bar (generations over all runs); the first failure is thrown. */
+interface Output {
+  readonly out: string;
+  readonly report: boolean;
+  readonly mode: ProgressMode;
+}
+
+/** The configs through the executor under one progress display; the first failure is thrown. */
 async function runWithProgress(
   executor: Executor,
   configs: readonly ExperimentConfig[],
-  { out, report }: { readonly out: string; readonly report: boolean },
-  label: string,
+  { out, report, mode }: Output,
+  title?: string,
 ): Promise<RunSummary[]> {
-  const done = new Array<number>(configs.length).fill(0);
-  const bar = new ProgressBar(
-    configs.reduce((a, c) => a + c.generations, 0),
-    label,
+  const progress = new Progress(
+    configs.map((c) => trackedRun(c, configs.length > 1 ? `${c.name} seed ${c.seed}` : c.name)),
+    mode,
+    title,
   );
-  const outcomes = await executor.run(
-    configs.map((config) => ({ config, out, report })),
-    {
-      onGeneration: (i, g) => {
-        done[i] = g + 1;
-        bar.update(done.reduce((a, b) => a + b, 0) - 1);
+  const outcomes = await executor
+    .run(
+      configs.map((config) => ({ config, out, report })),
+      {
+        everyGeneration: progress.wantsEveryGeneration,
+        onGeneration: (i, g, line) => progress.generation(i, g, line),
+        onOutcome: (i) => progress.runEnded(i),
       },
-    },
-  );
-  const summaries = summariesOf(outcomes);
-  bar.finish();
-  return summaries;
+    )
+    .finally(() => progress.finish());
+  return summariesOf(outcomes);
+}
+
+/** `--progress jsonl`'s last word on a run: its summary and the paths of its files. */
+function finishedEvent(summary: RunSummary): void {
+  process.stdout.write(`${JSON.stringify({ event: 'finished', summary: summaryJson(summary) })}\n`);
 }
 
 /** `--seeds N`: the runs in parallel, then (unless --no-report) one report of their mean and spread beside them. */
@@ -142,22 +157,24 @@ async function runSeeds(
   executor: Executor,
   config: ExperimentConfig,
   n: number,
-  { out, report }: { readonly out: string; readonly report: boolean },
+  output: Output,
   json: boolean,
 ): Promise<number> {
-  const summaries = await runWithProgress(
-    executor,
-    seedConfigs(config, n),
-    { out, report },
-    `${config.name} × ${n} seeds`,
-  );
+  const { out, report, mode } = output;
+  const summaries = await runWithProgress(executor, seedConfigs(config, n), output, `${config.name} × ${n} seeds`);
   const dirs = summaries.map((s) => s.runDir as string);
   const combined = report
     ? await buildComparisonReport(dirs, freshReportDir(out, `${config.name}-seeds`), {
         title: `${config.name}: ${n} seeds (${config.seed}..${config.seed + n - 1})`,
       })
     : null;
-  if (json) process.stdout.write(`${JSON.stringify({ runs: summaries, report: combined?.html ?? null }, null, 2)}\n`);
+  if (mode === 'jsonl') {
+    for (const s of summaries) finishedEvent(s);
+    process.stdout.write(`${JSON.stringify({ event: 'combined', report: combined?.html ?? null })}\n`);
+  } else if (json)
+    process.stdout.write(
+      `${JSON.stringify({ runs: summaries.map(summaryJson), report: combined?.html ?? null }, null, 2)}\n`,
+    );
   else {
     for (const s of summaries) printSummary(s, false);
     if (combined) process.stdout.write(`combined report: ${combined.html}\n`);

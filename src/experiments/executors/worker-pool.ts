@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { Metrics } from '../../core/family.js';
 import type { Stage } from '../../core/loop.js';
 import type { Executor, ExecutorEvents, RunJob, RunOutcome } from '../executor.js';
 import type { RunSummary } from '../run.js';
@@ -17,11 +18,12 @@ export interface JobRequest {
   readonly index: number;
   readonly job: RunJob;
   readonly stages: boolean;
+  readonly everyGeneration: boolean;
 }
 
 /** Messages from a worker: progress, a finished run, or a failure (with the CLI exit code it carried). */
 export type WorkerMessage =
-  | { readonly type: 'generation'; readonly index: number; readonly generation: number }
+  | { readonly type: 'generation'; readonly index: number; readonly generation: number; readonly line: Metrics }
   | {
       readonly type: 'stage';
       readonly index: number;
@@ -63,7 +65,12 @@ function runInWorkers(jobs: readonly RunJob[], events: ExecutorEvents, threads: 
     };
     const feed = (worker: Worker) => {
       if (next < jobs.length) {
-        const request: JobRequest = { index: next, job: jobs[next], stages: Boolean(events.onStage) };
+        const request: JobRequest = {
+          index: next,
+          job: jobs[next],
+          stages: Boolean(events.onStage),
+          everyGeneration: Boolean(events.everyGeneration),
+        };
         next++;
         worker.postMessage(request);
       } else {
@@ -80,7 +87,7 @@ function runInWorkers(jobs: readonly RunJob[], events: ExecutorEvents, threads: 
       const worker = new Worker(WORKER);
       workers.push(worker);
       worker.on('message', (m: WorkerMessage) => {
-        if (m.type === 'generation') events.onGeneration?.(m.index, m.generation);
+        if (m.type === 'generation') events.onGeneration?.(m.index, m.generation, m.line);
         else if (m.type === 'stage') events.onStage?.(m.index, m.generation, m.stage, m.fraction, m.message);
         else if (m.type === 'done') settle(worker, m.index, { summary: m.summary });
         else {

@@ -13,17 +13,18 @@ const INTERVAL_MS = 100;
 // The families the parent process registered from plugins ($COLLAPSE_LAB_PLUGINS) must exist here too.
 const plugins = loadPlugins();
 
-port.on('message', async ({ index, job, stages }: JobRequest) => {
+port.on('message', async ({ index, job, stages, everyGeneration }: JobRequest) => {
   await plugins;
   const send = (m: WorkerMessage) => port.postMessage(m);
   let lastGeneration = 0;
   let lastStage = 0;
   const outcome = await runJob(job, index, {
-    onGeneration: (_, generation) => {
+    onGeneration: (_, generation, line) => {
       const now = Date.now();
-      if (now - lastGeneration < INTERVAL_MS && generation < job.config.generations - 1) return;
+      const last = generation === job.config.generations - 1;
+      if (!everyGeneration && !last && now - lastGeneration < INTERVAL_MS) return;
       lastGeneration = now;
-      send({ type: 'generation', index, generation });
+      send({ type: 'generation', index, generation, line: line ?? { generation } });
     },
     onStage: stages
       ? (_, generation, stage, fraction, message) => {
