@@ -5,7 +5,7 @@ import { UsageError } from '../core/errors.js';
 export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
 export interface ParsedFlags {
-  readonly values: Record<string, string | boolean | undefined>;
+  readonly values: Record<string, string | boolean | string[] | undefined>;
   readonly positionals: string[];
 }
 
@@ -51,6 +51,12 @@ function joinNegativeValues(argv: readonly string[], flags: FlagSpec): string[] 
 
 /** Plain decimal numbers only: Number() would also take '0x5', '0b101', ' 5 ' and 'Infinity'. */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** A repeatable string flag's values (empty when absent). */
+export function strings(values: ParsedFlags['values'], flag: string): string[] {
+  const v = values[flag] as unknown;
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
+}
 
 export function intFlag(value: string | undefined, flag: string, min: number, max?: number): number | undefined {
   if (value === undefined) return undefined;

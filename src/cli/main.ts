@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   list: { summary: 'list presets and past runs', load: () => import('./commands/list.js') },
   data: { summary: 'download a data set (WikiText-2) with checksums', load: () => import('./commands/data.js') },
+  report: {
+    summary: "rebuild a run's (or a sweep's) report in place",
+    load: () => import('./commands/report.js'),
+  },
   compare: { summary: 'one report overlaying several runs', load: () => import('./commands/compare.js') },
   sweep: {
     summary: 'a grid of configs × seeds, locally or on a BullMQ fleet',

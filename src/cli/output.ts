@@ -33,6 +33,8 @@ export function printSummary(summary: RunSummary, json: boolean): void {
     `${summary.name}: ${summary.generations} generations of ${summary.family} under '${summary.policy}' (seed ${summary.seed}) in ${summary.wallSeconds.toFixed(2)} s (${summary.generationsPerSecond.toFixed(1)} gen/s)`,
   ];
   const files = runFiles(summary.runDir);
+  if (summary.stopped)
+    lines.push(`stopped at generation ${summary.stopped.generation}: ${summary.stopped.rule} (stopWhen)`);
   if (summary.runDir) lines.push(`run folder: ${summary.runDir}`);
   if (files?.report) lines.push(`report: ${files.report}`);
   lines.push('metric                       generation 0         final');

@@ -37,6 +37,8 @@ export interface LoopSpec<S extends Samples, M> {
   readonly snapshotSize?: number;
   /** Minimum seconds between checkpoints (the last generation is always checkpointed). 0: every generation. */
   readonly checkpointSeconds?: number;
+  /** Ends the run after the first generation whose metrics line meets it (checked again on resume). */
+  readonly stopWhen?: (line: Metrics) => boolean;
 }
 
 export type Stage = 'policy' | 'fit' | 'sample' | 'evaluate';
@@ -51,6 +53,8 @@ export interface LoopHooks {
 
 export interface LoopResult {
   readonly metrics: Metrics[];
+  /** The generation the stop rule ended the run at, or null when every generation ran. */
+  readonly stoppedAt: number | null;
   /** The generation the loop started from (0, or one past the checkpoint it resumed). */
   readonly startGeneration: number;
 }
@@ -117,7 +121,9 @@ export async function runLoop<S extends Samples, M>(
     };
   };
 
-  for (let g = start; g < G; g++) {
+  // A run killed after its stop rule was met, before its summary was written, has nothing left to do.
+  const stoppedBefore = start > 0 && history.length > 0 && (spec.stopWhen?.(history[history.length - 1]) ?? false);
+  for (let g = stoppedBefore ? G : start; g < G; g++) {
     hooks.signal?.throwIfAborted();
     // A stage's progress callback; making it marks the stage's start in the heartbeat.
     const stage = (name: Stage) => {
@@ -189,6 +195,7 @@ export async function runLoop<S extends Samples, M>(
       ...familyMetrics,
     };
     history.push(line);
+    const stop = spec.stopWhen?.(line) ?? false;
 
     if (folder) {
       folder.appendMetrics(line);
@@ -196,7 +203,7 @@ export async function runLoop<S extends Samples, M>(
         const notes = await family.snapshot?.(model, { generation: g, real, metrics: line });
         folder.writeSnapshot(g, await family.saveModel(model), samplesToJson(made, spec.snapshotSize ?? 2000), notes);
       }
-      const due = g === G - 1 || Date.now() - lastCheckpoint >= checkpointMs;
+      const due = g === G - 1 || stop || Date.now() - lastCheckpoint >= checkpointMs;
       if (due) {
         const committed = await writeCheckpoint(folder, family, policy, g, model, generationZero as M, synthetic, {
           before: written,
@@ -210,10 +217,13 @@ export async function runLoop<S extends Samples, M>(
 
     if (previous !== undefined && previous !== generationZero) await family.dispose?.(previous);
     previous = model;
+    if (stop) break;
   }
   folder?.closeMetrics();
   if (heldOutModel) await family.dispose?.(await heldOutModel);
-  return { metrics: history, startGeneration: start };
+  const last = history[history.length - 1];
+  const stoppedAt = history.length < G && last && spec.stopWhen?.(last) ? (last.generation as number) : null;
+  return { metrics: history, startGeneration: start, stoppedAt };
 }
 
 /**

@@ -2,6 +2,7 @@
  * What a config may ask for before anything is built: no more items in a set than the lab can hold (the error
  * gives the bound and the memory the request would take), and at least as many as the family needs to fit.
  */
+import { formatBytes } from '../core/format-bytes.js';
 import type { FamilyDefinition } from '../families/index.js';
 
 /** Items in one set (a synthetic set, the real pool, the held-out set): typed arrays of this many fit in memory. */
@@ -63,15 +64,4 @@ function bytesPerItem(config: SizedConfig, family: FamilyDefinition): number {
     default:
       return 4 + provenance;
   }
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value >= 100 ? value.toFixed(0) : value.toPrecision(2)} ${units[unit]}`;
 }

@@ -10,6 +10,7 @@ import { type FamilyDefinition, familyDefinitions, findFamily, registryVersion }
 import { type PolicyConfig, policyRequirements, policySchema } from '../policies/index.js';
 import { sizeProblems } from './config-bounds.js';
 import { assertConfigShape } from './config-shape.js';
+import { isStopRule } from './stop-rule.js';
 
 export type { RealConfig } from '../data/real-data.js';
 export type { PolicyConfig, SourcePolicyConfig } from '../policies/index.js';
@@ -43,6 +44,11 @@ function experimentShape<F extends z.ZodType<FamilyConfig>>(family: F) {
       snapshotSize: z.number().int().min(0).default(2000),
       /** Minimum seconds between checkpoints; 0 checkpoints every generation. */
       checkpointSeconds: z.number().min(0).default(2),
+      /** End the run once a metric crosses a bound, e.g. "variance<1e-12" (a collapsed run needs no more generations). */
+      stopWhen: z
+        .string()
+        .refine(isStopRule, 'expected <metric><op><number> with op one of <, <=, >, >=, e.g. "variance<1e-12"')
+        .optional(),
       /** The preset this config came from, and the package version that resolved it: provenance, not input. */
       preset: z.string().optional(),
       version: z.string().optional(),

@@ -30,6 +30,8 @@ export interface ReproduceOptions {
   readonly only?: readonly string[];
   /** Most runs at once (default: the cores); ignored when `executor` is given. */
   readonly parallel?: number;
+  /** Where WikiText-2 and MNIST are (instead of $COLLAPSE_LAB_DATA and the download cache). */
+  readonly dataDir?: string;
   /** Where the runs go (default: localExecutor({ parallel })); the caller keeps ownership of one it passes. */
   readonly executor?: Executor;
   /** Progress of the runs: `runs` once, in the order the executor takes them, then each run's generations. */
@@ -101,7 +103,9 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   const quick = Boolean(options.quick);
   const chosen = selectExperiments(options.only);
   const full = Boolean(options.full) && !quick;
-  const jobs = chosen.flatMap((e) => e.configs(quick, full).map((config) => ({ experiment: e.id, config })));
+  const jobs = chosen.flatMap((e) =>
+    e.configs(quick, full).map((config) => ({ experiment: e.id, config: withDataDir(config, options.dataDir) })),
+  );
   const order = jobs.map((_, i) => i).sort((a, b) => cost(jobs[b].config) - cost(jobs[a].config));
   fs.mkdirSync(options.out, { recursive: true });
   const runs = path.join(options.out, 'runs');
@@ -160,4 +164,11 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     experiments: results,
     claims,
   };
+}
+
+/** The config reading its data set from `dataDir`, where its real data is a data set (WikiText-2, MNIST). */
+function withDataDir(config: ExperimentConfig, dataDir: string | undefined): ExperimentConfig {
+  const real = config.real;
+  if (dataDir === undefined || (real.type !== 'wikitext' && real.type !== 'mnist')) return config;
+  return { ...config, real: { ...real, dataDir } };
 }

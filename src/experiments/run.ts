@@ -16,9 +16,11 @@ import { buildRealData } from '../data/real-data.js';
 import { createFamily, findFamily } from '../families/index.js';
 import { createPolicy } from '../policies/index.js';
 import type { TheoryCheck } from '../theory/check.js';
+import { BudgetWatch, budgetBeforeStart } from './budget.js';
 import { type ExperimentConfig, type ExperimentInput, parseExperimentConfig } from './config.js';
 import { assertConfigShape } from './config-shape.js';
 import { defaultSnapshots, findPreset, presetNames } from './presets.js';
+import { parseStopRule, ruleMet } from './stop-rule.js';
 
 export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -46,6 +48,8 @@ export interface RunSummary {
   readonly version: string;
   /** The run against its family's closed forms (empty where none applies). */
   readonly theory: readonly TheoryCheck[];
+  /** Where the config's stopWhen rule ended the run early (absent when every generation ran). */
+  readonly stopped?: { readonly generation: number; readonly rule: string };
 }
 
 export interface RunResult {
@@ -81,7 +85,7 @@ export function seedConfigs(config: ExperimentConfig, n: number): ExperimentConf
  * Plain objects merge deeply, everything else replaces — except that an object naming a different `type`
  * (a family, real source, policy, selection...) replaces the whole section rather than mixing two types' fields.
  */
-function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;
@@ -212,7 +216,20 @@ async function execute(
 ): Promise<RunResult> {
   const report = hooks.report ?? true;
   const started = performance.now();
-  const { metrics, startGeneration } = await runLoop(
+  const notice = hooks.onNotice ?? ((message: string) => process.stderr.write(`collapse-lab: ${message}\n`));
+  const early = budgetBeforeStart(config.generations);
+  if (early && folder) notice(early);
+  const budget = new BudgetWatch(folder?.dir ?? null, config.generations);
+  const loopHooks: LoopHooks = {
+    ...hooks,
+    onGeneration: (line, g) => {
+      const warning = folder && !early ? budget.observe(g) : undefined;
+      if (warning) notice(warning);
+      hooks.onGeneration?.(line, g);
+    },
+  };
+  const stopRule = config.stopWhen === undefined ? undefined : parseStopRule(config.stopWhen);
+  const { metrics, startGeneration, stoppedAt } = await runLoop(
     {
       family: parts.family,
       policy: parts.policy,
@@ -223,9 +240,10 @@ async function execute(
       snapshotGenerations: config.snapshotGenerations,
       snapshotSize: config.snapshotSize,
       checkpointSeconds: config.checkpointSeconds,
+      stopWhen: stopRule && ((line) => ruleMet(stopRule, line)),
     },
     folder,
-    hooks,
+    loopHooks,
   );
   const wallSeconds = (performance.now() - started) / 1000;
   const summary: RunSummary = {
@@ -238,7 +256,8 @@ async function execute(
     first: metrics[0],
     final: metrics[metrics.length - 1],
     wallSeconds,
-    generationsPerSecond: (config.generations - startGeneration) / wallSeconds,
+    generationsPerSecond: (metrics.length - startGeneration) / wallSeconds,
+    ...(stopRule && stoppedAt !== null ? { stopped: { generation: stoppedAt, rule: stopRule.text } } : {}),
     resumedFrom: startGeneration > 0 ? startGeneration : null,
     version: VERSION,
     theory: findFamily(config.family.type)?.theory?.(config, metrics) ?? [],

@@ -85,6 +85,8 @@ export interface FamilyDefinition<
    * generations is the run's collapse rate (theory/collapse-rate.ts), comparable across families.
    */
   readonly diversity?: string;
+  /** Options that hold file paths: a config file's relative paths there resolve against the file's folder. */
+  readonly paths?: readonly string[];
   /** What kind of collapse each of the family's own metrics shows (metrics/definitions.ts has the shared ones). */
   readonly definitions?: Readonly<Record<string, readonly CollapseDefinition[]>>;
   /**

@@ -1,4 +1,6 @@
 /** `collapse-lab reproduce [--quick] [--out DIR]`: every paper experiment, run and written up in one report. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { paperExperiments } from '../../experiments/paper/index.js';
 import { reproduce, selectExperiments } from '../../experiments/reproduce.js';
@@ -21,6 +23,7 @@ Flags:
   --out <dir>        the report folder (default: runs/reproduce-<timestamp>); run folders go to <dir>/runs
   --only <ids>       a comma-separated subset of the experiments
   --parallel <n>     most runs at once (default: the cores)
+  --data-dir <dir>   where WikiText-2 and MNIST are (default: $COLLAPSE_LAB_DATA, then the download cache)
   --progress <mode>  auto | bar | plain | jsonl | none (as for 'run'); the line names each run's experiment
   --json             print the findings as JSON
   -h, --help         this help
@@ -37,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
       parallel: { type: 'string' },
       json: { type: 'boolean' },
       progress: { type: 'string' },
+      'data-dir': { type: 'string' },
     },
     'reproduce',
   );
@@ -53,11 +57,15 @@ export async function run(argv: string[]): Promise<number> {
   const quick = Boolean(values.quick);
   if (quick && values.full) throw new UsageError('reproduce: --quick and --full exclude each other; pass one');
   const mode = progressMode(str(values, 'progress'));
+  const dataDir = str(values, 'data-dir');
+  if (dataDir !== undefined && !fs.statSync(dataDir, { throwIfNoEntry: false })?.isDirectory())
+    throw new UsageError(`--data-dir: '${dataDir}' is not a folder; give the folder that holds wikitext-2/ and mnist/`);
   let progress: Progress | undefined;
   const result = await reproduce({
     quick,
     full: Boolean(values.full),
     only,
+    dataDir: dataDir === undefined ? undefined : path.resolve(dataDir),
     parallel, // reproduce makes (and closes) localExecutor({ parallel })
     out: str(values, 'out') ?? freshReportDir('runs', quick ? 'reproduce-quick' : 'reproduce'),
     progress: {

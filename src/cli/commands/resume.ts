@@ -16,7 +16,7 @@ it; if metrics.jsonl has a hole no checkpoint can refill, resume stops (exit 2) 
 
 Flags:
   --restart    recompute every generation from generation 0 in this folder (when no checkpoint is usable)
-  --no-report  skip report.html and figures/ (rebuild later with 'collapse-lab compare <runDir>')
+  --no-report  skip report.html and figures/ (rebuild later with 'collapse-lab report <runDir>')
   --progress   auto | bar | plain | jsonl | none (as for 'run')
   --json       print the summary as JSON on stdout
   -h, --help   this help

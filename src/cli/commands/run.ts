@@ -1,14 +1,14 @@
 /** `collapse-lab run <preset> | --config FILE [flags]`: one experiment into a new run folder. */
 import { UsageError } from '../../core/errors.js';
 import { type ExperimentConfig, POLICY_TYPES } from '../../experiments/config.js';
-import { readConfigFile } from '../../experiments/config-file.js';
+import { readConfigFileResolved, setOverrides } from '../../experiments/config-file.js';
 import { type Executor, summariesOf } from '../../experiments/executor.js';
 import { localExecutor } from '../../experiments/executors/local.js';
 import { presetNames } from '../../experiments/presets.js';
-import { type RunSummary, resolveConfig, seedConfigs } from '../../experiments/run.js';
+import { deepMerge, type RunSummary, resolveConfig, seedConfigs } from '../../experiments/run.js';
 import { familyDefinitions } from '../../families/index.js';
 import { buildComparisonReport, freshReportDir } from '../../reports/compare.js';
-import { choiceFlag, intFlag, numberFlag, type ParsedFlags, parseFlags, str } from '../args.js';
+import { choiceFlag, intFlag, numberFlag, type ParsedFlags, parseFlags, str, strings } from '../args.js';
 import { printSummary, summaryJson } from '../output.js';
 import { Progress, type ProgressMode, progressMode, trackedRun } from '../progress.js';
 
@@ -27,11 +27,16 @@ Families: ${familyDefinitions()
   .join(', ')}  (a config's family.type)
 
 Flags:
-  --config <file>        a JSON or YAML config (a preset given too is the base it overrides)
+  --config <file>        a JSON or YAML config (a preset given too is the base it overrides); relative
+                         paths in it (real.path, real.dataDir, ...) are relative to the file
+  --set <key=value>      override any config field, e.g. --set family.components=3 --set policy.type=mix
+                         (repeatable; the value is read as YAML: 3, true, [1, 2], {type: mix})
   --generations <n>      number of generations (0..n-1)
   --samples <m>          samples per generation (M)
   --policy <name>        ${POLICY_TYPES.join(' | ')}
   --real-fraction <f>    share of real data for --policy mix (default 0.1)
+  --stop-when <rule>     end the run once a metric crosses a bound, e.g. "variance<1e-12" (recorded in the
+                         summary as stopped.generation; the config's stopWhen)
   --seed <s>             seed (integer ≥ 0); same config and seed give identical metrics
   --name <name>          run name (the folder is <name>-<timestamp>)
   --out <dir>            where run folders go (default: runs)
@@ -39,7 +44,7 @@ Flags:
                          folder, plus a combined report (mean and spread) in <out>/<name>-seeds-<timestamp>
   --parallel <n>         with --seeds: most runs at once (default: the cores; 1 runs them one after another)
   --data-dir <dir>       where data sets live (WikiText-2, MNIST); default $COLLAPSE_LAB_DATA, then the cache
-  --no-report            skip report.html and figures/ (rebuild later with 'collapse-lab compare <runDir>')
+  --no-report            skip report.html and figures/ (rebuild later with 'collapse-lab report <runDir>')
   --progress <mode>      auto (a bar on a terminal, else a plain line every 5 s) | bar | plain | none |
                          jsonl (one JSON event per generation on stdout, then one 'finished' event per run)
   --json                 print the summary as JSON on stdout (with the paths of its files)
@@ -51,11 +56,13 @@ export async function run(argv: string[]): Promise<number> {
     argv,
     {
       config: { type: 'string' },
+      set: { type: 'string', multiple: true },
       generations: { type: 'string' },
       samples: { type: 'string' },
       policy: { type: 'string' },
       'real-fraction': { type: 'string' },
       seed: { type: 'string' },
+      'stop-when': { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
       seeds: { type: 'string' },
@@ -77,10 +84,10 @@ export async function run(argv: string[]): Promise<number> {
   if (preset === undefined && configFile === undefined) {
     throw new UsageError(`run: name a preset (${presetNames().join(', ')}) or pass --config FILE`);
   }
-  const overrides = {
-    ...(configFile ? readConfigFile(configFile) : {}),
-    ...flagOverrides(values),
-  };
+  const overrides = deepMerge(
+    deepMerge(configFile ? readConfigFileResolved(configFile) : {}, setOverrides(strings(values, 'set'))),
+    flagOverrides(values),
+  );
   if (values['real-fraction'] !== undefined && (overrides.policy as { type?: string } | undefined)?.type !== 'mix') {
     throw new UsageError(`--real-fraction: applies only with --policy mix (the share of real data it keeps)`);
   }
@@ -191,6 +198,7 @@ function flagOverrides(values: ParsedFlags['values']): Record<string, unknown> {
     samplesPerGeneration: intFlag(str(values, 'samples'), 'samples', 1),
     seed: intFlag(str(values, 'seed'), 'seed', 0),
     name: str(values, 'name'),
+    stopWhen: str(values, 'stop-when'),
     policy: policy === 'mix' ? { type: 'mix', realFraction: realFraction ?? 0.1 } : policy && { type: policy },
   };
   return Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));

@@ -1,7 +1,7 @@
 /** `collapse-lab sweep <sweep.yaml|json>`: a grid of configs × seeds, as trials in one sweep folder. */
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { readConfigFile } from '../../experiments/config-file.js';
+import { readConfigFile, resolveConfigPaths } from '../../experiments/config-file.js';
 import { localExecutor } from '../../experiments/executors/local.js';
 import { planSweep, runSweepLocally, SweepFolder } from '../../sweeps/index.js';
 import { SWEEP_PRESETS } from '../../sweeps/presets.js';
@@ -87,7 +87,7 @@ export async function run(argv: string[]): Promise<number> {
   const preset = SWEEP_PRESETS[file];
   const { spec, trials } = preset
     ? planSweep(preset.spec, `sweep preset '${file}'`)
-    : planSweep(readConfigFile(file, 'sweep'), `sweep '${file}'`);
+    : planSweep(sweepFile(file), `sweep '${file}'`);
   const parallel = intFlag(str(values, 'parallel'), 'parallel', 1);
   const queue = str(values, 'queue');
   if (queue === undefined && (values['queue-name'] !== undefined || values.artifacts !== undefined))
@@ -141,4 +141,12 @@ async function printStatus(dir: string, json: boolean, queue?: string, queueName
       );
   }
   return 0;
+}
+
+/** A sweep file, its base config's relative paths resolved against the file's folder (as `run --config` does). */
+function sweepFile(file: string): Record<string, unknown> {
+  const spec = readConfigFile(file, 'sweep');
+  const config = spec.config;
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) return spec;
+  return { ...spec, config: resolveConfigPaths(config as Record<string, unknown>, path.dirname(path.resolve(file))) };
 }
