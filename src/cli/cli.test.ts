@@ -145,7 +145,11 @@ describe('collapse-lab CLI', () => {
     expect(JSON.parse(cli(['list', '--out', out, '--json']).stdout).runs).toEqual([
       expect.objectContaining({ dir: runDir, family: 'categorical', generationsDone: 5, status: 'finished' }),
     ]);
-    expect(cli(['list', '--out', out]).stdout).toContain(`${runDir}  5/5 generations  finished`);
+    expect(cli(['list', '--out', out]).stdout).toMatch(
+      new RegExp(
+        `${runDir} +categorical +replace +seed \\d+ +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d +5/5 generations +finished +giniSimpson 0\\.\\d+`,
+      ),
+    );
   });
 
   it('runs a preset, prints the summary as JSON, lists the run and shows help', () => {
@@ -161,7 +165,22 @@ describe('collapse-lab CLI', () => {
       config: path.join(summary.runDir, 'config.json'),
       metrics: path.join(summary.runDir, 'metrics.jsonl'),
       summary: path.join(summary.runDir, 'summary.json'),
+      metricsCsv: path.join(summary.runDir, 'metrics.csv'),
     });
+    // metrics.csv: a header of the scalar metrics, then one row per generation, the same numbers as the JSON lines.
+    const rows = fs.readFileSync(summary.files.metricsCsv, 'utf8').trim().split('\n');
+    const jsonl = fs
+      .readFileSync(summary.files.metrics, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(31);
+    const header = rows[0].split(',');
+    expect(header.slice(0, 2)).toEqual(['generation', 'trainSize']);
+    const last = rows[30].split(',');
+    // An empty cell is a metric that is null (undefined) there: pandas reads it as NaN.
+    for (const [i, column] of header.entries())
+      expect(last[i] === '' ? null : Number(last[i])).toBe(jsonl[29][column] ?? null);
     expect(summary).toMatchObject({ name: 'dice', generations: 30, seed: 3, policy: 'replace' });
     expect(fs.existsSync(path.join(summary.runDir, 'report.html'))).toBe(false);
     const list = cli(['list', '--out', out, '--json']);

@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { copyFileAtomic, writeAll, writeFileAtomic, writeJsonAtomic } from './atomic-file.js';
 import { type Bundle, decodeBundle, encodeBundle } from './bundle.js';
+import { metricsCsv } from './csv.js';
 import { modelStateToJson } from './dataset-codec.js';
 import { DamagedFileError } from './errors.js';
 import type { Metrics, ModelState } from './family.js';
@@ -268,6 +269,11 @@ export class RunFolder {
   writeSnapshot(generation: number, model: ModelState, samples: unknown, notes?: Record<string, unknown>): void {
     const json = { ...(modelStateToJson(model) as object), ...notes };
     this.writeSample(`generation-${generation}.json`, { generation, model: json, samples });
+  }
+
+  /** metrics.csv, for pandas and spreadsheets; written before summary.json, so every finished run has it. */
+  writeMetricsCsv(lines: readonly Metrics[]): void {
+    writeFileAtomic(this.path(FILES.metricsCsv), metricsCsv(lines));
   }
 
   writeSummary(summary: unknown): void {

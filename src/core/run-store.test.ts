@@ -122,6 +122,8 @@ describe('run store', () => {
       generationsDone: 2,
       generations: 9,
       status: 'incomplete',
+      started: fs.statSync(path.join(dir, 'config.json')).mtime.toISOString(),
+      latest: JSON.parse(line(1)), // the torn third line is not one
     });
     const gone = await deadPid();
     const progressFile = path.join(dir, 'progress.json');

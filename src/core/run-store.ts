@@ -27,6 +27,8 @@ import {
 export const FILES = {
   config: 'config.json',
   metrics: 'metrics.jsonl',
+  /** metrics.jsonl's scalar columns as a table, written when the run finishes. */
+  metricsCsv: 'metrics.csv',
   summary: 'summary.json',
   progress: 'progress.json',
   checkpoints: 'checkpoints',
@@ -117,8 +119,22 @@ export interface RunListing {
   readonly generationsDone: number;
   readonly generations: number;
   readonly status: RunStatus;
+  /** When the run started (config.json's time), ISO 8601. */
+  readonly started?: string;
+  /** The last complete metrics line (for a headline number), null before generation 0 ends. */
+  readonly latest?: Metrics | null;
   /** For a damaged folder: what is wrong, naming the file. */
   readonly problem?: string;
+}
+
+/** A folder of runs that belong together: `run --seeds`, `compare`, `reproduce`, `sweep`. */
+export interface CollectionListing {
+  readonly dir: string;
+  readonly kind: 'seeds' | 'compare' | 'suite' | 'sweep';
+  readonly started: string;
+  /** Its report, where one was written. */
+  readonly report: string | null;
+  readonly runs: readonly RunListing[];
 }
 
 /**
@@ -265,19 +281,67 @@ export function listRuns(root: string): RunListing[] {
     .sort((a, b) => a.dir.localeCompare(b.dir));
 }
 
+/**
+ * The collections directly under `root`: folders without a config.json that hold a runs.json (compare and
+ * --seeds), a results.json (reproduce) or a sweep.json (sweep), each with the run folders it holds.
+ */
+export function listCollections(root: string): CollectionListing[] {
+  if (!fs.existsSync(root)) return [];
+  const out: CollectionListing[] = [];
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    const dir = path.join(root, entry.name);
+    if (!entry.isDirectory() || fs.existsSync(path.join(dir, FILES.config))) continue;
+    const kind = collectionKind(dir);
+    if (!kind) continue;
+    const marker = path.join(dir, kind.marker);
+    const report = path.join(dir, 'report.html');
+    out.push({
+      dir,
+      kind: kind.kind,
+      started: fs.statSync(marker).mtime.toISOString(),
+      report: fs.existsSync(report) ? report : null,
+      runs: [...listRuns(path.join(dir, 'runs')), ...listRuns(path.join(dir, 'trials'))],
+    });
+  }
+  return out.sort((a, b) => a.dir.localeCompare(b.dir));
+}
+
+function collectionKind(dir: string): { kind: CollectionListing['kind']; marker: string } | undefined {
+  if (fs.existsSync(path.join(dir, 'sweep.json'))) return { kind: 'sweep', marker: 'sweep.json' };
+  if (fs.existsSync(path.join(dir, 'results.json'))) return { kind: 'suite', marker: 'results.json' };
+  const runsJson = path.join(dir, 'runs.json');
+  if (fs.existsSync(runsJson)) {
+    let kind: unknown;
+    try {
+      kind = (JSON.parse(fs.readFileSync(runsJson, 'utf8')) as { kind?: unknown }).kind;
+    } catch {
+      kind = undefined; // an unreadable runs.json still marks a comparison
+    }
+    return { kind: kind === 'seeds' ? 'seeds' : 'compare', marker: 'runs.json' };
+  }
+  // `run --seeds --no-report` writes no runs.json: a folder of runs under runs/ is its seeds.
+  if (fs.existsSync(path.join(dir, 'runs')) && listRuns(path.join(dir, 'runs')).length > 0)
+    return { kind: 'seeds', marker: 'runs' };
+  return undefined;
+}
+
 function listRun(dir: string): RunListing {
   try {
     const config = readRunConfig(dir);
     const metrics = readBytesIfExists(runFile(dir, FILES.metrics));
+    const lines = metrics ? completeLines(metrics).lines : [];
+    const last = lines.length > 0 ? parseMetricLines(lines.slice(-1), FILES.metrics)[0] : null;
     return {
       dir,
       name: config.name,
       family: config.family.type,
       policy: config.policy.type,
       seed: config.seed,
-      generationsDone: metrics ? completeLines(metrics).lines.length : 0,
+      generationsDone: lines.length,
       generations: config.generations,
       status: runStatus(dir),
+      started: fs.statSync(runFile(dir, FILES.config)).mtime.toISOString(),
+      latest: last,
     };
   } catch (error) {
     const problem = describeReadError(error);

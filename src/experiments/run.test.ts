@@ -22,7 +22,7 @@ describe('runExperiment', () => {
     const out = tmp();
     const result = await runExperiment(small({ policy: { type: 'accumulate' } }), { out });
     const dir = result.runDir as string;
-    expect(path.basename(dir)).toMatch(/^gmm-\d{8}-\d{6}$/);
+    expect(path.basename(dir)).toMatch(/^gmm-(replace|accumulate)-seed\d+-\d{8}-\d{6}$/);
     const lines = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trimEnd().split('\n');
     expect(lines).toEqual(result.metrics.map((m) => JSON.stringify(m)));
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));

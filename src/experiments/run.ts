@@ -123,7 +123,7 @@ export async function runExperiment(
       ? RunFolder.createAt(options.dir, resolved)
       : options.out === null
         ? undefined
-        : RunFolder.create(options.out ?? 'runs', resolved.name, resolved);
+        : RunFolder.create(options.out ?? 'runs', runFolderName(resolved), resolved);
   } catch (error) {
     throw fileSystemError(error, 'Nothing was written') ?? error;
   }
@@ -139,6 +139,17 @@ export async function runExperiment(
   } finally {
     folder?.close(); // releases the run-folder lock, after an error too
   }
+}
+
+/**
+ * A run folder's name says what it holds: `<name>-<policy>-seed<seed>` (then the timestamp), e.g.
+ * `gaussian-mix10-seed3-20261202-101500`; the name is the preset's unless the config names the run.
+ */
+export function runFolderName(config: ExperimentConfig): string {
+  const policy = config.policy;
+  const share = 'realFraction' in policy && typeof policy.realFraction === 'number' ? policy.realFraction : undefined;
+  const tag = policy.type === 'mix' && share !== undefined ? `mix${+(share * 100).toFixed(2)}` : policy.type;
+  return `${config.name}-${tag}-seed${config.seed}`;
 }
 
 /** An error in the run's input found mid-run (exit 2), as opposed to the disk (resumable) or a bug. */
@@ -262,6 +273,7 @@ async function execute(
     version: VERSION,
     theory: findFamily(config.family.type)?.theory?.(config, metrics) ?? [],
   };
+  folder?.writeMetricsCsv(metrics);
   folder?.writeSummary(summary);
   // The run's report (report.html + figures/, issue 4). The data are already safe on disk, so a report that
   // fails is logged and the run still succeeds; reports/report.ts buildRunReport(dir) rebuilds it. Loaded

@@ -15,10 +15,13 @@ import { table } from '../plots/html.js';
 import { numericMetricNames } from '../plots/series.js';
 import { collapseRateTable } from './collapse-rates.js';
 import { compareFigures } from './figures.js';
+import { writeCurvesCsv } from './tidy.js';
 import { figuresHtml, renderAndSave, type WrittenReport, writePage } from './write.js';
 
 export interface CompareOptions {
   readonly title?: string;
+  /** What the folder holds, for `list`: several seeds of one config, or any runs compared. */
+  readonly kind?: 'compare' | 'seeds';
 }
 
 export async function buildComparisonReport(
@@ -31,7 +34,11 @@ export async function buildComparisonReport(
   fs.mkdirSync(outDir, { recursive: true });
   const figures = await renderAndSave(outDir, compareFigures(groups));
   // Links relative to the report, so the folder tree can move as a whole.
-  writeJsonAtomic(path.join(outDir, 'runs.json'), { runs: runDirs.map((d) => path.relative(outDir, d)) });
+  writeJsonAtomic(path.join(outDir, 'runs.json'), {
+    kind: options.kind ?? 'compare',
+    runs: runDirs.map((d) => path.relative(outDir, d)),
+  });
+  writeCurvesCsv(outDir, groups);
   const title = options.title ?? `collapse-lab comparison: ${groups.map((g) => g.label).join(' vs ')}`;
   const html = writePage(outDir, title, `${runDirs.length} runs in ${groups.length} configurations`, [
     { title: 'Runs', html: runsTable(groups, outDir) },

@@ -5,9 +5,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic-file.js';
+import { readRun } from '../core/run-store.js';
+import { groupRuns } from '../plots/groups.js';
 import { escapeAttr, escapeHtml, paragraphs, table } from '../plots/html.js';
 import type { Figure } from '../plots/plot.js';
 import { collapseRateTable, type RateRow } from './collapse-rates.js';
+import { writeCurvesCsv } from './tidy.js';
 import { figuresHtml, REPORT_FILE, renderAndSave, writePage } from './write.js';
 
 export interface SuiteSection {
@@ -95,6 +98,12 @@ export async function writeSuiteReport(
       ].join('\n'),
     });
   }
+  writeCurvesCsv(
+    outDir,
+    sections.flatMap((s) =>
+      s.skipped ? [] : groupRuns(s.runDirs.map(readRun)).map((g) => ({ label: `${s.id}: ${g.label}`, runs: g.runs })),
+    ),
+  );
   const { rates: _rates, ...recorded } = meta;
   writeJsonAtomic(path.join(outDir, 'results.json'), {
     ...recorded,

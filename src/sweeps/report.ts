@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import { csv } from '../core/csv.js';
 import type { Metrics } from '../core/family.js';
 import { type RunData, readRun } from '../core/run-store.js';
 import { type CurveRow, curvePanel, grid } from '../plots/charts.js';
@@ -179,12 +180,6 @@ function heatmap(cells: readonly Cell[], axes: readonly string[], metric: string
       : { data: { values }, ...cellSpec },
   };
 }
-
-const csvCell = (v: unknown) => {
-  const s = v === undefined || v === null ? '' : typeof v === 'object' ? canonicalJson(v) : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const csv = (rows: readonly (readonly unknown[])[]) => `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 
 /** Writes report.html, figures/, finals.csv and curves.csv into the sweep folder. */
 export async function buildSweepReport(dir: string): Promise<WrittenReport> {

@@ -1,4 +1,5 @@
 /** `collapse-lab run <preset> | --config FILE [flags]`: one experiment into a new run folder. */
+import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { type ExperimentConfig, POLICY_TYPES } from '../../experiments/config.js';
 import { readConfigFileResolved, setOverrides } from '../../experiments/config-file.js';
@@ -19,7 +20,7 @@ export const help = `Usage: collapse-lab run <preset> [flags]
        collapse-lab run --config <file.json|file.yaml> [flags]
 
 Runs one experiment: generation 0 fits the real data, every later generation fits data its data policy
-builds from the real pool and earlier generations' samples. Writes runs/<name>-<timestamp>/.
+builds from the real pool and earlier generations' samples. Writes runs/<name>-<policy>-seed<seed>-<timestamp>/.
 
 Presets: ${presetNames().join(', ')}  (collapse-lab list shows what each does)
 Families: ${familyDefinitions()
@@ -40,8 +41,9 @@ Flags:
   --seed <s>             seed (integer ≥ 0); same config and seed give identical metrics
   --name <name>          run name (the folder is <name>-<timestamp>)
   --out <dir>            where run folders go (default: runs)
-  --seeds <n>            run n seeds (seed, seed+1, …) in parallel worker threads, each in its own run
-                         folder, plus a combined report (mean and spread) in <out>/<name>-seeds-<timestamp>
+  --seeds <n>            run n seeds (seed, seed+1, …) in parallel worker threads, into one folder
+                         <out>/<name>-seeds-<timestamp>: a run folder each under runs/, and a combined
+                         report (mean and spread) beside them
   --parallel <n>         with --seeds: most runs at once (default: the cores; 1 runs them one after another)
   --data-dir <dir>       where data sets live (WikiText-2, MNIST); default $COLLAPSE_LAB_DATA, then the cache
   --no-report            skip report.html and figures/ (rebuild later with 'collapse-lab report <runDir>')
@@ -168,11 +170,20 @@ async function runSeeds(
   json: boolean,
 ): Promise<number> {
   const { out, report, mode } = output;
-  const summaries = await runWithProgress(executor, seedConfigs(config, n), output, `${config.name} × ${n} seeds`);
+  // The seeds nest under their combined folder: <out>/<name>-seeds-<timestamp>/runs/<each run>.
+  const folder = freshReportDir(out, `${config.name}-seeds`);
+  const runs = path.join(folder, 'runs');
+  const summaries = await runWithProgress(
+    executor,
+    seedConfigs(config, n),
+    { ...output, out: runs },
+    `${config.name} × ${n} seeds`,
+  );
   const dirs = summaries.map((s) => s.runDir as string);
   const combined = report
-    ? await buildComparisonReport(dirs, freshReportDir(out, `${config.name}-seeds`), {
+    ? await buildComparisonReport(dirs, folder, {
         title: `${config.name}: ${n} seeds (${config.seed}..${config.seed + n - 1})`,
+        kind: 'seeds',
       })
     : null;
   if (mode === 'jsonl') {
