@@ -26,6 +26,8 @@ function experimentShape<F extends z.ZodType<FamilyConfig>>(family: F) {
         .string()
         .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore')
         .default('run'),
+      /** How legends and tables name the run ("filter + feedback"); the default says what differs between runs. */
+      label: z.string().min(1).max(80).optional(),
       seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
       /** Number of fitted generations, numbered 0..generations-1; generation 0 trains on real data. */
       generations: z.number().int().min(1),

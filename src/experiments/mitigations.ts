@@ -60,6 +60,7 @@ export function mitigationConfigs(seed = 1, overrides: Partial<ExperimentInput> 
       ...base,
       ...overrides,
       name: `mitigations-${label.replace(/[^A-Za-z0-9]+/g, '-')}`,
+      label,
       preset: 'mitigations',
       seed,
       policy,
@@ -117,6 +118,7 @@ export function lmMitigationConfigs(seed = 1, overrides: Partial<ExperimentInput
     config: {
       ...base,
       name: `lm-mitigations-${label.replace(/[^A-Za-z0-9]+/g, '-')}`,
+      label,
       seed,
       policy,
       family: { ...family, watermark: family.watermark ?? {}, watermarkShare },

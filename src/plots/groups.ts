@@ -15,6 +15,7 @@ export interface RunGroup {
 /** Config fields that do not change what is being measured. */
 const IGNORED = new Set([
   'seed',
+  'label',
   'name',
   'version',
   'preset',
@@ -23,20 +24,21 @@ const IGNORED = new Set([
   'checkpointSeconds',
 ]);
 
-function identity(config: RunConfig): Record<string, unknown> {
+/** What a run measures: its config without seed, names and bookkeeping (runs equal here differ only by seed). */
+export function configIdentity(config: RunConfig): Record<string, unknown> {
   return Object.fromEntries(Object.entries(config).filter(([k]) => !IGNORED.has(k)));
 }
 
 export function groupRuns(runs: readonly RunData[]): RunGroup[] {
   const byKey = new Map<string, RunData[]>();
   for (const run of runs) {
-    const key = JSON.stringify(identity(run.config));
+    const key = JSON.stringify(configIdentity(run.config));
     let list = byKey.get(key);
     if (!list) byKey.set(key, (list = []));
     list.push(run);
   }
   const groups = [...byKey.values()];
-  const configs = groups.map((g) => identity(g[0].config));
+  const configs = groups.map((g) => configIdentity(g[0].config));
   const differing = Object.keys(configs[0] ?? {}).filter(
     (k) => new Set(configs.map((c) => JSON.stringify(c[k]))).size > 1,
   );
@@ -44,6 +46,8 @@ export function groupRuns(runs: readonly RunData[]): RunGroup[] {
   // Two groups with the same visible label (the same policy with other options, say) are told apart by their
   // run names when those differ, else numbered.
   return groups.map((runs, i) => {
+    const own = runs[0].config.label;
+    if (typeof own === 'string') return { label: runs.length > 1 ? `${own} (${runs.length} seeds)` : own, runs };
     const clashing = groups.filter((_, j) => labels[j] === labels[i]);
     const names = new Set(clashing.map((g) => g[0].config.name));
     const base =

@@ -69,4 +69,43 @@ describe('comparison reports', () => {
       write.mockRestore();
     }
   });
+
+  it('counts a (config, seed) given twice once, with a warning naming both folders', async () => {
+    const warnings: string[] = [];
+    const dir = path.join(out, 'dupes');
+    await buildComparisonReport([seeded[0], seeded[1], seeded[0]], dir, { onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([
+      `${seeded[0]} is the same config and seed as ${seeded[0]}: counted once (a seed counted twice would narrow the band)`,
+    ]);
+    const runs = JSON.parse(fs.readFileSync(path.join(dir, 'runs.json'), 'utf8')).runs;
+    expect(runs).toHaveLength(2);
+    // curves.csv: one row per run, generation and metric, labelled by the group.
+    const rows = fs.readFileSync(path.join(dir, 'curves.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('run,label,seed,generation,metric,value');
+    const variance = rows.filter((r) => r.includes(',variance,'));
+    expect(variance).toHaveLength(2 * 30);
+    expect(variance[0]).toMatch(/^[^,]+,gaussian: replace \(2 seeds\),1,0,variance,\S+$/);
+  });
+
+  it('gives runs of different families their own sections and figures, never one overlaid panel', async () => {
+    const dice = await fixtureRun('dice', out);
+    const dir = path.join(out, 'families');
+    const report = await buildComparisonReport([seeded[0], dice], dir);
+    const html = fs.readFileSync(report.html, 'utf8');
+    expect(html).toContain('Family gaussian: final numbers');
+    expect(html).toContain('Family categorical: final numbers');
+    expect(report.figures.map((f) => f.id.split('-')[0]).sort()).toEqual(
+      expect.arrayContaining(['categorical', 'gaussian']),
+    );
+    // No figure mixes them: every figure belongs to one family's prefix.
+    expect(report.figures.every((f) => /^(gaussian|categorical)-/.test(f.id))).toBe(true);
+  });
+});
+
+describe('labels', () => {
+  it("label legends by the config's own label where it has one (the mitigation runs)", async () => {
+    const feedback = await fixtureRun('gaussian', out, { label: 'filter + feedback', policy: { type: 'accumulate' } });
+    const groups = groupRuns([seeded[0], feedback].map(readRun));
+    expect(groups.map((g) => g.label)).toEqual(['replace', 'filter + feedback']);
+  });
 });

@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic-file.js';
 import { timestamp } from '../core/run-folder.js';
-import { readRun } from '../core/run-store.js';
+import { type RunData, readRun } from '../core/run-store.js';
 import { findFamily } from '../families/index.js';
 import { definitionLabel } from '../metrics/definitions.js';
 import { format } from '../plots/generic.js';
-import { aggregate, groupRuns, type RunGroup } from '../plots/groups.js';
+import { aggregate, configIdentity, groupRuns, type RunGroup } from '../plots/groups.js';
 import { table } from '../plots/html.js';
 import { numericMetricNames } from '../plots/series.js';
 import { collapseRateTable } from './collapse-rates.js';
@@ -22,6 +22,8 @@ export interface CompareOptions {
   readonly title?: string;
   /** What the folder holds, for `list`: several seeds of one config, or any runs compared. */
   readonly kind?: 'compare' | 'seeds';
+  /** Where warnings go (a run counted twice); default stderr. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export async function buildComparisonReport(
@@ -30,23 +32,82 @@ export async function buildComparisonReport(
   options: CompareOptions = {},
 ): Promise<WrittenReport> {
   if (runDirs.length === 0) throw new RangeError('compare: no run folders given');
-  const groups = groupRuns(runDirs.map(readRun));
+  const { kept, dropped } = distinctRuns(runDirs.map(readRun));
+  for (const d of dropped)
+    (options.onWarning ?? warn)(
+      `${d.dir} is the same config and seed as ${d.sameAs}: counted once (a seed counted twice would narrow the band)`,
+    );
+  // One section per family: overlaying a die's and a Gaussian's metrics in one panel would compare nothing.
+  const families = [...new Set(kept.map((r) => r.config.family.type))];
+  const byFamily = families.map((family) => ({
+    family,
+    groups: groupRuns(kept.filter((r) => r.config.family.type === family)),
+  }));
+  const groups = byFamily.flatMap((f) => f.groups);
   fs.mkdirSync(outDir, { recursive: true });
-  const figures = await renderAndSave(outDir, compareFigures(groups));
+  const figures = (
+    await Promise.all(
+      byFamily.map(async (f) =>
+        renderAndSave(outDir, compareFigures(f.groups), families.length > 1 ? `${f.family}-` : ''),
+      ),
+    )
+  ).flat();
   // Links relative to the report, so the folder tree can move as a whole.
   writeJsonAtomic(path.join(outDir, 'runs.json'), {
     kind: options.kind ?? 'compare',
-    runs: runDirs.map((d) => path.relative(outDir, d)),
+    runs: kept.map((r) => path.relative(outDir, r.dir)),
   });
   writeCurvesCsv(outDir, groups);
   const title = options.title ?? `collapse-lab comparison: ${groups.map((g) => g.label).join(' vs ')}`;
-  const html = writePage(outDir, title, `${runDirs.length} runs in ${groups.length} configurations`, [
-    { title: 'Runs', html: runsTable(groups, outDir) },
-    { title: 'Final numbers', html: finalTable(groups) },
-    ...rateSection(groups),
-    { title: 'Figures', html: figuresHtml(figures) },
-  ]);
+  const sections =
+    families.length === 1
+      ? [
+          { title: 'Final numbers', html: finalTable(groups) },
+          ...rateSection(groups),
+          { title: 'Figures', html: figuresHtml(figures) },
+        ]
+      : byFamily.flatMap((f) => [
+          { title: `Family ${f.family}: final numbers`, html: finalTable(f.groups) },
+          ...rateSection(f.groups),
+          {
+            title: `Family ${f.family}: figures`,
+            html: figuresHtml(figures.filter((x) => x.id.startsWith(`${f.family}-`))),
+          },
+        ]);
+  const html = writePage(
+    outDir,
+    title,
+    `${kept.length} runs in ${groups.length} configurations${families.length > 1 ? ` of ${families.length} families (${families.join(', ')}), each in its own sections` : ''}`,
+    [{ title: 'Runs', html: runsTable(groups, outDir) }, ...sections],
+  );
   return { html, pngs: figures.map((f) => `figures/${f.id}.png`), figures };
+}
+
+function warn(message: string): void {
+  process.stderr.write(`collapse-lab: ${message}\n`);
+}
+
+/**
+ * The runs with each (config, seed) once: the first folder of a config and seed stays, later ones (the same
+ * folder named twice, or a rerun) are dropped and reported with the folder they repeat.
+ */
+export function distinctRuns(runs: readonly RunData[]): {
+  kept: RunData[];
+  dropped: { dir: string; sameAs: string }[];
+} {
+  const first = new Map<string, RunData>();
+  const kept: RunData[] = [];
+  const dropped: { dir: string; sameAs: string }[] = [];
+  for (const run of runs) {
+    const key = JSON.stringify([configIdentity(run.config), run.config.seed]);
+    const earlier = first.get(key);
+    if (earlier) dropped.push({ dir: run.dir, sameAs: earlier.dir });
+    else {
+      first.set(key, run);
+      kept.push(run);
+    }
+  }
+  return { kept, dropped };
 }
 
 function rateSection(groups: readonly RunGroup[]) {

@@ -1,14 +1,18 @@
 /** `collapse-lab compare <runDir>...`: one report overlaying finished (or unfinished) runs. */
+import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { RunFolder } from '../../core/run-folder.js';
 import { buildComparisonReport, freshReportDir } from '../../reports/compare.js';
+import { CURVES_CSV } from '../../reports/tidy.js';
 import { parseFlags, str } from '../args.js';
 
 export const help = `Usage: collapse-lab compare <runDir> <runDir>... [--out DIR] [--title TEXT]
 
 Writes one report overlaying the runs: runs whose configs differ only in the seed are drawn as their mean
 with a band (10th–90th percentile of the seeds); different configs (e.g. replace vs mix vs accumulate) as
-separate lines, labelled by what differs.
+separate lines, labelled by the config's label or by what differs. A run given twice (the same config and
+seed) counts once, with a warning. Runs of different families get separate sections. Beside report.html:
+curves.csv (run, label, seed, generation, metric, value) and runs.json.
 
 Flags:
   --out <dir>     the report folder (default: runs/compare-<timestamp>)
@@ -33,7 +37,14 @@ export async function run(argv: string[]): Promise<number> {
   const out = str(values, 'out') ?? freshReportDir('runs', 'compare');
   const title = str(values, 'title');
   const report = await buildComparisonReport(positionals, out, title ? { title } : {});
-  if (values.json) process.stdout.write(`${JSON.stringify({ report: report.html, figures: report.pngs }, null, 2)}\n`);
+  // Every path from the same base as the report's (the current folder), so a script opens them as printed.
+  const paths = {
+    report: report.html,
+    figures: report.pngs.map((p) => path.join(out, p)),
+    curves: path.join(out, CURVES_CSV),
+    runs: path.join(out, 'runs.json'),
+  };
+  if (values.json) process.stdout.write(`${JSON.stringify(paths, null, 2)}\n`);
   else process.stdout.write(`report: ${report.html}\n`);
   return 0;
 }
