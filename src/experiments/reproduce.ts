@@ -19,6 +19,7 @@ import type { Executor, RunOutcome } from './executor.js';
 import { localExecutor } from './executors/local.js';
 import type { PaperExperiment } from './paper/experiment.js';
 import { type Findings, paperExperiments } from './paper/index.js';
+import { PAPER, PUBLISHED } from './paper/published.js';
 
 export interface ReproduceOptions {
   readonly quick?: boolean;
@@ -134,7 +135,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     const mine = jobs.flatMap((j, i) => (j.experiment === e.id ? [outcomeOf.get(i) as RunOutcome] : []));
     const failed = mine.find((o): o is { error: Error } => 'error' in o);
     const runDirs = mine.flatMap((o) => ('summary' in o ? [o.summary.runDir as string] : []));
-    const base = { id: e.id, title: e.title, claim: e.claim, runDirs };
+    const base = { id: e.id, title: e.title, claim: e.claim, runDirs, published: PUBLISHED[e.id] };
     // An experiment whose data are missing (WikiText-2 not downloaded, say) is skipped, and says why.
     if (failed) {
       const skipped = failed.error.message.split('\n')[0];
@@ -157,6 +158,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     runs: jobs.length,
     claims,
     rates,
+    paper: PAPER,
   });
   return {
     report,

@@ -25,6 +25,8 @@ export interface SuiteSection {
   readonly runDirs: readonly string[];
   /** Set when the experiment could not run (e.g. its data are missing): the reason, shown instead of results. */
   readonly skipped?: string;
+  /** What the section redraws from the paper, and the paper's outcome there. */
+  readonly published?: { readonly redraws: string; readonly reported: string };
 }
 
 export interface SuiteMeta {
@@ -35,6 +37,8 @@ export interface SuiteMeta {
   readonly claims?: readonly ClaimRow[];
   /** One row per configuration of every experiment that ran: its collapse rate (see collapse-rates.ts). */
   readonly rates?: readonly RateRow[];
+  /** The paper the suite reproduces: named in the title and beside each section. */
+  readonly paper?: { readonly citation: string; readonly short: string };
 }
 
 /** One published claim or closed form, as measured in this suite: pass, fail, or not run (null). */
@@ -66,6 +70,19 @@ function claimsSection(claims: readonly ClaimRow[]) {
   return { title: 'Claims checked', html };
 }
 
+/** The paper's figure and outcome beside ours: the section's first computed sentence. */
+function paperBeside(s: SuiteSection, paper: SuiteMeta['paper']): string {
+  if (!s.published) return '';
+  const ours = s.skipped ? `not run (${s.skipped})` : (s.findings.sentences[0] ?? '');
+  return table(
+    ['', 'what', 'outcome'],
+    [
+      [paper?.short ?? 'paper', s.published.redraws, s.published.reported],
+      ['collapse-lab (this run)', s.title, ours],
+    ],
+  );
+}
+
 export async function writeSuiteReport(
   outDir: string,
   sections: readonly SuiteSection[],
@@ -78,7 +95,7 @@ export async function writeSuiteReport(
     if (s.skipped) {
       parts.push({
         title: s.title,
-        html: `<p><em>${escapeHtml(s.claim)}</em></p>\n<p class="skipped">Skipped: ${escapeHtml(s.skipped)}</p>`,
+        html: `<p><em>${escapeHtml(s.claim)}</em></p>\n${paperBeside(s, meta.paper)}\n<p class="skipped">Skipped: ${escapeHtml(s.skipped)}</p>`,
       });
       continue;
     }
@@ -91,6 +108,7 @@ export async function writeSuiteReport(
       title: s.title,
       html: [
         `<p><em>${escapeHtml(s.claim)}</em></p>`,
+        paperBeside(s, meta.paper),
         `<div id="findings-${escapeAttr(s.id)}">${paragraphs(s.findings.sentences)}</div>`,
         figuresHtml(figures),
         table(s.findings.table.headers, s.findings.table.rows),
@@ -118,7 +136,7 @@ export async function writeSuiteReport(
   const mode = meta.quick ? 'quick mode (shorter runs)' : 'full runs';
   return writePage(
     outDir,
-    'collapse-lab: the paper, reproduced',
+    `collapse-lab: ${meta.paper?.citation ?? 'the paper'}, reproduced`,
     `${ran} of ${sections.length} experiments, ${meta.runs} runs, ${mode}; ran in ${meta.wallSeconds.toFixed(0)} s on ${os.availableParallelism()} cores.`,
     parts,
   );

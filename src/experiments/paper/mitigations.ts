@@ -14,19 +14,24 @@ export const mitigationsExperiment: PaperExperiment = {
   id: 'mitigations',
   title: 'What keeps a model from collapsing: real data, accumulation, the web, and verification',
   claim:
-    'Keeping real data (mixed in or accumulated) prevents collapse; a web whose human stock runs out collapses unless it keeps its first scrape; a verifier helps only with feedback from real data.',
+    'Which ways of building the next training set keep a refitted Gaussian near the truth (variance 1)? The literature says: keeping real data (mixed in or accumulated) prevents collapse; a web whose human stock runs out collapses unless it keeps its first scrape; a verifier needs feedback from real data. The verdicts below are computed from the table.',
   configs: (quick) => gaussianSet(quick).map((m) => parseExperimentConfig(m.config)),
   findings(raw) {
     const groups = labelled(raw, gaussianSet(false));
     const variance = (label: string) => fmt(final(byLabel(groups, label), 'variance'));
     const tail = (label: string) => fmt(final(byLabel(groups, label), 'tailMass'));
     const last = final(groups[0], 'generation');
+    const replaceVariance = final(byLabel(groups, 'replace'), 'variance');
+    const verdicts = groups
+      .filter((g) => g.label !== 'replace')
+      .map((g) => `${g.label} ${remedyVerdict(final(g, 'variance'), replaceVariance)}`);
     return {
       sentences: [
         `After ${last} generations the fitted variance (true value 1) was ${variance('replace')} under replace, ${variance('mix 10%')} with 10% real data mixed in and ${variance('accumulate')} accumulating; the model's mass in the real tails (2% for the truth) was ${tail('replace')}, ${tail('mix 10%')} and ${tail('accumulate')}.`,
         `On the contaminated web the variance ended at ${variance('web')}; training on the pre-contamination snapshot kept it at ${variance('web snapshot')}. A fixed band filter ended at ${variance('filter')}; with feedback from held-out real data, ${variance('filter + feedback')}; importance resampling towards a real-data model, ${variance('filter importance')}.`,
+        `Against replace (final variance ${fmt(replaceVariance)}): ${verdicts.join('; ')}. (${VERDICT_RULE})`,
       ],
-      table: finalTable(groups, [
+      table: withVerdicts(groups, replaceVariance, [
         ['variance', 'variance'],
         ['tailMass', 'tail mass'],
         ['w2', 'W2 to the truth'],
@@ -37,3 +42,33 @@ export const mitigationsExperiment: PaperExperiment = {
     };
   },
 };
+
+/** How a verdict is read off the final variance (the truth is 1): the distance that counts is |ln σ²|. */
+export const VERDICT_RULE =
+  "'keeps it near the truth': final variance within a factor 1.5 of 1; 'helps': |ln σ²| at most half of replace's; otherwise 'does not help', saying which way it missed";
+
+export function remedyVerdict(variance: number, replaceVariance: number): string {
+  if (!Number.isFinite(variance) || variance <= 0) return 'does not help (no finite variance)';
+  const distance = Math.abs(Math.log(variance));
+  if (distance <= Math.log(1.5)) return 'keeps it near the truth';
+  if (distance <= Math.abs(Math.log(replaceVariance)) / 2) return 'helps';
+  return variance > 1
+    ? `does not help (overshoots to ${fmt(variance)})`
+    : `does not help (collapses to ${fmt(variance)})`;
+}
+
+/** The final table with each policy's verdict beside its numbers. */
+function withVerdicts(
+  groups: Parameters<typeof finalTable>[0],
+  replaceVariance: number,
+  metrics: Parameters<typeof finalTable>[1],
+) {
+  const table = finalTable(groups, metrics);
+  return {
+    headers: [...table.headers, 'verdict'],
+    rows: table.rows.map((row, i) => [
+      ...row,
+      groups[i].label === 'replace' ? 'baseline' : remedyVerdict(final(groups[i], 'variance'), replaceVariance),
+    ]),
+  };
+}
