@@ -45,7 +45,7 @@ export function compareMetricCurves(groups: readonly RunGroup[]): Figure {
     id: 'compare-metrics',
     title: 'Metrics over generations, overlaid',
     caption:
-      'One line per configuration; with several seeds the line is their mean and the band from the 10th to the 90th percentile of the seeds.',
+      'One line per configuration; with several seeds the line is their mean (geometric for variances, perplexities and distances) and the band its 95% interval.',
     spec: panels.length > 0 ? grid(panels, 3) : emptySpec('the runs share no numeric metric'),
   };
 }

@@ -4,6 +4,7 @@
  */
 
 import type { RunConfig, RunData } from '../core/run-store.js';
+import { summarise } from '../metrics/seed-summary.js';
 import type { CurveRow } from './charts.js';
 import { policyLabel, series } from './series.js';
 
@@ -73,9 +74,10 @@ function describe(config: RunConfig, differing: readonly string[]): string {
 }
 
 /**
- * A metric across a group's seeds: the mean per generation, and (with two or more seeds) a band from the 10th
- * to the 90th percentile — quantiles, not mean ± sd, so the band stays positive on log axes. Generations some
- * seeds lack (an unfinished run) use the seeds that have them.
+ * A metric across a group's seeds, per generation: the mean (geometric for scale-like metrics: variances,
+ * perplexities, distances) and, with two or more seeds, its 95% interval (Student's t, on the log scale for
+ * scale-like metrics, so the band stays positive on log axes). A metric that is never negative keeps its band
+ * at or above 0. Generations some seeds lack (an unfinished run) use the seeds that have them.
  */
 export function aggregate(group: RunGroup, metric: string, label = group.label): CurveRow[] {
   const values = new Map<number, number[]>();
@@ -91,16 +93,9 @@ export function aggregate(group: RunGroup, metric: string, label = group.label):
   return [...values.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([generation, xs]) => {
-      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-      if (seeds < 2) return { generation, value: mean, series: label };
-      const sorted = [...xs].sort((a, b) => a - b);
-      return { generation, value: mean, series: label, lo: quantile(sorted, 0.1), hi: quantile(sorted, 0.9) };
+      const s = summarise(metric, xs);
+      if (seeds < 2) return { generation, value: s.mean, series: label };
+      const floor = xs.every((x) => x >= 0) ? 0 : Number.NEGATIVE_INFINITY;
+      return { generation, value: s.mean, series: label, lo: Math.max(floor, s.lo), hi: s.hi };
     });
-}
-
-/** Linear-interpolated quantile of an ascending list. */
-export function quantile(sorted: readonly number[], q: number): number {
-  const at = (sorted.length - 1) * q;
-  const i = Math.floor(at);
-  return i + 1 < sorted.length ? sorted[i] + (at - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
 }

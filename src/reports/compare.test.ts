@@ -47,11 +47,21 @@ describe('comparison reports', () => {
     const html = fs.readFileSync(report.html, 'utf8');
     // The seeded group's final variance shows its 10–90% range; the single run a bare number; the row says what
     // collapse the metric measures.
-    const row = /<tr><td>variance<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><\/tr>/.exec(html);
+    const row =
+      /<tr><td>variance \(geometric mean\)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><\/tr>/.exec(
+        html,
+      );
     expect(row?.[1]).toBe('diversity loss');
-    expect(row?.[2]).toMatch(/^\S+ \[\S+, \S+\]$/);
-    expect(row?.[3]).toMatch(/^\S+$/);
-    expect(html).toMatch(/<td>slicedWasserstein<\/td><td>distance from the real distribution<\/td>/);
+    expect(row?.[2]).toBe('1'); // the truth: the real distribution's variance
+    expect(row?.[3]).toMatch(/^\S+ \[95% CI \S+, \S+\]$/);
+    expect(row?.[4]).toMatch(/^\S+$/);
+    expect(html).toContain('<th>replace (2 seeds) (n = 2)</th>');
+    // The geometric mean of the two seeds' final variances, as the table prints it.
+    const finals = seeded.map((d) => readRun(d).metrics.at(-1)?.variance as number);
+    expect(Number(row?.[3].split(' ')[0])).toBeCloseTo(Math.sqrt(finals[0] * finals[1]), 2);
+    expect(html).toMatch(
+      /<td>slicedWasserstein \(geometric mean\)<\/td><td>distance from the real distribution<\/td><td>0<\/td>/,
+    );
     expect(report.pngs.every((p) => fs.existsSync(path.join(dir, p)))).toBe(true);
     const runs = JSON.parse(fs.readFileSync(path.join(dir, 'runs.json'), 'utf8')).runs;
     expect(runs.map((r: string) => path.resolve(dir, r))).toEqual([...seeded, mixed]);

@@ -7,10 +7,13 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic-file.js';
 import { timestamp } from '../core/run-folder.js';
 import { type RunData, readRun } from '../core/run-store.js';
+import { type RealConfig, truthOf } from '../data/real-data.js';
 import { findFamily } from '../families/index.js';
 import { definitionLabel } from '../metrics/definitions.js';
+import { isScaleLike, summarise } from '../metrics/seed-summary.js';
+import { truthValues } from '../metrics/truth.js';
 import { format } from '../plots/generic.js';
-import { aggregate, configIdentity, groupRuns, type RunGroup } from '../plots/groups.js';
+import { configIdentity, groupRuns, type RunGroup } from '../plots/groups.js';
 import { table } from '../plots/html.js';
 import { numericMetricNames } from '../plots/series.js';
 import { collapseRateTable } from './collapse-rates.js';
@@ -142,22 +145,34 @@ function runsTable(groups: readonly RunGroup[], outDir: string): string {
   );
 }
 
-/** Each shared metric at the last generation: the mean over seeds, with the 10–90% range when there are several. */
+/**
+ * Each shared metric at the last generation: the mean over seeds (geometric for scale-like metrics) with its 95%
+ * interval, n in each column's header; where the real distribution is known, its value in a truth column.
+ */
 function finalTable(groups: readonly RunGroup[]): string {
   const names = numericMetricNames(groups[0].runs[0].metrics);
   const own = findFamily(groups[0].runs[0].config.family.type)?.definitions;
-  return table(
-    ['metric', 'collapse it measures', ...groups.map((g) => g.label)],
-    names.map((name) => [
-      name,
+  const known = truthOf(groups[0].runs[0].config.real as RealConfig);
+  const values = known ? truthValues(known) : {};
+  const truths = names.map((name) => values[name]);
+  const hasTruth = truths.some((t) => t !== undefined);
+  return `${table(
+    [
+      'metric',
+      'collapse it measures',
+      ...(hasTruth ? ['truth'] : []),
+      ...groups.map((g) => `${g.label} (n = ${g.runs.length})`),
+    ],
+    names.map((name, i) => [
+      isScaleLike(name) ? `${name} (geometric mean)` : name,
       definitionLabel(name, own),
+      ...(hasTruth ? [truths[i] === undefined ? '' : format(truths[i] as number)] : []),
       ...groups.map((g) => {
-        const rows = aggregate(g, name);
-        const last = rows[rows.length - 1];
-        if (!last) return '–';
-        const spread = last.lo !== undefined ? ` [${format(last.lo)}, ${format(last.hi as number)}]` : '';
-        return `${format(last.value)}${spread}`;
+        const xs = g.runs.map((r) => r.metrics.at(-1)?.[name]).filter((v): v is number => typeof v === 'number');
+        if (xs.length === 0) return '–';
+        const s = summarise(name, xs);
+        return xs.length > 1 ? `${format(s.mean)} [95% CI ${format(s.lo)}, ${format(s.hi)}]` : format(s.mean);
       }),
     ]),
-  );
+  )}<p class="note">Last generation. With several seeds: the mean over seeds (geometric for variances, perplexities and distances) and its 95% interval (Student's t${groups.some((g) => g.runs.length > 1) ? '' : '; every configuration here has one seed'}).</p>`;
 }

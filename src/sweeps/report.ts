@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../core/atomic-file.js';
 import { csv } from '../core/csv.js';
 import type { Metrics } from '../core/family.js';
 import { type RunData, readRun } from '../core/run-store.js';
+import { isScaleLike, meanInterval, summarise } from '../metrics/seed-summary.js';
 import { type CurveRow, curvePanel, grid } from '../plots/charts.js';
 import { format } from '../plots/generic.js';
 import { table } from '../plots/html.js';
@@ -26,37 +27,6 @@ interface Cell {
   readonly label: string;
   readonly point: Readonly<Record<string, unknown>>;
   readonly trials: { readonly record: TrialRecord; readonly run: RunData }[];
-}
-
-/** Mean and a two-sided 95% interval of the mean (Student's t; just the mean with one value). */
-export function meanInterval(xs: readonly number[]): { mean: number; lo: number; hi: number; n: number } {
-  const n = xs.length;
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { mean, lo: mean, hi: mean, n };
-  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
-  const half = tQuantile975(n - 1) * (sd / Math.sqrt(n));
-  return { mean, lo: mean - half, hi: mean + half, n };
-}
-
-/** The 0.975 quantile of Student's t with `df` degrees of freedom (table to 30, then the normal's 1.96 + a correction). */
-function tQuantile975(df: number): number {
-  const table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145];
-  const tail = [
-    2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
-  ];
-  if (df <= 14) return table[df - 1];
-  if (df <= 30) return tail[df - 15];
-  return 1.96 + 2.4 / df; // Cornish–Fisher's first term; within 0.002 of the exact value beyond 30
-}
-
-/** Scale-like metrics (variances, perplexities, distances) are summarised on a log scale: a geometric mean. */
-const SCALE_LIKE = /variance|perplexity|w2|trace|wasserstein/i;
-
-/** meanInterval, on log values when the metric is scale-like and positive (a geometric mean and its interval). */
-export function summarise(metric: string, xs: readonly number[]): { mean: number; lo: number; hi: number; n: number } {
-  if (!SCALE_LIKE.test(metric) || xs.some((x) => !(x > 0))) return meanInterval(xs);
-  const { mean, lo, hi, n } = meanInterval(xs.map(Math.log));
-  return { mean: Math.exp(mean), lo: Math.exp(lo), hi: Math.exp(hi), n };
 }
 
 const cellLabel = (point: Readonly<Record<string, unknown>>) =>
@@ -116,14 +86,14 @@ function curves(cells: readonly Cell[], metric: string): Figure {
         title: labels.length > 6 ? `${metric} (cells ${i + 1}–${Math.min(i + 6, labels.length)})` : metric,
         yTitle: metric,
         rows: rows.filter((r) => mine.has(r.series)),
-        yScale: positive && SCALE_LIKE.test(metric) ? 'log' : 'linear',
+        yScale: positive && isScaleLike(metric) ? 'log' : 'linear',
       }),
     );
   }
   return {
     id: 'sweep-curves',
     title: `${metric} by generation, per grid cell`,
-    caption: SCALE_LIKE.test(metric)
+    caption: isScaleLike(metric)
       ? 'Each line is one grid cell: the geometric mean over its seeds, with a band for its 95% interval (a t interval on the log scale).'
       : 'Each line is one grid cell: the mean over its seeds, with a band for the 95% interval of that mean.',
     spec: grid(panels, 2),
@@ -142,7 +112,7 @@ function heatmap(cells: readonly Cell[], axes: readonly string[], metric: string
     const panel = rest.map((a) => `${a}=${label(c.point[a])}`).join(', ');
     return [{ x: label(c.point[x]), y: label(c.point[y]), panel, mean, text: format(mean) }];
   });
-  const scale = SCALE_LIKE.test(metric) && values.every((v) => v.mean > 0) ? { type: 'log' } : {};
+  const scale = isScaleLike(metric) && values.every((v) => v.mean > 0) ? { type: 'log' } : {};
   const cellSpec = {
     width: 300,
     height: 200,
@@ -169,7 +139,7 @@ function heatmap(cells: readonly Cell[], axes: readonly string[], metric: string
   return {
     id: 'sweep-heatmap',
     title: `final ${metric} over ${x} × ${y}`,
-    caption: `The last generation's ${metric} in each cell (${SCALE_LIKE.test(metric) ? 'geometric ' : ''}mean over seeds)${rest.length ? `, one panel per ${rest.join(', ')}` : ''}. Empty: no finished trial there, or the metric is not defined for it.`,
+    caption: `The last generation's ${metric} in each cell (${isScaleLike(metric) ? 'geometric ' : ''}mean over seeds)${rest.length ? `, one panel per ${rest.join(', ')}` : ''}. Empty: no finished trial there, or the metric is not defined for it.`,
     spec: rest.length
       ? {
           data: { values },
@@ -244,7 +214,7 @@ export async function buildSweepReport(dir: string): Promise<WrittenReport> {
           [
             'grid cell',
             'n (seeds)',
-            `${metric && SCALE_LIKE.test(metric) ? 'geometric mean' : 'mean'} of final ${metric ?? ''}`,
+            `${metric && isScaleLike(metric) ? 'geometric mean' : 'mean'} of final ${metric ?? ''}`,
             '95% interval [lo, hi]',
           ],
           summaryRows,

@@ -10,11 +10,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../experiments/run.js';
+import { meanInterval, summarise } from '../metrics/seed-summary.js';
 import { freePort, REDIS_SERVER, startRedis } from '../test-helpers/redis.js';
 import { expandSweep } from './expand.js';
 import { planSweep } from './index.js';
 import { storeResult } from './queue/coordinator.js';
-import { meanInterval, summarise } from './report.js';
 import { sweepSchema } from './spec.js';
 
 const CLI = path.resolve('dist/cli/main.js');

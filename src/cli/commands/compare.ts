@@ -9,7 +9,7 @@ import { parseFlags, str } from '../args.js';
 export const help = `Usage: collapse-lab compare <runDir> <runDir>... [--out DIR] [--title TEXT]
 
 Writes one report overlaying the runs: runs whose configs differ only in the seed are drawn as their mean
-with a band (10th–90th percentile of the seeds); different configs (e.g. replace vs mix vs accumulate) as
+with a band (the 95% interval of their mean; geometric for variances, perplexities, distances); different configs (e.g. replace vs mix vs accumulate) as
 separate lines, labelled by the config's label or by what differs. A run given twice (the same config and
 seed) counts once, with a warning. Runs of different families get separate sections. Beside report.html:
 curves.csv (run, label, seed, generation, metric, value) and runs.json.

@@ -91,8 +91,8 @@ export function diversityFigure(groups: readonly RunGroup[]): Figure | undefined
     id: 'categorical-diversity',
     title: 'Diversity (Gini–Simpson) against theory',
     caption: theory.length
-      ? 'The chance that two draws differ, measured (mean over seeds, band 10th–90th percentile) and its exact expectation under replace, (1 − 1/M)ⁿ⁺¹(1 − Σp²): it halves every M ln 2 generations.'
-      : 'The chance that two draws differ, per configuration (mean over seeds, band 10th–90th percentile).',
+      ? 'The chance that two draws differ, measured (mean over seeds, band: its 95% interval) and its exact expectation under replace, (1 − 1/M)ⁿ⁺¹(1 − Σp²): it halves every M ln 2 generations.'
+      : 'The chance that two draws differ, per configuration (mean over seeds, band: its 95% interval).',
     spec: curvePanel({
       title: 'Gini–Simpson diversity',
       yTitle: '1 − Σ p²',
@@ -107,7 +107,7 @@ export function compareSupportFigure(groups: readonly RunGroup[]): Figure {
   return {
     id: 'categorical-compare',
     title: 'Support size and total variation, compared',
-    caption: 'One line per configuration (mean over seeds; band: 10th–90th percentile of the seeds).',
+    caption: 'One line per configuration (mean over seeds; band: its 95% interval).',
     spec: grid(
       PANELS.map((p) =>
         curvePanel({ title: p.title, yTitle: p.axis, rows: groups.flatMap((g) => aggregate(g, p.metric)) }),

@@ -112,7 +112,7 @@ export function compareVarianceFigure(groups: readonly RunGroup[]): Figure {
     id: 'gaussian-compare',
     title: 'Variance and W2 over generations, compared',
     caption:
-      'Mean over seeds per configuration (band: 10th–90th percentile of the seeds); dashed: E[σ²ₙ] = σ²((M−1)/M)ⁿ under replace, with its theoretical 90% band.',
+      'Geometric mean over seeds per configuration (band: its 95% interval); dashed: E[σ²ₙ] = σ²((M−1)/M)ⁿ under replace, with its theoretical 90% band.',
     spec: grid(
       [
         curvePanel({

@@ -160,7 +160,7 @@ export function compareCollapseCurves(groups: readonly RunGroup[]): Figure {
     id: 'gmm-compare',
     title: 'Collapse over generations, compared',
     caption:
-      'One line per configuration (mean over seeds, band from the 10th to the 90th percentile of the seeds where there are several).',
+      'One line per configuration (mean over seeds, geometric for variances; band: its 95% interval where there are several).',
     spec: grid(panels, 3),
   };
 }

@@ -374,7 +374,7 @@ export function compareLmFigure(groups: readonly RunGroup[]): Figure | undefined
   return {
     id: 'lm-compare',
     title: 'The language model trained on its own text, compared',
-    caption: `One line per configuration (mean over seeds; band: 10th–90th percentile of the seeds where there are several). Per-block perplexity is each synthetic block scored by the generation-0 model (the first model, fitted to real data)${
+    caption: `One line per configuration (mean over seeds, geometric for perplexities; band: its 95% interval where there are several). Per-block perplexity is each synthetic block scored by the generation-0 model (the first model, fitted to real data)${
       withHistogram
         ? '; the histogram sets each configuration’s last generation against generation 0.'
         : `; with more than ${HISTOGRAMS_UP_TO} configurations its histograms are left to each run’s report.`
