@@ -21,7 +21,7 @@ export function metricCurves(run: RunData): Figure {
       constant.push(`${name} = ${format(rows[0]?.value ?? null)}`);
       continue;
     }
-    panels.push(curvePanel({ title: name, yTitle: null, rows, width: 260, height: 150 }));
+    panels.push(curvePanel({ title: name, yTitle: null, rows, width: 260, height: 150, yScale: axisFor(name) }));
   }
   return {
     id: 'metrics',
@@ -39,7 +39,14 @@ export function compareMetricCurves(groups: readonly RunGroup[]): Figure {
     groups.every((g) => g.runs.some((r) => r.metrics.some((m) => typeof m[name] === 'number'))),
   );
   const panels = shared.map((name) =>
-    curvePanel({ title: name, yTitle: null, rows: groups.flatMap((g) => aggregate(g, name)), width: 260, height: 150 }),
+    curvePanel({
+      title: name,
+      yTitle: null,
+      rows: groups.flatMap((g) => aggregate(g, name)),
+      width: 260,
+      height: 150,
+      yScale: axisFor(name),
+    }),
   );
   return {
     id: 'compare-metrics',
@@ -48,6 +55,14 @@ export function compareMetricCurves(groups: readonly RunGroup[]): Figure {
       'One line per configuration; with several seeds the line is their mean (geometric for variances, perplexities and distances) and the band its 95% interval.',
     spec: panels.length > 0 ? grid(panels, 3) : emptySpec('the runs share no numeric metric'),
   };
+}
+
+/**
+ * Log-likelihoods fall by orders of magnitude as a model collapses (−1.4 to −10⁸ for a Gaussian), and are
+ * negative: a symlog axis shows both ends.
+ */
+export function axisFor(metric: string): 'symlog' | undefined {
+  return /loglikelihood/i.test(metric) ? 'symlog' : undefined;
 }
 
 export function emptySpec(text: string) {

@@ -74,47 +74,100 @@ export function samplesFigure(run: RunData, generations?: readonly number[]): Fi
   }
   if (rows.length === 0) return undefined;
   const panels = [...new Set(rows.map((r) => r.panel as string))];
-  const x = { field: 'x', type: 'quantitative', title: 'x₁' };
-  const y = { field: 'y', type: 'quantitative', title: 'x₂' };
+  // The last generation again, zoomed to its own extent: on the shared axes a collapsed mixture is a dot.
+  const lastPanel = panels[panels.length - 1];
+  const zoomed = `${lastPanel}, zoomed`;
+  const cells = [
+    ...panels.map((panel) => ({ panel, title: panel, shared: true })),
+    { panel: lastPanel, title: zoomed, shared: false },
+  ];
+  const shared = { x: extent(rows, 'x'), y: extent(rows, 'y') };
   const spec: VlSpec = {
-    data: { values: rows },
-    facet: { field: 'panel', type: 'nominal', sort: panels, title: null },
-    // At most 4 a row, with the rows as even as they can be (6 panels: 3 + 3, not 4 + 2 and two empty cells).
-    columns: Math.ceil(panels.length / Math.ceil(panels.length / 4)),
-    spec: {
-      width: 170,
-      height: 170,
-      layer: [
-        {
-          transform: [{ filter: "datum.kind === 'sample'" }],
-          mark: { type: 'circle', size: 6, opacity: 0.35, color: '#4c78a8' },
-          encoding: { x, y },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'ellipse'" }],
-          mark: { type: 'line', strokeWidth: 2 },
-          encoding: {
-            x,
-            y,
-            order: { field: 'order', type: 'quantitative' },
-            detail: { field: 'key' },
-            color: {
-              field: 'component',
-              type: 'nominal',
-              title: 'fitted 2σ ellipse',
-              scale: { range: ['#e45756', '#f58518', '#54a24b', '#b279a2', '#9d755d'] },
-              legend: { orient: 'bottom' },
-            },
-          },
-        },
-      ],
-    },
+    concat: cells.map((cell) =>
+      samplesPanel(
+        rows.filter((r) => r.panel === cell.panel),
+        cell.title,
+        cell.shared ? shared : undefined,
+      ),
+    ),
+    columns: gridColumns(cells.length),
+    spacing: 16,
+    resolve: { scale: { x: 'independent', y: 'independent' } },
   };
   return {
     id: 'gmm-samples',
     title: 'Samples and fitted components',
-    caption: `Each generation's synthetic samples (up to ${POINTS_PER_PANEL} shown) and the 2σ ellipses of its fitted components, on shared axes: the mixture drifts and shrinks as it is refitted to its own samples.`,
+    caption: `Each generation's synthetic samples (up to ${POINTS_PER_PANEL} shown) and the 2σ ellipses of its fitted components, on shared axes: the mixture drifts and shrinks as it is refitted to its own samples. The last panel is ${lastPanel} again on its own scale.`,
     spec,
+  };
+}
+
+/** Columns for `n` panels: at most 4 a row, with no empty cell where a divisor allows it (8: 4 + 4; 9: 3 × 3). */
+export function gridColumns(n: number): number {
+  if (n <= 4) return n;
+  for (const c of [4, 3]) if (n % c === 0) return c;
+  return Math.ceil(n / Math.ceil(n / 4)); // as even as it can be (7: 4 + 3)
+}
+
+function extent(rows: readonly Record<string, unknown>[], field: 'x' | 'y'): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const r of rows) {
+    const v = r[field] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const pad = (hi - lo) * 0.04 || 1e-9;
+  return [lo - pad, hi + pad];
+}
+
+/** One generation's samples and ellipses; on the shared axes when `domains` is given, else on its own. */
+function samplesPanel(
+  rows: readonly Record<string, unknown>[],
+  title: string,
+  domains: { x: [number, number]; y: [number, number] } | undefined,
+): VlSpec {
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: 'x₁',
+    scale: domains ? { domain: domains.x, nice: false } : { zero: false },
+  };
+  const y = {
+    field: 'y',
+    type: 'quantitative',
+    title: 'x₂',
+    scale: domains ? { domain: domains.y, nice: false } : { zero: false },
+  };
+  return {
+    title: { text: title, fontSize: 12 },
+    width: 200,
+    height: 200,
+    data: { values: rows },
+    layer: [
+      {
+        transform: [{ filter: "datum.kind === 'sample'" }],
+        mark: { type: 'circle', size: 6, opacity: 0.35, color: '#0072B2', clip: true },
+        encoding: { x, y },
+      },
+      {
+        transform: [{ filter: "datum.kind === 'ellipse'" }],
+        mark: { type: 'line', strokeWidth: 2, clip: true },
+        encoding: {
+          x,
+          y,
+          order: { field: 'order', type: 'quantitative' },
+          detail: { field: 'key' },
+          color: {
+            field: 'component',
+            type: 'nominal',
+            title: 'fitted 2σ ellipse',
+            scale: { range: ['#D55E00', '#E69F00', '#009E73', '#CC79A7', '#000000'] },
+            legend: { orient: 'bottom' },
+          },
+        },
+      },
+    ],
   };
 }
 
@@ -125,7 +178,8 @@ const PANELS = [
     metric: 'heldOutLogLikelihood',
     title: 'held-out log-likelihood',
     axis: 'log-likelihood',
-    yScale: 'linear' as const,
+    // It falls by orders of magnitude as the model collapses (−1.4 to −10⁸): symlog shows both ends.
+    yScale: 'symlog' as const,
   },
 ];
 
