@@ -75,3 +75,47 @@ export function definitionLabel(
 ): string {
   return (extra[metric] ?? METRIC_DEFINITIONS[metric] ?? []).map((d) => DEFINITIONS[d].title).join(', ');
 }
+
+/** One line on what each built-in metric is, with its unit: the "what it is" column of a report's table. */
+export const METRIC_MEANINGS: Readonly<Record<string, string>> = {
+  generation: 'the generation number (0 fits real data)',
+  trainSize: 'items in the generation’s training set (count)',
+  realFraction: 'share of real items in the training set (0–1)',
+  mean: 'the fitted mean (data units)',
+  variance: 'the fitted variance (data units²; the truth’s is 1 in the presets)',
+  covarianceTrace: 'trace of the fitted covariance: total variance (data units²)',
+  totalVariance: 'trace of the fitted mixture’s covariance (data units²)',
+  w2: 'Wasserstein-2 distance from the fitted to the real distribution (data units)',
+  slicedWasserstein: 'sliced Wasserstein-2 distance from the model’s samples to held-out real data (data units)',
+  heldOutLogLikelihood: 'mean log-density of held-out real data under the model (nats per item; higher is better)',
+  tailMass:
+    'the model’s mass in the real tails (probability): vectors, outside the real 1%–99% quantiles (truth 0.02); categories, on the real distribution’s rarest outcomes',
+  l2ToTruth: 'L2 distance between the fitted and true mixture densities',
+  l2ToGenerationZero: 'L2 distance between this and generation 0’s fitted mixture densities',
+  emIterations: 'EM iterations the fit took (count)',
+  supportSize: 'outcomes with non-zero probability (count)',
+  totalVariation: 'total-variation distance from the real distribution (0–1)',
+  klRealModel: 'KL(real ‖ model) (nats; infinite once a real outcome is lost)',
+  lostRealMass: 'real probability on outcomes the model gives 0 (probability)',
+  realTailMass: 'the real distribution’s own mass on those rarest outcomes (probability): tailMass’s truth',
+  entropy: 'entropy of the fitted distribution (nats)',
+  giniSimpson: 'chance that two draws differ, 1 − Σp² (probability)',
+  testPerplexity: 'perplexity of the real test split (per token; lower is better)',
+  distinct1: 'distinct unigrams over all unigrams in the generated text (0–1)',
+  distinct2: 'distinct bigrams over all bigrams in the generated text (0–1)',
+  distinct3: 'distinct trigrams over all trigrams in the generated text (0–1)',
+  vocabularyTypes: 'word types the generated text uses (count)',
+  rareTypesProduced: 'share of the real text’s rare types the generated text still uses (0–1)',
+  syntheticPerplexityP50: 'median perplexity of the generated blocks under generation 0 (per token)',
+  latentStd: 'spread (standard deviation) of the latent codes, the notebook’s diversity statistic (latent units)',
+  pixelVariance: 'per-pixel variance of generated images, averaged (intensity²)',
+  testElbo: 'evidence lower bound on real test images (higher is better)',
+  digitEntropy: 'entropy of the classifier’s digit labels over generated images (bits; log₂ 10 = 3.32 is uniform)',
+  classifierConfidence: 'mean top-class probability a real-data classifier gives generated images (0–1)',
+  fidLike: 'Fréchet distance between real and generated images in the classifier’s feature space',
+};
+
+/** What `metric` is, in one line with its unit; '' for a metric without one. */
+export function metricMeaning(metric: string, extra: Readonly<Record<string, string>> = {}): string {
+  return extra[metric] ?? METRIC_MEANINGS[metric] ?? '';
+}

@@ -48,7 +48,7 @@ describe('comparison reports', () => {
     // The seeded group's final variance shows its 10–90% range; the single run a bare number; the row says what
     // collapse the metric measures.
     const row =
-      /<tr><td>variance \(geometric mean\)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><\/tr>/.exec(
+      /<tr><td>variance \(geometric mean\)<\/td><td>the fitted variance[^<]*<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><\/tr>/.exec(
         html,
       );
     expect(row?.[1]).toBe('diversity loss');
@@ -60,7 +60,7 @@ describe('comparison reports', () => {
     const finals = seeded.map((d) => readRun(d).metrics.at(-1)?.variance as number);
     expect(Number(row?.[3].split(' ')[0])).toBeCloseTo(Math.sqrt(finals[0] * finals[1]), 2);
     expect(html).toMatch(
-      /<td>slicedWasserstein \(geometric mean\)<\/td><td>distance from the real distribution<\/td><td>0<\/td>/,
+      /<td>slicedWasserstein \(geometric mean\)<\/td><td>[^<]+<\/td><td>distance from the real distribution<\/td><td>0<\/td>/,
     );
     expect(report.pngs.every((p) => fs.existsSync(path.join(dir, p)))).toBe(true);
     const runs = JSON.parse(fs.readFileSync(path.join(dir, 'runs.json'), 'utf8')).runs;

@@ -9,7 +9,7 @@ import { timestamp } from '../core/run-folder.js';
 import { type RunData, readRun } from '../core/run-store.js';
 import { type RealConfig, truthOf } from '../data/real-data.js';
 import { findFamily } from '../families/index.js';
-import { definitionLabel } from '../metrics/definitions.js';
+import { definitionLabel, metricMeaning } from '../metrics/definitions.js';
 import { isScaleLike, summarise } from '../metrics/seed-summary.js';
 import { truthValues } from '../metrics/truth.js';
 import { format } from '../plots/generic.js';
@@ -159,12 +159,14 @@ function finalTable(groups: readonly RunGroup[]): string {
   return `${table(
     [
       'metric',
+      'what it is',
       'collapse it measures',
       ...(hasTruth ? ['truth'] : []),
       ...groups.map((g) => `${g.label} (n = ${g.runs.length})`),
     ],
     names.map((name, i) => [
       isScaleLike(name) ? `${name} (geometric mean)` : name,
+      metricMeaning(name),
       definitionLabel(name, own),
       ...(hasTruth ? [truths[i] === undefined ? '' : format(truths[i] as number)] : []),
       ...groups.map((g) => {
