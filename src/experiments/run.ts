@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DamagedFileError, RunFolderError, UsageError } from '../core/errors.js';
 import type { Metrics } from '../core/family.js';
+import { SCHEMA_IDS } from '../core/file-formats.js';
 import { fileSystemError, readFileNamed } from '../core/fs-errors.js';
 import { type LoopHooks, runLoop } from '../core/loop.js';
 import { FILES, RunFolder } from '../core/run-folder.js';
@@ -34,6 +35,9 @@ export interface RunOptions extends LoopHooks {
 }
 
 export interface RunSummary {
+  /** The format this file follows (core/file-formats.ts, docs/schemas/). */
+  readonly schema: typeof SCHEMA_IDS.summary;
+  readonly metricsSchema: typeof SCHEMA_IDS.metricsLine;
   readonly name: string;
   readonly runDir: string | null;
   readonly family: string;
@@ -258,6 +262,8 @@ async function execute(
   );
   const wallSeconds = (performance.now() - started) / 1000;
   const summary: RunSummary = {
+    schema: SCHEMA_IDS.summary,
+    metricsSchema: SCHEMA_IDS.metricsLine,
     name: config.name,
     runDir: folder?.dir ?? null,
     family: config.family.type,

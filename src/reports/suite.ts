@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic-file.js';
+import { SCHEMA_IDS } from '../core/file-formats.js';
 import { readRun } from '../core/run-store.js';
 import { groupRuns } from '../plots/groups.js';
 import { escapeAttr, escapeHtml, paragraphs, table } from '../plots/html.js';
@@ -124,6 +125,7 @@ export async function writeSuiteReport(
   );
   const { rates: _rates, ...recorded } = meta;
   writeJsonAtomic(path.join(outDir, 'results.json'), {
+    schema: SCHEMA_IDS.results,
     ...recorded,
     experiments: sections.map((s) => ({
       id: s.id,
