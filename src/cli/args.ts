@@ -1,6 +1,7 @@
 /** Flag parsing shared by the commands: node's parseArgs, plus typed readers whose errors name the flag. */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../core/errors.js';
+import { didYouMean } from '../core/suggest.js';
 
 export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
@@ -19,9 +20,12 @@ export function parseFlags(argv: string[], flags: FlagSpec, command: string): Pa
     });
     return { values: parsed.values as ParsedFlags['values'], positionals: parsed.positionals };
   } catch (error) {
-    throw new UsageError(
-      `${command}: ${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}; see 'collapse-lab ${command} --help'`,
-    );
+    const message = (error as Error).message.replace(/\. To specify a positional.*$/s, '');
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
+    const hint = unknown
+      ? didYouMean(unknown.replace(/^-+/, ''), [...Object.keys(flags), 'help'], (f) => `--${f}`)
+      : '';
+    throw new UsageError(`${command}: ${message}${hint}; see 'collapse-lab ${command} --help'`);
   }
 }
 

@@ -41,6 +41,24 @@ describe('--set', () => {
   });
 });
 
+describe('did you mean', () => {
+  it('suggests the near-miss flag, command, preset and experiment, with exit 2', () => {
+    const cases: [string[], RegExp][] = [
+      [['run', 'dice', '--generatons', '5'], /Unknown option '--generatons' \(did you mean --generations\?\)/],
+      [['rnu', 'dice'], /unknown command 'rnu' \(did you mean 'run'\?\)/],
+      [['run', 'gausian'], /unknown preset 'gausian' \(did you mean 'gaussian'\?\)/],
+      [['reproduce', '--only', 'gmn'], /unknown experiment 'gmn' \(did you mean 'gmm'\?\)/],
+    ];
+    for (const [args, message] of cases) {
+      const result = cli(args);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
+    // Nothing close: no guess.
+    expect(cli(['run', 'dice', '--zzzzzzzz']).stderr).not.toContain('did you mean');
+  });
+});
+
 describe('config files', () => {
   it('resolve relative paths against the file, wherever the command runs from', () => {
     const dir = tmp();

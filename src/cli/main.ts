@@ -2,6 +2,7 @@
 /** The collapse-lab command line: dispatches to one module per command in ./commands. */
 import { UsageError } from '../core/errors.js';
 import { fileSystemError } from '../core/fs-errors.js';
+import { didYouMean } from '../core/suggest.js';
 import { VERSION } from '../experiments/run.js';
 import { loadPlugins, PLUGINS_ENV, takePluginFlags } from './plugins.js';
 
@@ -65,7 +66,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const entry = COMMANDS[name];
-  if (!entry) throw new UsageError(`unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')}`);
+  if (!entry)
+    throw new UsageError(
+      `unknown command '${name}'${didYouMean(name, Object.keys(COMMANDS))}; commands: ${Object.keys(COMMANDS).join(', ')}`,
+    );
   return (await entry.load()).run(rest);
 }
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { Metrics } from '../core/family.js';
 import { readRun } from '../core/run-store.js';
+import { didYouMean } from '../core/suggest.js';
 import { findFamily } from '../families/index.js';
 import { groupRuns } from '../plots/groups.js';
 import { compareFigures } from '../reports/figures.js';
@@ -73,7 +74,12 @@ export function selectExperiments(only: readonly string[] | undefined) {
   return only.map((id) => {
     const e = all.find((x) => x.id === id);
     if (!e)
-      throw new UsageError(`reproduce: unknown experiment '${id}'; choose from ${all.map((x) => x.id).join(', ')}`);
+      throw new UsageError(
+        `reproduce: unknown experiment '${id}'${didYouMean(
+          id,
+          all.map((x) => x.id),
+        )}; choose from ${all.map((x) => x.id).join(', ')}`,
+      );
     return e;
   });
 }

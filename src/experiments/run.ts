@@ -12,6 +12,7 @@ import { fileSystemError, readFileNamed } from '../core/fs-errors.js';
 import { type LoopHooks, runLoop } from '../core/loop.js';
 import { FILES, RunFolder } from '../core/run-folder.js';
 import { readSummary } from '../core/run-store.js';
+import { didYouMean } from '../core/suggest.js';
 import { sha256Of } from '../data/download.js';
 import { buildRealData } from '../data/real-data.js';
 import { createFamily, findFamily } from '../families/index.js';
@@ -70,7 +71,7 @@ export function resolveConfig(preset: string | undefined, overrides: Record<stri
     const found = findPreset(preset);
     if (!found) {
       throw new UsageError(
-        `unknown preset '${preset}'; choose one of: ${presetNames().join(', ')} (or pass --config FILE)`,
+        `unknown preset '${preset}'${didYouMean(preset, presetNames())}; choose one of: ${presetNames().join(', ')} (or pass --config FILE)`,
       );
     }
     base = { ...(found.config as Record<string, unknown>), preset };
