@@ -1,13 +1,13 @@
 /**
  * Data files that live outside the repository: where to look for them (an explicit folder, COLLAPSE_LAB_DATA, the
  * user cache), how to fetch them (HTTPS to the cache, sha256-checked before they are kept) and how to unpack a
- * zip archive with nothing but node:zlib.
+ * zip archive (fflate).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inflateRawSync } from 'node:zlib';
+import { unzipSync } from 'fflate';
 import { UsageError } from '../core/errors.js';
 
 export const DATA_ENV = 'COLLAPSE_LAB_DATA';
@@ -98,39 +98,13 @@ export async function downloadVerified(urls: readonly string[], target: string, 
   );
 }
 
-/** The files of a zip archive (stored or deflated entries), read from its central directory. */
+/** The files of a zip archive (folders left out); a damaged archive is an Error naming what is wrong. */
 export function unzip(archive: Uint8Array): Map<string, Uint8Array> {
-  const view = new DataView(archive.buffer, archive.byteOffset, archive.byteLength);
-  // The end-of-central-directory record sits in the last 22 + 65535 bytes (after an optional comment).
-  let eocd = -1;
-  for (let i = archive.length - 22; i >= Math.max(0, archive.length - 22 - 65535); i--) {
-    if (view.getUint32(i, true) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(archive);
+  } catch (error) {
+    throw new Error(`not a readable zip archive: ${(error as Error).message}`);
   }
-  if (eocd < 0) throw new Error('not a zip archive (no end-of-central-directory record)');
-  const entries = view.getUint16(eocd + 10, true);
-  let at = view.getUint32(eocd + 16, true);
-  const files = new Map<string, Uint8Array>();
-  const decoder = new TextDecoder();
-  for (let e = 0; e < entries; e++) {
-    if (view.getUint32(at, true) !== 0x02014b50) throw new Error('corrupt zip central directory');
-    const method = view.getUint16(at + 10, true);
-    const compressed = view.getUint32(at + 20, true);
-    const nameLength = view.getUint16(at + 28, true);
-    const extraLength = view.getUint16(at + 30, true);
-    const commentLength = view.getUint16(at + 32, true);
-    const local = view.getUint32(at + 42, true);
-    const name = decoder.decode(archive.subarray(at + 46, at + 46 + nameLength));
-    at += 46 + nameLength + extraLength + commentLength;
-    if (name.endsWith('/')) continue;
-    const dataStart = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    const data = archive.subarray(dataStart, dataStart + compressed);
-    if (method === 0) files.set(name, data.slice());
-    else if (method === 8) files.set(name, new Uint8Array(inflateRawSync(data)));
-    else
-      throw new Error(`zip entry '${name}' uses compression method ${method}; only stored and deflate are supported`);
-  }
-  return files;
+  return new Map(Object.entries(entries).filter(([name]) => !name.endsWith('/')));
 }
