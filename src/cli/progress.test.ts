@@ -44,6 +44,15 @@ describe('Progress', () => {
     expect(stderr.text.endsWith('\r\x1b[K')).toBe(true);
   });
 
+  it("shows the current stage's message beside the line until the next generation ends", () => {
+    const stderr = capture(true);
+    const progress = new Progress([{ label: 'gpt-quick', generations: 4 }], 'bar', undefined, stderr);
+    progress.stage(0, 'pretrain: epoch 1/6, loss 8.342, 9000 tokens/s, ETA 30 s');
+    expect(progress.line()).toMatch(/gen 0\/4 .*· pretrain: epoch 1\/6, loss 8\.342, 9000 tokens\/s, ETA 30 s$/);
+    progress.generation(0, 0);
+    expect(progress.line()).not.toContain('pretrain');
+  });
+
   it('writes one JSON event per generation in jsonl mode, and nothing on stderr', () => {
     const stderr = capture(false);
     const stdout = capture(false);

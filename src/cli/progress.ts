@@ -75,6 +75,8 @@ export class Progress {
   private readonly total: number;
   private lastDraw = Number.NEGATIVE_INFINITY;
   private lastRun = 0;
+  /** What the current stage last said (a neural family's phase: tokens/s, loss, time left), until the next generation. */
+  private detail = '';
 
   constructor(
     private readonly runs: readonly TrackedRun[],
@@ -99,11 +101,22 @@ export class Progress {
   generation(index: number, generation: number, line?: Metrics): void {
     this.done[index] = Math.max(this.done[index], generation + 1);
     if (line) this.latest[index] = line;
+    this.detail = '';
     this.lastRun = index;
     const now = performance.now();
     this.rate.observe(now / 1000, this.doneTotal());
     if (this.mode === 'jsonl') this.event(index, generation, line, now);
     else if (this.mode === 'bar' && now - this.lastDraw >= BAR_INTERVAL_MS) this.draw(now, '\r', '\x1b[K');
+    else if (this.mode === 'plain' && now - this.lastDraw >= PLAIN_INTERVAL_MS) this.draw(now, '', '\n');
+  }
+
+  /** Run `index`'s current stage said `message`: shown beside the line until a generation ends. */
+  stage(index: number, message: string | undefined): void {
+    if (message === undefined || this.mode === 'jsonl' || this.mode === 'none') return;
+    this.detail = message;
+    this.lastRun = index;
+    const now = performance.now();
+    if (this.mode === 'bar' && now - this.lastDraw >= BAR_INTERVAL_MS) this.draw(now, '\r', '\x1b[K');
     else if (this.mode === 'plain' && now - this.lastDraw >= PLAIN_INTERVAL_MS) this.draw(now, '', '\n');
   }
 
@@ -137,6 +150,7 @@ export class Progress {
     const metric = run.metric;
     const value = metric === undefined ? undefined : this.latest[this.lastRun]?.[metric];
     if (metric !== undefined && typeof value === 'number') parts.push(`${metric} ${formatValue(value)}`);
+    if (this.detail) parts.push(`· ${this.detail}`);
     return parts.join('  ');
   }
 

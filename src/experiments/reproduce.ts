@@ -40,6 +40,7 @@ export interface ReproduceOptions {
   readonly progress?: {
     onStart?(runs: readonly { readonly experiment: string; readonly config: ExperimentConfig }[]): void;
     onGeneration?(run: number, generation: number, line?: Metrics): void;
+    onStage?(run: number, message: string | undefined): void;
     onRunEnded?(run: number): void;
     readonly everyGeneration?: boolean;
   };
@@ -123,6 +124,12 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     everyGeneration: options.progress?.everyGeneration,
     onGeneration: (k: number, g: number, line?: Metrics) => options.progress?.onGeneration?.(k, g, line),
     onOutcome: (k: number) => options.progress?.onRunEnded?.(k),
+    ...(options.progress?.onStage
+      ? {
+          onStage: (k: number, _g: number, _stage: unknown, _fraction: number, message?: string) =>
+            options.progress?.onStage?.(k, message),
+        }
+      : {}),
   };
   const outcomes = await executor
     .run(

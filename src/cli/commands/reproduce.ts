@@ -77,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
         );
       },
       onGeneration: (run, generation, line) => progress?.generation(run, generation, line),
+      onStage: (run, message) => progress?.stage(run, message),
       onRunEnded: (run) => progress?.runEnded(run),
     },
   }).finally(() => progress?.finish());

@@ -46,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     restart: Boolean(values.restart),
     report: !values['no-report'],
     onGeneration: (line, g) => progress.generation(0, g, line),
+    onStage: (_g, _stage, _fraction, message) => progress.stage(0, message),
     onNotice: (message) => process.stderr.write(`collapse-lab: ${message}\n`),
   }).finally(() => progress.finish());
   printSummary(result.summary, Boolean(values.json));

@@ -149,6 +149,7 @@ async function runWithProgress(
       {
         everyGeneration: progress.wantsEveryGeneration,
         onGeneration: (i, g, line) => progress.generation(i, g, line),
+        onStage: (i, _g, _stage, _fraction, message) => progress.stage(i, message),
         onOutcome: (i) => progress.runEnded(i),
       },
     )
