@@ -5,6 +5,54 @@ import { didYouMean } from '../core/suggest.js';
 
 export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
+/** One flag of a command: how it parses and what its help says. */
+export interface FlagDoc {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  /** The value's placeholder in the help: `--out <dir>`. */
+  readonly value?: string;
+  /** One or more lines (`\n`), aligned under the first in the help. */
+  readonly help: string;
+}
+
+/** A command, once: its usage lines, what it does, its flags. The parser and `--help` both read it. */
+export interface CommandSpec {
+  readonly name: string;
+  /** Usage lines after `collapse-lab `, e.g. `run <preset> [flags]`. */
+  readonly usage: readonly string[];
+  readonly description: string;
+  readonly flags: Readonly<Record<string, FlagDoc>>;
+  /** Text after the flags (examples, a file format). */
+  readonly after?: string;
+}
+
+/** The command's help, generated from its spec. */
+export function helpText(spec: CommandSpec): string {
+  const usage = spec.usage.map((u, i) => `${i === 0 ? 'Usage: ' : '       '}collapse-lab ${u}`).join('\n');
+  const rows = [
+    ...Object.entries(spec.flags).map(([name, f]) => [`--${name}${f.value ? ` <${f.value}>` : ''}`, f.help] as const),
+    ['-h, --help', 'this help'] as const,
+  ];
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  const flags = rows
+    .map(([left, text]) =>
+      text
+        .split('\n')
+        .map((line, i) => `  ${(i === 0 ? left : '').padEnd(width)} ${line}`.trimEnd())
+        .join('\n'),
+    )
+    .join('\n');
+  return `${usage}\n\n${spec.description.trim()}\n\nFlags:\n${flags}\n${spec.after ? `\n${spec.after.trim()}\n` : ''}`;
+}
+
+/** Parses a command's arguments by its spec. */
+export function parseCommand(argv: string[], spec: CommandSpec): ParsedFlags {
+  const flags: FlagSpec = Object.fromEntries(
+    Object.entries(spec.flags).map(([name, f]) => [name, { type: f.type, ...(f.multiple ? { multiple: true } : {}) }]),
+  );
+  return parseFlags(argv, flags, spec.name);
+}
+
 export interface ParsedFlags {
   readonly values: Record<string, string | boolean | string[] | undefined>;
   readonly positionals: string[];

@@ -4,29 +4,27 @@ import { UsageError } from '../../core/errors.js';
 import { RunFolder } from '../../core/run-folder.js';
 import { buildComparisonReport, freshReportDir } from '../../reports/compare.js';
 import { CURVES_CSV } from '../../reports/tidy.js';
-import { parseFlags, str } from '../args.js';
+import { type CommandSpec, helpText, parseCommand, str } from '../args.js';
 
-export const help = `Usage: collapse-lab compare <runDir> <runDir>... [--out DIR] [--title TEXT]
-
-Writes one report overlaying the runs: runs whose configs differ only in the seed are drawn as their mean
+export const commandSpec: CommandSpec = {
+  name: 'compare',
+  usage: ['compare <runDir> <runDir>... [--out DIR] [--title TEXT]'],
+  description: `Writes one report overlaying the runs: runs whose configs differ only in the seed are drawn as their mean
 with a band (the 95% interval of their mean; geometric for variances, perplexities, distances); different configs (e.g. replace vs mix vs accumulate) as
 separate lines, labelled by the config's label or by what differs. A run given twice (the same config and
 seed) counts once, with a warning. Runs of different families get separate sections. Beside report.html:
-curves.csv (run, label, seed, generation, metric, value) and runs.json.
+curves.csv (run, label, seed, generation, metric, value) and runs.json.`,
+  flags: {
+    out: { type: 'string', value: 'dir', help: `the report folder (default: runs/compare-<timestamp>)` },
+    title: { type: 'string', value: 'text', help: `the report's title` },
+    json: { type: 'boolean', help: `print the report's paths as JSON` },
+  },
+};
 
-Flags:
-  --out <dir>     the report folder (default: runs/compare-<timestamp>)
-  --title <text>  the report's title
-  --json          print the report's paths as JSON
-  -h, --help      this help
-`;
+export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(
-    argv,
-    { out: { type: 'string' }, title: { type: 'string' }, json: { type: 'boolean' } },
-    'compare',
-  );
+  const { values, positionals } = parseCommand(argv, commandSpec);
   if (values.help) {
     process.stdout.write(help);
     return 0;

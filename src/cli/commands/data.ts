@@ -2,23 +2,28 @@
 import { UsageError } from '../../core/errors.js';
 import { downloadMnist } from '../../data/mnist.js';
 import { downloadWikiText, type WikiTextVariant } from '../../data/wikitext.js';
-import { choiceFlag, parseFlags, str } from '../args.js';
+import { type CommandSpec, choiceFlag, helpText, parseCommand, str } from '../args.js';
 
-export const help = `Usage: collapse-lab data fetch wikitext-2 [--variant tokens|raw] [--to DIR]
-       collapse-lab data fetch mnist [--to DIR]
-
-Downloads a data set from its canonical URLs, verifies every file's sha256, and prints the folder. Files
+export const commandSpec: CommandSpec = {
+  name: 'data',
+  usage: ['data fetch wikitext-2 [--variant tokens|raw] [--to DIR]', 'data fetch mnist [--to DIR]'],
+  description: `Downloads a data set from its canonical URLs, verifies every file's sha256, and prints the folder. Files
 already present and intact are kept. Without --to the files go to the cache ($COLLAPSE_LAB_CACHE, or
-~/.cache/collapse-lab), where the loaders look after --data-dir and $COLLAPSE_LAB_DATA.
+~/.cache/collapse-lab), where the loaders look after --data-dir and $COLLAPSE_LAB_DATA.`,
+  flags: {
+    variant: {
+      type: 'string',
+      value: 'v',
+      help: `wikitext-2 only: tokens (wikitext-2-v1, the paper's; default) or raw (wikitext-2-raw-v1)`,
+    },
+    to: { type: 'string', value: 'dir', help: `download into DIR instead of the cache` },
+  },
+};
 
-Flags:
-  --variant <v>  wikitext-2 only: tokens (wikitext-2-v1, the paper's; default) or raw (wikitext-2-raw-v1)
-  --to <dir>     download into DIR instead of the cache
-  -h, --help     this help
-`;
+export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { variant: { type: 'string' }, to: { type: 'string' } }, 'data');
+  const { values, positionals } = parseCommand(argv, commandSpec);
   if (values.help) {
     process.stdout.write(help);
     return 0;

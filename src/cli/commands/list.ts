@@ -7,23 +7,25 @@ import path from 'node:path';
 import { type CollectionListing, listCollections, listRuns, type RunListing } from '../../core/run-store.js';
 import { presets } from '../../experiments/presets.js';
 import { familyDefinitions, findFamily } from '../../families/index.js';
-import { parseFlags, str } from '../args.js';
+import { type CommandSpec, helpText, parseCommand, str } from '../args.js';
 
-export const help = `Usage: collapse-lab list [--out DIR] [--json]
-
-Lists the model families, the presets and what DIR (default: runs) holds:
+export const commandSpec: CommandSpec = {
+  name: 'list',
+  usage: ['list [--out DIR] [--json]'],
+  description: `Lists the model families, the presets and what DIR (default: runs) holds:
 - runs: folder, family, policy, seed, start time, generations done, state, and the latest value of the
   family's diversity metric (the one its collapse rate is computed from);
 - collections: 'run --seeds' folders, comparisons, reproduce suites and sweeps, with the runs inside.
 States: finished; running (its process is alive); dead (killed before it finished: 'collapse-lab resume'
 continues it); incomplete (unfinished, with no trace of its process); damaged (a file it needs is
-unreadable: the listing says which).
+unreadable: the listing says which).`,
+  flags: {
+    out: { type: 'string', value: 'dir', help: `the runs folder (default: runs)` },
+    json: { type: 'boolean', help: `print as JSON` },
+  },
+};
 
-Flags:
-  --out <dir>  the runs folder (default: runs)
-  --json       print as JSON
-  -h, --help   this help
-`;
+export const help = helpText(commandSpec);
 
 /** The family's diversity metric and its latest value: one number that says how far a run has collapsed. */
 function headline(run: RunListing): { metric: string; value: number } | null {
@@ -38,7 +40,7 @@ function described(run: RunListing) {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, 'list');
+  const { values } = parseCommand(argv, commandSpec);
   if (values.help) {
     process.stdout.write(help);
     return 0;

@@ -3,21 +3,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { FILES } from '../../core/run-store.js';
-import { parseFlags } from '../args.js';
+import { type CommandSpec, helpText, parseCommand } from '../args.js';
 
-export const help = `Usage: collapse-lab report <runDir|sweepDir>... [--json]
-
-Rebuilds report.html and figures/ in each folder from the files it holds (config.json, metrics.jsonl, ...):
+export const commandSpec: CommandSpec = {
+  name: 'report',
+  usage: ['report <runDir|sweepDir>... [--json]'],
+  description: `Rebuilds report.html and figures/ in each folder from the files it holds (config.json, metrics.jsonl, ...):
 after 'run --no-report', after an upgrade of collapse-lab, or for an unfinished run (its report says so).
-A sweep folder (sweep.json) gets its sweep report. Nothing else in the folder changes.
+A sweep folder (sweep.json) gets its sweep report. Nothing else in the folder changes.`,
+  flags: {
+    json: { type: 'boolean', help: `print the report paths as JSON` },
+  },
+};
 
-Flags:
-  --json       print the report paths as JSON
-  -h, --help   this help
-`;
+export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, 'report');
+  const { values, positionals } = parseCommand(argv, commandSpec);
   if (values.help) {
     process.stdout.write(help);
     return 0;

@@ -5,45 +5,49 @@ import { UsageError } from '../../core/errors.js';
 import { paperExperiments } from '../../experiments/paper/index.js';
 import { reproduce, selectExperiments } from '../../experiments/reproduce.js';
 import { freshReportDir } from '../../reports/compare.js';
-import { intFlag, parseFlags, str } from '../args.js';
+import { type CommandSpec, helpText, intFlag, parseCommand, str } from '../args.js';
 import { Progress, progressMode, trackedRun } from '../progress.js';
 
-export const help = `Usage: collapse-lab reproduce [--quick | --full] [--out DIR] [--only ID,ID]
-
-Runs every paper experiment the lab has (${paperExperiments()
-  .map((e) => e.id)
-  .join(', ')}), contrasting replace, mix 10% real and
+export const commandSpec: CommandSpec = {
+  name: 'reproduce',
+  usage: ['reproduce [--quick | --full] [--out DIR] [--only ID,ID]'],
+  description: `Runs every paper experiment the lab has (${paperExperiments()
+    .map((e) => e.id)
+    .join(', ')}), contrasting replace, mix 10% real and
 accumulate, and writes one report: per experiment the figure, a table of numbers and plain sentences computed
 from the runs. Runs go in parallel, one per core. An experiment whose data are missing (the language model
-needs WikiText-2: set COLLAPSE_LAB_DATA) is skipped, and the report says why.
+needs WikiText-2: set COLLAPSE_LAB_DATA) is skipped, and the report says why.`,
+  flags: {
+    quick: { type: 'boolean', help: `shorter runs (fewer generations): a few minutes on 2 cores` },
+    full: {
+      type: 'boolean',
+      help: `also the long runs: the VAE at the notebook's settings (about an hour a generation here)`,
+    },
+    out: {
+      type: 'string',
+      value: 'dir',
+      help: `the report folder (default: runs/reproduce-<timestamp>); run folders go to <dir>/runs`,
+    },
+    only: { type: 'string', value: 'ids', help: `a comma-separated subset of the experiments` },
+    parallel: { type: 'string', value: 'n', help: `most runs at once (default: the cores)` },
+    'data-dir': {
+      type: 'string',
+      value: 'dir',
+      help: `where WikiText-2 and MNIST are (default: $COLLAPSE_LAB_DATA, then the download cache)`,
+    },
+    progress: {
+      type: 'string',
+      value: 'mode',
+      help: `auto | bar | plain | jsonl | none (as for 'run'); the line names each run's experiment`,
+    },
+    json: { type: 'boolean', help: `print the findings as JSON` },
+  },
+};
 
-Flags:
-  --quick            shorter runs (fewer generations): a few minutes on 2 cores
-  --full             also the long runs: the VAE at the notebook's settings (about an hour a generation here)
-  --out <dir>        the report folder (default: runs/reproduce-<timestamp>); run folders go to <dir>/runs
-  --only <ids>       a comma-separated subset of the experiments
-  --parallel <n>     most runs at once (default: the cores)
-  --data-dir <dir>   where WikiText-2 and MNIST are (default: $COLLAPSE_LAB_DATA, then the download cache)
-  --progress <mode>  auto | bar | plain | jsonl | none (as for 'run'); the line names each run's experiment
-  --json             print the findings as JSON
-  -h, --help         this help
-`;
+export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags(
-    argv,
-    {
-      quick: { type: 'boolean' },
-      full: { type: 'boolean' },
-      out: { type: 'string' },
-      only: { type: 'string' },
-      parallel: { type: 'string' },
-      json: { type: 'boolean' },
-      progress: { type: 'string' },
-      'data-dir': { type: 'string' },
-    },
-    'reproduce',
-  );
+  const { values } = parseCommand(argv, commandSpec);
   if (values.help) {
     process.stdout.write(help);
     return 0;

@@ -3,36 +3,35 @@ import { UsageError } from '../../core/errors.js';
 import { RunFolder } from '../../core/run-folder.js';
 import type { ExperimentConfig } from '../../experiments/config.js';
 import { resumeExperiment } from '../../experiments/run.js';
-import { parseFlags } from '../args.js';
+import { type CommandSpec, helpText, parseCommand } from '../args.js';
 import { printSummary } from '../output.js';
 import { Progress, progressMode, trackedRun } from '../progress.js';
 
-export const help = `Usage: collapse-lab resume <runDir> [--restart] [--no-report] [--json]
-
-Continues a run that was interrupted (Ctrl-C, kill -9, a crash) from its last checkpoint. Generations after
+export const commandSpec: CommandSpec = {
+  name: 'resume',
+  usage: ['resume <runDir> [--restart] [--no-report] [--json]'],
+  description: `Continues a run that was interrupted (Ctrl-C, kill -9, a crash) from its last checkpoint. Generations after
 the checkpoint are recomputed; since every random stream derives from (seed, generation), the finished run
 has exactly the metrics an uninterrupted one would. A damaged newest checkpoint falls back to the one before
-it; if metrics.jsonl has a hole no checkpoint can refill, resume stops (exit 2) and says so.
+it; if metrics.jsonl has a hole no checkpoint can refill, resume stops (exit 2) and says so.`,
+  flags: {
+    restart: {
+      type: 'boolean',
+      help: `recompute every generation from generation 0 in this folder (when no checkpoint is usable)`,
+    },
+    'no-report': {
+      type: 'boolean',
+      help: `skip report.html and figures/ (rebuild later with 'collapse-lab report <runDir>')`,
+    },
+    progress: { type: 'string', help: `auto | bar | plain | jsonl | none (as for 'run')` },
+    json: { type: 'boolean', help: `print the summary as JSON on stdout` },
+  },
+};
 
-Flags:
-  --restart    recompute every generation from generation 0 in this folder (when no checkpoint is usable)
-  --no-report  skip report.html and figures/ (rebuild later with 'collapse-lab report <runDir>')
-  --progress   auto | bar | plain | jsonl | none (as for 'run')
-  --json       print the summary as JSON on stdout
-  -h, --help   this help
-`;
+export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(
-    argv,
-    {
-      json: { type: 'boolean' },
-      restart: { type: 'boolean' },
-      'no-report': { type: 'boolean' },
-      progress: { type: 'string' },
-    },
-    'resume',
-  );
+  const { values, positionals } = parseCommand(argv, commandSpec);
   if (values.help) {
     process.stdout.write(help);
     return 0;

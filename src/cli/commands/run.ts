@@ -9,73 +9,92 @@ import { presetNames } from '../../experiments/presets.js';
 import { deepMerge, type RunSummary, resolveConfig, seedConfigs } from '../../experiments/run.js';
 import { familyDefinitions } from '../../families/index.js';
 import { buildComparisonReport, freshReportDir } from '../../reports/compare.js';
-import { choiceFlag, intFlag, numberFlag, type ParsedFlags, parseFlags, str, strings } from '../args.js';
+import {
+  type CommandSpec,
+  choiceFlag,
+  helpText,
+  intFlag,
+  numberFlag,
+  type ParsedFlags,
+  parseCommand,
+  str,
+  strings,
+} from '../args.js';
 import { printSummary, summaryJson } from '../output.js';
 import { Progress, type ProgressMode, progressMode, trackedRun } from '../progress.js';
 
 const MAX_SEEDS = 10_000;
 const MAX_PARALLEL = 256;
 
-export const help = `Usage: collapse-lab run <preset> [flags]
-       collapse-lab run --config <file.json|file.yaml> [flags]
+/** Shared with --help: progress modes, as `run`, `resume` and `reproduce` take them. */
+export const PROGRESS_FLAG = {
+  type: 'string',
+  value: 'mode',
+  help: "auto (a bar on a terminal, else a plain line every 5 s) | bar | plain | none |\njsonl (one JSON event per generation on stdout, then one 'finished' event per run)",
+} as const;
 
-Runs one experiment: generation 0 fits the real data, every later generation fits data its data policy
+export const commandSpec: CommandSpec = {
+  name: 'run',
+  usage: ['run <preset> [flags]', 'run --config <file.json|file.yaml> [flags]'],
+  description: `Runs one experiment: generation 0 fits the real data, every later generation fits data its data policy
 builds from the real pool and earlier generations' samples. Writes runs/<name>-<policy>-seed<seed>-<timestamp>/.
 
 Presets: ${presetNames().join(', ')}  (collapse-lab list shows what each does)
 Families: ${familyDefinitions()
-  .map((d) => `${d.name} (${d.sampleKind})`)
-  .join(', ')}  (a config's family.type)
+    .map((d) => `${d.name} (${d.sampleKind})`)
+    .join(', ')}  (a config's family.type)`,
+  flags: {
+    config: {
+      type: 'string',
+      value: 'file',
+      help: 'a JSON or YAML config (a preset given too is the base it overrides); relative\npaths in it (real.path, real.dataDir, ...) are relative to the file',
+    },
+    set: {
+      type: 'string',
+      multiple: true,
+      value: 'key=value',
+      help: 'override any config field, e.g. --set family.components=3 --set policy.type=mix\n(repeatable; the value is read as YAML: 3, true, [1, 2], {type: mix})',
+    },
+    generations: { type: 'string', value: 'n', help: 'number of generations (0..n-1)' },
+    samples: { type: 'string', value: 'm', help: 'samples per generation (M)' },
+    policy: { type: 'string', value: 'name', help: POLICY_TYPES.join(' | ') },
+    'real-fraction': { type: 'string', value: 'f', help: 'share of real data for --policy mix (default 0.1)' },
+    'stop-when': {
+      type: 'string',
+      value: 'rule',
+      help: 'end the run once a metric crosses a bound, e.g. "variance<1e-12" (recorded in the\nsummary as stopped.generation; the config\'s stopWhen)',
+    },
+    seed: { type: 'string', value: 's', help: 'seed (integer ≥ 0); same config and seed give identical metrics' },
+    name: { type: 'string', value: 'name', help: 'run name (the folder is <name>-<policy>-seed<seed>-<timestamp>)' },
+    out: { type: 'string', value: 'dir', help: 'where run folders go (default: runs)' },
+    seeds: {
+      type: 'string',
+      value: 'n',
+      help: 'run n seeds (seed, seed+1, …) in parallel worker threads, into one folder\n<out>/<name>-seeds-<timestamp>: a run folder each under runs/, and a combined\nreport (mean and spread) beside them',
+    },
+    parallel: {
+      type: 'string',
+      value: 'n',
+      help: 'with --seeds: most runs at once (default: the cores; 1 runs them one after another)',
+    },
+    'data-dir': {
+      type: 'string',
+      value: 'dir',
+      help: 'where data sets live (WikiText-2, MNIST); default $COLLAPSE_LAB_DATA, then the cache',
+    },
+    'no-report': {
+      type: 'boolean',
+      help: "skip report.html and figures/ (rebuild later with 'collapse-lab report <runDir>')",
+    },
+    progress: PROGRESS_FLAG,
+    json: { type: 'boolean', help: 'print the summary as JSON on stdout (with the paths of its files)' },
+  },
+};
 
-Flags:
-  --config <file>        a JSON or YAML config (a preset given too is the base it overrides); relative
-                         paths in it (real.path, real.dataDir, ...) are relative to the file
-  --set <key=value>      override any config field, e.g. --set family.components=3 --set policy.type=mix
-                         (repeatable; the value is read as YAML: 3, true, [1, 2], {type: mix})
-  --generations <n>      number of generations (0..n-1)
-  --samples <m>          samples per generation (M)
-  --policy <name>        ${POLICY_TYPES.join(' | ')}
-  --real-fraction <f>    share of real data for --policy mix (default 0.1)
-  --stop-when <rule>     end the run once a metric crosses a bound, e.g. "variance<1e-12" (recorded in the
-                         summary as stopped.generation; the config's stopWhen)
-  --seed <s>             seed (integer ≥ 0); same config and seed give identical metrics
-  --name <name>          run name (the folder is <name>-<timestamp>)
-  --out <dir>            where run folders go (default: runs)
-  --seeds <n>            run n seeds (seed, seed+1, …) in parallel worker threads, into one folder
-                         <out>/<name>-seeds-<timestamp>: a run folder each under runs/, and a combined
-                         report (mean and spread) beside them
-  --parallel <n>         with --seeds: most runs at once (default: the cores; 1 runs them one after another)
-  --data-dir <dir>       where data sets live (WikiText-2, MNIST); default $COLLAPSE_LAB_DATA, then the cache
-  --no-report            skip report.html and figures/ (rebuild later with 'collapse-lab report <runDir>')
-  --progress <mode>      auto (a bar on a terminal, else a plain line every 5 s) | bar | plain | none |
-                         jsonl (one JSON event per generation on stdout, then one 'finished' event per run)
-  --json                 print the summary as JSON on stdout (with the paths of its files)
-  -h, --help             this help
-`;
+export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(
-    argv,
-    {
-      config: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      generations: { type: 'string' },
-      samples: { type: 'string' },
-      policy: { type: 'string' },
-      'real-fraction': { type: 'string' },
-      seed: { type: 'string' },
-      'stop-when': { type: 'string' },
-      name: { type: 'string' },
-      out: { type: 'string' },
-      seeds: { type: 'string' },
-      parallel: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'no-report': { type: 'boolean' },
-      json: { type: 'boolean' },
-      progress: { type: 'string' },
-    },
-    'run',
-  );
+  const { values, positionals } = parseCommand(argv, commandSpec);
   if (values.help) {
     process.stdout.write(help);
     return 0;

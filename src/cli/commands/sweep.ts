@@ -7,13 +7,13 @@ import { planSweep, runSweepLocally, SweepFolder } from '../../sweeps/index.js';
 import { SWEEP_PRESETS } from '../../sweeps/presets.js';
 import { checkRedis, DEFAULT_QUEUE, displayUrl } from '../../sweeps/queue/connection.js';
 import { buildSweepReport } from '../../sweeps/report.js';
-import { intFlag, parseFlags, str } from '../args.js';
+import { type CommandSpec, helpText, intFlag, parseCommand, str } from '../args.js';
 import { SweepStatus, sweepLine } from '../sweep-status.js';
 
-export const help = `Usage: collapse-lab sweep <sweep.yaml|sweep.json|preset> [flags]
-       collapse-lab sweep --status <sweepDir>
-
-Runs a grid of experiments: every combination of the grid's values, times N seeds, each trial an ordinary run
+export const commandSpec: CommandSpec = {
+  name: 'sweep',
+  usage: ['sweep <sweep.yaml|sweep.json|preset> [flags]', 'sweep --status <sweepDir>'],
+  description: `Runs a grid of experiments: every combination of the grid's values, times N seeds, each trial an ordinary run
 folder under <out>/<name>/trials/<id> (id: a stable hash of the trial's config). Run again, it skips finished
 trials and resumes unfinished ones. A failed trial is retried up to 'retries' times, then marked failed; the
 sweep goes on. sweep.json records the grid, each trial's state and attempts.
@@ -37,38 +37,44 @@ worker must see (shared storage); a worker that dies mid-trial has its trial res
 back through the queue into the sweep folder.
 
 Preset sweeps: ${Object.entries(SWEEP_PRESETS)
-  .map(([name, p]) => `${name}: ${p.description}`)
-  .join('\n')}
+    .map(([name, p]) => `${name}: ${p.description}`)
+    .join('\n')}`,
+  flags: {
+    out: { type: 'string', value: 'dir', help: `where sweep folders go (default: sweeps)` },
+    parallel: { type: 'string', value: 'n', help: `trials at once on this machine (default: the cores)` },
+    queue: {
+      type: 'string',
+      value: 'url',
+      help: `run on a BullMQ queue at this Redis (redis://HOST:PORT[/DB]) instead of locally`,
+    },
+    'queue-name': {
+      type: 'string',
+      value: 'name',
+      help: `the queue (default: ${DEFAULT_QUEUE}); workers must name the same`,
+    },
+    artifacts: {
+      type: 'string',
+      value: 'dir',
+      help: `with --queue: shared storage for the trials' run folders (default: <sweep>/artifacts)`,
+    },
+    status: { type: 'string', value: 'dir', help: `print a sweep folder's state and exit (works while it runs)` },
+    report: {
+      type: 'string',
+      value: 'dir',
+      help: `rebuild a sweep folder's report (works while it runs: finished trials only)`,
+    },
+    'no-report': {
+      type: 'boolean',
+      help: `skip the report at the end (report.html, figures/, finals.csv, curves.csv)`,
+    },
+    json: { type: 'boolean', help: `print sweep.json's trial states as JSON at the end` },
+  },
+};
 
-Flags:
-  --out <dir>          where sweep folders go (default: sweeps)
-  --parallel <n>       trials at once on this machine (default: the cores)
-  --queue <url>        run on a BullMQ queue at this Redis (redis://HOST:PORT[/DB]) instead of locally
-  --queue-name <name>  the queue (default: ${DEFAULT_QUEUE}); workers must name the same
-  --artifacts <dir>    with --queue: shared storage for the trials' run folders (default: <sweep>/artifacts)
-  --status <dir>       print a sweep folder's state and exit (works while it runs)
-  --report <dir>       rebuild a sweep folder's report (works while it runs: finished trials only)
-  --no-report          skip the report at the end (report.html, figures/, finals.csv, curves.csv)
-  --json               print sweep.json's trial states as JSON at the end
-  -h, --help           this help
-`;
+export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(
-    argv,
-    {
-      out: { type: 'string' },
-      parallel: { type: 'string' },
-      status: { type: 'string' },
-      report: { type: 'string' },
-      'no-report': { type: 'boolean' },
-      json: { type: 'boolean' },
-      queue: { type: 'string' },
-      'queue-name': { type: 'string' },
-      artifacts: { type: 'string' },
-    },
-    'sweep',
-  );
+  const { values, positionals } = parseCommand(argv, commandSpec);
   if (values.help) {
     process.stdout.write(help);
     return 0;

@@ -2,33 +2,34 @@
 import { UsageError } from '../../core/errors.js';
 import { checkRedis, DEFAULT_QUEUE } from '../../sweeps/queue/connection.js';
 import { startWorker } from '../../sweeps/queue/worker.js';
-import { intFlag, parseFlags, str } from '../args.js';
+import { type CommandSpec, helpText, intFlag, parseCommand, str } from '../args.js';
 
-export const help = `Usage: collapse-lab worker --queue redis://HOST:PORT [flags]
-
-Takes trials off a sweep queue (see 'collapse-lab sweep --help') and runs each in its own process, until
+export const commandSpec: CommandSpec = {
+  name: 'worker',
+  usage: ['worker --queue redis://HOST:PORT [flags]'],
+  description: `Takes trials off a sweep queue (see 'collapse-lab sweep --help') and runs each in its own process, until
 stopped with Ctrl-C or SIGTERM (the trials in hand finish first). Start as many as you like, on any machines
-that reach the Redis and see the sweep's --artifacts storage under the same path.
+that reach the Redis and see the sweep's --artifacts storage under the same path.`,
+  flags: {
+    queue: { type: 'string', value: 'url', help: `the Redis of the queue (required)` },
+    'queue-name': { type: 'string', value: 'name', help: `the queue (default: ${DEFAULT_QUEUE})` },
+    concurrency: {
+      type: 'string',
+      value: 'n',
+      help: `trials at once in this worker (default 1; one per core is the most that helps)`,
+    },
+    'lock-seconds': {
+      type: 'string',
+      value: 's',
+      help: `a worker silent this long is presumed dead and its trial handed on (default 30)`,
+    },
+  },
+};
 
-Flags:
-  --queue <url>          the Redis of the queue (required)
-  --queue-name <name>    the queue (default: ${DEFAULT_QUEUE})
-  --concurrency <n>      trials at once in this worker (default 1; one per core is the most that helps)
-  --lock-seconds <s>     a worker silent this long is presumed dead and its trial handed on (default 30)
-  -h, --help             this help
-`;
+export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags(
-    argv,
-    {
-      queue: { type: 'string' },
-      'queue-name': { type: 'string' },
-      concurrency: { type: 'string' },
-      'lock-seconds': { type: 'string' },
-    },
-    'worker',
-  );
+  const { values } = parseCommand(argv, commandSpec);
   if (values.help) {
     process.stdout.write(help);
     return 0;
