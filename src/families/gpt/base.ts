@@ -102,16 +102,68 @@ export async function pretrainedBase(
       // A torn or foreign file: pretrain again below (seeded, so the same weights).
     }
   }
+  // Another run (a worker thread of the same reproduce, say) pretraining this base: wait for its file.
+  const lock = await claim(`${file}.lock`, file, progress, signal);
+  if (!lock) return pretrainedBase(net, train, settings, progress, signal, dir);
   const seed = Number.parseInt(key.slice(0, 8), 16);
   const fresh = new GptNet(net.engine, spec, seed);
   try {
-    await trainNet(fresh, pieces, [], settings, new Rng(seed), 'pretrain', progress, signal);
+    const beat: Progress = (fraction, message) => {
+      lock.touch();
+      progress(fraction, message);
+    };
+    await trainNet(fresh, pieces, [], settings, new Rng(seed), 'pretrain', beat, signal);
     const weights = Object.values(fresh.params()).map((p) => p.data.slice());
     memory.set(key, weights);
     saveQuietly(file, saveParams(fresh.params()));
     return { key, weights };
   } finally {
     disposeNet(fresh);
+    lock.release();
+  }
+}
+
+/** A lock not refreshed for this long is a dead pretrainer's (the live one touches it every second or so). */
+const STALE_MS = 60_000;
+
+/**
+ * Takes `lockFile` (created exclusively) and returns it, or, while another pretrainer holds it, waits until it is
+ * released or goes stale and returns undefined (the caller then looks for `file` again). A cache folder that
+ * cannot be written is no reason to wait: the lock is then a no-op.
+ */
+async function claim(lockFile: string, file: string, progress: Progress, signal?: AbortSignal) {
+  const held = { touch: () => touchQuietly(lockFile), release: () => fs.rmSync(lockFile, { force: true }) };
+  for (;;) {
+    try {
+      fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+      fs.closeSync(fs.openSync(lockFile, 'wx'));
+      return held;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return { touch: () => {}, release: () => {} };
+    }
+    let age: number;
+    try {
+      age = Date.now() - fs.statSync(lockFile).mtimeMs;
+    } catch {
+      continue; // released between the two calls: try again
+    }
+    if (age > STALE_MS) {
+      fs.rmSync(lockFile, { force: true });
+      continue;
+    }
+    progress(0, 'pretrain: waiting for another run pretraining the same base');
+    signal?.throwIfAborted();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (fs.existsSync(file) || !fs.existsSync(lockFile)) return undefined;
+  }
+}
+
+function touchQuietly(file: string): void {
+  try {
+    const now = new Date();
+    fs.utimesSync(file, now, now);
+  } catch {
+    // A lock someone removed as stale: the other run pretrains too, and writes the same weights.
   }
 }
 

@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { labelDataset, REAL } from '../../core/dataset.js';
 import { Rng } from '../../core/rng.js';
+import { sequences } from '../../core/samples.js';
 import { createEngine } from '../../engine/index.js';
 import { type ExperimentInput, parseExperimentConfig } from '../../experiments/config.js';
 import { resumeExperiment, runExperiment } from '../../experiments/run.js';
 import { writeCorpus } from '../../test-helpers/corpus.js';
+import { pretrainedBase } from './base.js';
 import { GptNet } from './net.js';
 import { meanLoss, trainNet } from './train.js';
 
@@ -85,6 +88,52 @@ describe('training', () => {
     expect(result.bestEpoch).toBeLessThan(60);
     // The weights in place are the kept epoch's: their validation loss is the reported one.
     expect(meanLoss(net, valid)).toBeCloseTo(result.validLoss as number, 4);
+  });
+});
+
+describe('the base model', () => {
+  it('is pretrained once when two runs ask for it at the same time: the second waits and reads it', async () => {
+    const { engine } = createEngine('auto');
+    const spec = { vocab: 21, dModel: 16, layers: 1, heads: 2, context: 12, positions: 'learned' } as const;
+    const rng = new Rng(11);
+    const tokens = Int32Array.from({ length: 40 * 8 }, () => rng.int(20));
+    const pool = labelDataset(
+      sequences(
+        tokens,
+        Int32Array.from({ length: 41 }, (_, i) => i * 8),
+        20,
+      ),
+      REAL,
+    );
+    const settings = {
+      epochs: 3,
+      batchSize: 8,
+      learningRate: 1e-3,
+      weightDecay: 0,
+      warmup: 0,
+      minLearningRate: 0.1,
+      gradientClip: 1,
+    };
+    const cache = path.join(dir, 'base-cache');
+    const messages: string[][] = [[], []];
+    const [a, b] = await Promise.all(
+      [0, 1].map((i) =>
+        pretrainedBase(
+          new GptNet(engine, spec, i),
+          pool,
+          settings,
+          (_, m) => m && messages[i].push(m),
+          undefined,
+          cache,
+        ),
+      ),
+    );
+    expect(b.key).toBe(a.key);
+    expect(b.weights.map((w) => Array.from(w))).toEqual(a.weights.map((w) => Array.from(w)));
+    expect(messages[0].some((m) => m.startsWith('pretrain: epoch'))).toBe(true);
+    expect(messages[1].some((m) => m.startsWith('pretrain: epoch'))).toBe(false);
+    expect(messages[1]).toContain('pretrain: waiting for another run pretraining the same base');
+    expect(fs.readdirSync(cache)).toEqual([`${a.key.slice(0, 32)}.params`]);
   });
 });
 

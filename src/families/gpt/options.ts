@@ -38,7 +38,9 @@ export const gptOptions = lmOptions('gpt', {
   positions: z.enum(['learned', 'rotary']).default('learned'),
   /**
    * How each generation's model starts: 'base' (the paper: fine-tune the same pretrained model every
-   * generation), 'scratch' (fresh random weights) or 'previous' (continue the previous generation's model).
+   * generation), 'scratch' (fresh random weights) or 'previous' (continue the previous generation's model;
+   * generation 0 starts from the base). Under 'scratch' learned positions past the training blocks are never
+   * trained: use rotary positions with it.
    */
   init: z.enum(['base', 'scratch', 'previous']).default('base'),
   /**
