@@ -21,7 +21,7 @@ const rise = (g: RunGroup) => num(g.runs[0].metrics.at(-1)?.testPerplexity) / nu
 export const gptClaims: readonly PaperClaim[] = [
   {
     claim: 'A language model fine-tuned on its predecessor’s text degrades on real text',
-    source: 'Shumailov et al. 2024, Nature 631, Fig. 1 (OPT-125m on WikiText-2: 20–28 points worse)',
+    source: 'Shumailov et al., Nature 2024, §5 (OPT-125m on WikiText-2: 20–28 points worse)',
     bar: 'test perplexity under replace rises every generation',
     measure(groups) {
       const ppl = byPolicy(groups, 'replace').runs[0].metrics.map((m) => num(m.testPerplexity));

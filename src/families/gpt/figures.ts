@@ -7,7 +7,7 @@ import type { RunData } from '../../core/run-store.js';
 import { escapeHtml, type Section, table } from '../../plots/html.js';
 import { lmFigures } from '../lm/figures.js';
 
-/** Shumailov et al. 2024 (Nature 631, Fig. 1 and text), OPT-125m fine-tuned on WikiText-2. */
+/** Shumailov et al., Nature 2024, §5: OPT-125m fine-tuned on WikiText-2. */
 export const PAPER_OPT = [
   ['OPT-125m zero-shot', 'about 115'],
   ['fine-tuned on the real data (generation 0)', 'about 34'],
