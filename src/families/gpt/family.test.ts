@@ -178,5 +178,13 @@ describe('the gpt family under the paper protocol', () => {
     expect(bad({ positions: 'rotary', dModel: 6, heads: 2 })).toThrow(/family\.positions.*even/);
     expect(bad({ continuationLength: 40 })).toThrow(/family\.context/);
     expect(bad({ init: 'pretrained' })).toThrow(/family\.init/);
+    // Top-p is the transformer's; the n-gram sampler says it has none rather than ignore it.
+    const nucleus = { decoding: { type: 'sample', topP: 0.9 } };
+    expect(() =>
+      parseExperimentConfig({ ...tiny('replace'), family: { ...tiny('replace').family, ...nucleus } }),
+    ).not.toThrow();
+    expect(() => parseExperimentConfig({ ...tiny('replace'), family: { type: 'ngram', ...nucleus } })).toThrow(
+      /family\.decoding\.topP.*no top-p/,
+    );
   });
 });
