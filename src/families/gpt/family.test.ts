@@ -171,6 +171,21 @@ describe('the gpt family under the paper protocol', () => {
     expect(fs.readdirSync(path.join(dir, 'cache', 'gpt-base')).filter((f) => f.endsWith('.params'))).toHaveLength(1);
   });
 
+  // After the resume test, which counts the cached bases: this one pretrains another (on a smaller pool).
+  it("runs every init with the paper's beam search: exactly the continuation length, the same text twice", async () => {
+    for (const init of ['scratch', 'previous', 'base'] as const) {
+      const config = {
+        ...tiny('replace'),
+        generations: 2,
+        samplesPerGeneration: 40,
+        family: { ...tiny('replace').family, init, positions: 'rotary', decoding: { type: 'beam' } },
+      };
+      const once = (await runExperiment(config, { out: null })).metrics;
+      expect((once[1].continuation0 as number[]).length).toBe(16);
+      expect((await runExperiment(config, { out: null })).metrics).toEqual(once);
+    }
+  });
+
   it('refuses a bad shape before anything runs, naming the field', () => {
     const bad = (family: Record<string, unknown>) => () =>
       parseExperimentConfig({ ...tiny('replace'), family: { ...tiny('replace').family, ...family } });
