@@ -153,6 +153,7 @@ export class GptNet {
     const start = cache.length;
     if (!Number.isInteger(T) || start + T > cache.capacity)
       throw new Error(`gpt: ${T} more positions after ${start} exceed the cache's ${cache.capacity}`);
+    if (T > 1 && start > 0) throw new Error('gpt: a cache extends by several tokens only when empty');
     const E = this.engine;
     const be = E.backend;
     const dh = D / H;
@@ -173,7 +174,6 @@ export class GptNet {
         }),
       );
       // Row t sees keys 0..start+t: the causal mask of a square block when the cache was empty, none for T = 1.
-      if (T > 1 && start > 0) throw new Error('gpt: a cache extends by several tokens only when empty');
       be.softmaxRows(scores, att, batch * H * T, seen, T > 1, null);
       const y = E.tensor([batch, H, T, dh]);
       be.gemm(
