@@ -1,14 +1,12 @@
 /**
- * A one-line progress bar on stderr: generation, rate and ETA, then what the current stage last said (a neural
- * family's phase: tokens/s, loss, time left). Silent when stderr is not a terminal, so logs and pipes stay clean.
+ * A one-line progress bar on stderr: generation, rate and ETA. Silent when stderr is not a terminal, so logs
+ * and pipes stay clean.
  */
 export class ProgressBar {
   private readonly enabled: boolean;
   private readonly started = performance.now();
   private lastDraw = 0;
   private firstGeneration: number | undefined;
-  private lastGeneration = -1;
-  private detail = '';
 
   constructor(
     private readonly total: number,
@@ -18,37 +16,21 @@ export class ProgressBar {
     this.enabled = Boolean(stream.isTTY);
   }
 
-  /** Shows a stage's latest message beside the bar, until the next generation ends. */
-  stage(message: string | undefined): void {
-    if (!this.enabled || message === undefined) return;
-    this.detail = message;
-    this.draw(false);
-  }
-
   update(generation: number, force = false): void {
     if (!this.enabled) return;
     this.firstGeneration ??= generation;
-    if (generation !== this.lastGeneration) this.detail = '';
-    this.lastGeneration = generation;
-    this.draw(force);
-  }
-
-  private draw(force: boolean): void {
     const now = performance.now();
     if (!force && now - this.lastDraw < 100) return;
     this.lastDraw = now;
-    const done = this.lastGeneration + 1;
+    const done = generation + 1;
     const seconds = (now - this.started) / 1000;
-    const first = this.firstGeneration;
-    const rate = first === undefined ? 0 : (done - first) / Math.max(seconds, 1e-9);
+    const rate = (done - this.firstGeneration) / Math.max(seconds, 1e-9);
     const eta = rate > 0 ? (this.total - done) / rate : Number.POSITIVE_INFINITY;
     const width = 24;
     const filled = Math.round((done / this.total) * width);
     const bar = `${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? '>' : ''}${' '.repeat(width - filled)}`;
-    const speed = first === undefined ? '' : ` ${formatRate(rate)}`;
-    const detail = this.detail ? ` · ${this.detail}` : '';
     this.stream.write(
-      `\r${this.label} gen ${done}/${this.total} [${bar}]${speed} ETA ${formatDuration(eta)}${detail}\x1b[K`,
+      `\r${this.label} gen ${done}/${this.total} [${bar}] ${formatRate(rate)} ETA ${formatDuration(eta)}\x1b[K`,
     );
   }
 

@@ -38,7 +38,6 @@ export async function run(argv: string[]): Promise<number> {
     restart: Boolean(values.restart),
     report: !values['no-report'],
     onGeneration: (_, g) => bar.update(g),
-    onStage: (_g, _stage, _fraction, message) => bar.stage(message),
     onNotice: (message) => process.stderr.write(`collapse-lab: ${message}\n`),
   });
   bar.finish();

@@ -130,7 +130,6 @@ async function runWithProgress(
         done[i] = g + 1;
         bar.update(done.reduce((a, b) => a + b, 0) - 1);
       },
-      onStage: (_i, _g, _stage, _fraction, message) => bar.stage(message),
     },
   );
   const summaries = summariesOf(outcomes);
