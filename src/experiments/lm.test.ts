@@ -35,7 +35,7 @@ describe('the language-model protocol', () => {
     expect(() =>
       parseExperimentConfig({ ...lmConfig('replace'), family: { type: 'gmm' }, real: { type: 'wikitext' } }),
     ).toThrow(
-      /family 'gmm' cannot learn real data of type 'wikitext'; use 'gaussian', 'mixture' or 'file' \('wikitext' makes sequences, for family 'ngram'\)/,
+      /family 'gmm' cannot learn real data of type 'wikitext'; use 'gaussian', 'mixture' or 'file' \('wikitext' makes sequences, for family 'ngram' or 'gpt'\)/,
     );
     const parsed = parseExperimentConfig({
       ...lmConfig('replace'),

@@ -9,6 +9,7 @@ import { categoricalFamily } from './categorical/index.js';
 import type { FamilyDefinition, Preset } from './definition.js';
 import { gaussianFamily } from './gaussian/index.js';
 import { gmmFamily } from './gmm/index.js';
+import { gptFamily } from './gpt/index.js';
 import { ngramFamily } from './ngram/index.js';
 import { vaeFamily } from './vae/index.js';
 
@@ -16,7 +17,7 @@ export type { FamilyDefinition, FamilyFigures, Preset, PresetConfig } from './de
 export { defineFamily } from './definition.js';
 
 const FAMILIES = new Map<string, FamilyDefinition>(
-  [categoricalFamily, gaussianFamily, gmmFamily, ngramFamily, vaeFamily].map((d) => [d.name, d]),
+  [categoricalFamily, gaussianFamily, gmmFamily, ngramFamily, gptFamily, vaeFamily].map((d) => [d.name, d]),
 );
 let version = 0;
 

@@ -51,6 +51,7 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, readonly CollapseDefini
   lostRealMass: ['tail-loss'],
   heldOutLogLikelihood: ['real-loss'],
   testPerplexity: ['real-loss'],
+  testPerplexityPerWord: ['real-loss'],
   w2: ['distance-real'],
   slicedWasserstein: ['distance-real'],
   totalVariation: ['distance-real'],

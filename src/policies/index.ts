@@ -17,7 +17,14 @@ import { webPolicy } from './web.js';
 /** Policies that build a training set on their own; `filter` verifies the candidates of one of them. */
 const sourcePolicies = [
   z.object({ type: z.literal('replace') }).strict(),
-  z.object({ type: z.literal('mix'), realFraction: z.number().min(0).max(1).default(0.1) }).strict(),
+  z
+    .object({
+      type: z.literal('mix'),
+      realFraction: z.number().min(0).max(1).default(0.1),
+      /** 'fresh' (absent): a new random share of the real data each generation; 'fixed': the same items every generation. */
+      realSelection: z.enum(['fresh', 'fixed']).optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('accumulate') }).strict(),
   z.object({ type: z.literal('accumulate-subsample') }).strict(),
   webOptions,
@@ -53,7 +60,7 @@ export function createPolicy(config: PolicyConfig): DataPolicy {
     case 'replace':
       return replacePolicy();
     case 'mix':
-      return mixPolicy(config.realFraction);
+      return mixPolicy(config.realFraction, config.realSelection);
     case 'accumulate':
       return accumulatePolicy();
     case 'accumulate-subsample':

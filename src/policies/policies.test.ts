@@ -52,6 +52,21 @@ describe('data policies', () => {
     expectProvenanceConsistent(train);
   });
 
+  it("mix's real part: a fresh draw each generation, or (fixed, the paper's code) the same items every time", async () => {
+    const realOf = async (selection: 'fresh' | 'fixed', g: number) => {
+      const train = await build(mixPolicy(0.2, selection), context(g));
+      expectProvenanceConsistent(train);
+      return Array.from(train.index.filter((_, i) => train.origin[i] === REAL)).sort((a, b) => a - b);
+    };
+    const fixed = await Promise.all([2, 3, 4, 5].map((g) => realOf('fixed', g)));
+    for (const f of fixed) expect(f).toEqual(fixed[0]);
+    expect(fixed[0]).toHaveLength(8);
+    // Not simply the pool's first items: one shuffle of it.
+    expect(fixed[0]).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const fresh = await Promise.all([2, 3, 4, 5].map((g) => realOf('fresh', g)));
+    expect(new Set(fresh.map((f) => f.join())).size).toBe(4);
+  });
+
   it('accumulate holds the real pool plus every synthetic set', async () => {
     const train = await build(accumulatePolicy(), context(4));
     expect(train.origin.length).toBe(50 + 4 * 40);

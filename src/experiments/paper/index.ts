@@ -7,6 +7,7 @@ import { dice } from './dice.js';
 import type { PaperExperiment } from './experiment.js';
 import { gaussian } from './gaussian.js';
 import { gmm, gmmTwo } from './gmm.js';
+import { gptExperiment } from './gpt.js';
 import { mitigationsExperiment } from './mitigations.js';
 import { ngramExperiment } from './ngram.js';
 import { vaeExperiment } from './vae.js';
@@ -22,6 +23,8 @@ const EXPERIMENTS: PaperExperiment[] = [
   gmmTwo,
   // The language-model experiment (issue: n-gram LM); needs WikiText-2, and is skipped with the reason without it.
   ngramExperiment,
+  // The same protocol with a transformer fine-tuned from one pretrained base (issue: transformer LM).
+  gptExperiment,
   // Mitigations (issue: verified data and provenance): the Gaussian set, and watermarks + isolate on the LM.
   mitigationsExperiment,
   watermarkExperiment,

@@ -147,10 +147,11 @@ describe('ngram comparison reports', () => {
     const written = await buildComparisonReport([replace, accumulate], path.join(out, 'cmp'));
     expect(written.figures.map((f) => f.id)).toEqual(['lm-compare', 'compare-metrics']);
     const svg = written.figures[0].svg;
-    expect(concatPanels(svg)).toBe(6);
+    expect(concatPanels(svg)).toBe(7);
     expect(svgTexts(svg)).toEqual(
       expect.arrayContaining([
         'test perplexity (real text)',
+        'test perplexity per word',
         'per-block perplexity, median',
         'per-block perplexity, last generation',
         'replace',
@@ -172,7 +173,7 @@ describe('ngram figure helpers', () => {
     if (!few || !many) throw new Error('no comparison figure');
     expect(JSON.stringify(few.spec)).toContain('per-block perplexity, last generation');
     expect(JSON.stringify(many.spec)).not.toContain('per-block perplexity, last generation');
-    expect(many.spec.concat as unknown[]).toHaveLength(5);
+    expect(many.spec.concat as unknown[]).toHaveLength(6);
     expect(many.caption).toMatch(/more than 4 configurations/);
   });
 

@@ -198,15 +198,24 @@ function quantilePanel(rows: readonly QuantileRow[]): VlSpec {
 
 export function testPerplexityFigure(run: RunData): Figure | undefined {
   if (!has(run.metrics, 'testPerplexity')) return undefined;
+  const perWord = has(run.metrics, 'testPerplexityPerWord')
+    ? series(run.metrics, 'testPerplexityPerWord').map((r) => ({ ...r, series: 'per word' }))
+    : [];
   return {
     id: 'lm-test-perplexity',
     title: 'Perplexity of the real test set over generations',
     caption:
-      'Each generation’s model scored on the real held-out text (WikiText-2’s test set, or the held-out part of your corpus). Under replace it climbs as each model learns from the previous one’s text instead of people’s.',
+      'Each generation’s model scored on the real held-out text (WikiText-2’s test set, or the held-out part of your corpus), per token and per word (the same log-loss over the text’s words, so word-level and BPE models compare). Under replace it climbs as each model learns from the previous one’s text instead of people’s.',
     spec: curvePanel({
       title: 'test perplexity (real text)',
       yTitle: 'perplexity',
-      rows: series(run.metrics, 'testPerplexity').map((r) => ({ ...r, series: 'test perplexity' })),
+      rows: [
+        ...series(run.metrics, 'testPerplexity').map((r) => ({
+          ...r,
+          series: perWord.length ? 'per token' : 'test perplexity',
+        })),
+        ...perWord,
+      ],
       width: 420,
       height: 200,
     }),
@@ -344,6 +353,7 @@ function finalHistograms(groups: readonly RunGroup[]): { histograms: Shares[]; c
 
 const COMPARE_PANELS = [
   { metric: 'testPerplexity', title: 'test perplexity (real text)', axis: 'perplexity' },
+  { metric: 'testPerplexityPerWord', title: 'test perplexity per word', axis: 'perplexity' },
   { metric: 'syntheticPerplexityP50', title: 'per-block perplexity, median', axis: 'perplexity', log: true },
   { metric: 'syntheticPerplexityP95', title: 'per-block perplexity, 95th percentile', axis: 'perplexity', log: true },
   { metric: 'rareTypesProduced', title: 'real data’s rare types still produced', axis: 'share' },

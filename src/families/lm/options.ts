@@ -13,6 +13,8 @@ export const decodingSchema = z.discriminatedUnion('type', [
       temperature: z.number().positive().default(1),
       /** 0: the whole vocabulary. */
       topK: z.number().int().min(0).default(0),
+      /** Nucleus sampling (Holtzman et al. 2020): keep the smallest most-likely set with this much probability. */
+      topP: z.number().gt(0).max(1).default(1),
     })
     .strict(),
   z.object({ type: z.literal('greedy') }).strict(),
@@ -27,7 +29,7 @@ export const decodingSchema = z.discriminatedUnion('type', [
 ]);
 
 const protocolFields = {
-  decoding: decodingSchema.default({ type: 'sample', temperature: 1, topK: 0 }),
+  decoding: decodingSchema.default({ type: 'sample', temperature: 1, topK: 0, topP: 1 }),
   /** New tokens per continuation (the paper: exactly 64). */
   continuationLength: z.number().int().min(1).default(64),
   /** Real blocks whose continuations are recorded every generation, spread evenly over the pool. */
@@ -36,6 +38,11 @@ const protocolFields = {
   rareTypeFraction: z.number().gt(0).lt(1).default(0.1),
   /** Sample with the green-list watermark of Kirchenbauer et al. 2023 (sample and greedy decoding). */
   watermark: watermarkSchema.optional(),
+  /**
+   * Test perplexity on the first this many tokens of the held-out split (0: all of it); a transformer reads
+   * every token through the whole network, so quick settings measure on a slice.
+   */
+  testTokens: z.number().int().min(0).default(0),
   /** Share of the synthetic items whose generator watermarks (default 1); the rest are sampled plainly. */
   watermarkShare: z.number().min(0).max(1).optional(),
 };

@@ -9,7 +9,7 @@
  */
 import type { EvaluateContext, Metrics, ModelFamily, SampleContext } from '../../core/family.js';
 import type { RealData } from '../../core/real-data.js';
-import type { SequenceSamples } from '../../core/samples.js';
+import { type SequenceSamples, sequences } from '../../core/samples.js';
 import {
   distinctN,
   histogram,
@@ -19,6 +19,7 @@ import {
   tokenCounts,
   typesPresent,
 } from '../../metrics/text.js';
+import { forEachWord } from '../../tokenizers/word.js';
 import { detectSequences } from '../../watermark/detector.js';
 import { GreenList } from '../../watermark/green-list.js';
 import { watermarkedItems } from '../../watermark/share.js';
@@ -55,6 +56,28 @@ export function corpusPerplexity(logProbs: Float64Array, s: SequenceSamples): nu
   let sum = 0;
   for (const x of sequenceLogLikelihoods(logProbs, s)) sum += x;
   return Math.exp(-sum / (s.offsets[s.offsets.length - 1] - s.offsets[0]));
+}
+
+/** The first `limit` tokens of a sequence set (0: all of it), cut inside a sequence if need be. */
+export function firstTokens(s: SequenceSamples, limit: number): SequenceSamples {
+  const base = s.offsets[0];
+  if (limit <= 0 || s.offsets[s.offsets.length - 1] - base <= limit) return s;
+  const offsets: number[] = [base];
+  for (let i = 1; i < s.offsets.length && offsets[offsets.length - 1] < base + limit; i++)
+    offsets.push(Math.min(s.offsets[i], base + limit));
+  return sequences(s.tokens, Int32Array.from(offsets), s.vocabSize);
+}
+
+/**
+ * Words in a text as WikiText's word level counts them: whitespace-separated words plus one end-of-line per line
+ * (so a word-level model's perplexity per word is its perplexity per token).
+ */
+export function wordCount(text: string): number {
+  let n = 0;
+  forEachWord(text, () => {
+    n++;
+  });
+  return n;
 }
 
 function fixedPromptIndices(poolSize: number, count: number): number[] {
@@ -96,6 +119,17 @@ export function createLmFamily<M>(
     if (!rare) rareCache.set(real, (rare = rareTypes(tokenCounts(real.pool.samples), options.rareTypeFraction)));
     return rare;
   };
+  // The held-out slice perplexity is measured on, and its word count as the text's (decoded once per real set).
+  const testCache = new WeakMap<RealData<SequenceSamples>, { tokens: SequenceSamples; words: number | null }>();
+  const testOf = (real: RealData<SequenceSamples>) => {
+    let test = testCache.get(real);
+    if (!test) {
+      const tokens = firstTokens(real.heldOut, options.testTokens);
+      const ids = tokens.tokens.subarray(tokens.offsets[0], tokens.offsets[tokens.offsets.length - 1]);
+      testCache.set(real, (test = { tokens, words: real.text ? wordCount(real.text.decode(ids)) : null }));
+    }
+    return test;
+  };
   const fixedOf = (real: RealData<SequenceSamples>) =>
     fixedPromptIndices(real.pool.samples.offsets.length - 1, options.fixedPrompts);
 
@@ -116,14 +150,16 @@ export function createLmFamily<M>(
         decoding,
         rng: ctx.rng,
         watermark,
+        progress: ctx.progress,
       });
     },
     async evaluate(m, ctx: EvaluateContext<SequenceSamples, M>): Promise<Metrics> {
-      const { heldOut } = ctx.real;
+      const test = testOf(ctx.real);
+      const heldOut = test.tokens;
       const synthetic = ctx.synthetic;
       const rare = rareOf(ctx.real);
       const blockPerplexity = sequencePerplexities(
-        await model.logProbabilities(ctx.generationZero, synthetic),
+        await model.logProbabilities(ctx.generationZero, synthetic, ctx.progress),
         synthetic,
       );
       const [p05, p25, p50, p75, p95] = quantiles(blockPerplexity, [0.05, 0.25, 0.5, 0.75, 0.95]);
@@ -150,8 +186,13 @@ export function createLmFamily<M>(
         watermarkMetrics.watermarkZMarked = meanWhere(z, marked, 1);
         watermarkMetrics.watermarkZPlain = meanWhere(z, marked, 0);
       }
+      const testLogProbs = await model.logProbabilities(m, heldOut, ctx.progress);
+      let testLogLikelihood = 0;
+      for (const x of sequenceLogLikelihoods(testLogProbs, heldOut)) testLogLikelihood += x;
       return {
-        testPerplexity: corpusPerplexity(await model.logProbabilities(m, heldOut), heldOut),
+        testPerplexity: corpusPerplexity(testLogProbs, heldOut),
+        // The same log-loss over the test text's words: one axis for word-level and BPE models.
+        testPerplexityPerWord: test.words ? Math.exp(-testLogLikelihood / test.words) : null,
         syntheticPerplexityP05: p05,
         syntheticPerplexityP25: p25,
         syntheticPerplexityP50: p50,

@@ -5,13 +5,19 @@
  * protocol's, written once.
  */
 import type { Dataset } from '../../core/dataset.js';
-import type { FitContext, Metrics, ModelState } from '../../core/family.js';
+import type { FitContext, Metrics, ModelState, Progress } from '../../core/family.js';
 import type { Rng } from '../../core/rng.js';
 import type { SequenceSamples } from '../../core/samples.js';
 import type { GreenList } from '../../watermark/green-list.js';
 
 export type Decoding =
-  | { readonly type: 'sample'; readonly temperature: number; readonly topK: number }
+  | {
+      readonly type: 'sample';
+      readonly temperature: number;
+      readonly topK: number;
+      /** Nucleus sampling: the smallest most-likely set with this much probability (1 or absent: all). */
+      readonly topP?: number;
+    }
   | { readonly type: 'greedy' }
   | { readonly type: 'beam'; readonly width: number; readonly repetitionPenalty: number };
 
@@ -33,6 +39,8 @@ export interface ContinueRequest {
   readonly rng: Rng;
   /** Bias the continuations it marks towards their green lists (Kirchenbauer et al. 2023). */
   readonly watermark?: ContinuationWatermark;
+  /** Reports how far the continuations are (models that take a while: a transformer). */
+  readonly progress?: Progress;
 }
 
 export interface SequenceModel<M> {
@@ -47,7 +55,7 @@ export interface SequenceModel<M> {
    * Natural-log probability of every token of every sequence, each token given the tokens before it in its own
    * sequence (contexts never reach into the previous one): out[i − offsets[0]] is that of tokens[i].
    */
-  logProbabilities(model: M, sequences: SequenceSamples): Promise<Float64Array>;
+  logProbabilities(model: M, sequences: SequenceSamples, progress?: Progress): Promise<Float64Array>;
   /** Numbers about the model itself for the metrics line (its size, say); optional. */
   describe?(model: M): Promise<Metrics>;
   save(model: M): Promise<ModelState>;

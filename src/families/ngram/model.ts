@@ -13,7 +13,10 @@ import { Generator } from './generate.js';
 import { contextNodes, type KneserNeyModel, prepareKneserNey, probability } from './kneser-ney.js';
 import { buildTables, type Level } from './tables.js';
 
-export const ngramOptions = lmOptions('ngram', { order: z.number().int().min(1).max(8).default(3) });
+export const ngramOptions = lmOptions('ngram', { order: z.number().int().min(1).max(8).default(3) }).refine(
+  (o) => o.decoding.type !== 'sample' || o.decoding.topP === 1,
+  { message: 'the ngram sampler has no top-p; use topK, or the gpt family', path: ['decoding', 'topP'] },
+);
 export type NgramOptions = z.infer<typeof ngramOptions>;
 export type NgramModel = KneserNeyModel;
 
