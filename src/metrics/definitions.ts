@@ -102,6 +102,11 @@ export const METRIC_MEANINGS: Readonly<Record<string, string>> = {
   entropy: 'entropy of the fitted distribution (nats)',
   giniSimpson: 'chance that two draws differ, 1 − Σp² (probability)',
   testPerplexity: 'perplexity of the real test split (per token; lower is better)',
+  testPerplexityPerWord:
+    'perplexity of the real test split per word: log-loss over the word count, so BPE and word models compare',
+  validLoss: 'the kept epoch’s loss on a held-out 5% of the training blocks (nats per token)',
+  bestEpoch: 'the epoch kept, the one with the best validation loss (count)',
+  parameters: 'the model’s trainable parameters (count)',
   distinct1: 'distinct unigrams over all unigrams in the generated text (0–1)',
   distinct2: 'distinct bigrams over all bigrams in the generated text (0–1)',
   distinct3: 'distinct trigrams over all trigrams in the generated text (0–1)',
