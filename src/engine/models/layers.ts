@@ -49,3 +49,40 @@ export function linearParams(name: string, layer: Linear): Record<string, Tensor
     ? { [`${name}.weight`]: layer.weight, [`${name}.bias`]: layer.bias }
     : { [`${name}.weight`]: layer.weight };
 }
+
+/** One pre-LayerNorm transformer block (GPT-2's): causal attention's qkv and projection, then a 4× ReLU MLP. */
+export interface TransformerBlock {
+  ln1: [Tensor, Tensor];
+  qkv: Linear;
+  proj: Linear;
+  ln2: [Tensor, Tensor];
+  fc: Linear;
+  fc2: Linear;
+}
+
+/** `layers` blocks of width `width`, LayerNorms at gain 1 and bias 0, linear layers without bias. */
+export function transformerBlocks(E: Engine, width: number, layers: number, rng: EngineRandom): TransformerBlock[] {
+  const ln = (): [Tensor, Tensor] => [constantParam(E, [width], 1), constantParam(E, [width], 0)];
+  return Array.from({ length: layers }, () => ({
+    ln1: ln(),
+    qkv: linear(E, width, 3 * width, rng, false),
+    proj: linear(E, width, width, rng, false),
+    ln2: ln(),
+    fc: linear(E, width, 4 * width, rng, false),
+    fc2: linear(E, 4 * width, width, rng, false),
+  }));
+}
+
+/** Named parameters of block `i` (`h{i}.ln1.gain`, `h{i}.qkv.weight`, ...), as GPT-2's checkpoints name them. */
+export function blockParams(i: number, b: TransformerBlock): Record<string, Tensor> {
+  return {
+    [`h${i}.ln1.gain`]: b.ln1[0],
+    [`h${i}.ln1.bias`]: b.ln1[1],
+    ...linearParams(`h${i}.qkv`, b.qkv),
+    ...linearParams(`h${i}.proj`, b.proj),
+    [`h${i}.ln2.gain`]: b.ln2[0],
+    [`h${i}.ln2.bias`]: b.ln2[1],
+    ...linearParams(`h${i}.fc`, b.fc),
+    ...linearParams(`h${i}.fc2`, b.fc2),
+  };
+}

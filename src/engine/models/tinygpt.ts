@@ -9,7 +9,14 @@ import { crossEntropy, embedding, layerNorm, softmax } from '../ops/nn.js';
 import { narrow, permute, reshape, select } from '../ops/shape.js';
 import { EngineRandom } from '../random.js';
 import type { Engine, Tensor } from '../tensor.js';
-import { applyLinear, constantParam, type Linear, linear, linearParams, normalParam } from './layers.js';
+import {
+  applyLinear,
+  blockParams,
+  constantParam,
+  normalParam,
+  type TransformerBlock,
+  transformerBlocks,
+} from './layers.js';
 
 export interface TinyGptConfig {
   vocab: number;
@@ -22,19 +29,10 @@ export interface TinyGptConfig {
 /** The benchmark's configuration (vocab 4096, d_model 128, 2 layers, 4 heads, context 64). */
 export const REFERENCE_GPT: TinyGptConfig = { vocab: 4096, dModel: 128, layers: 2, heads: 4, context: 64 };
 
-interface Block {
-  ln1: [Tensor, Tensor];
-  qkv: Linear;
-  proj: Linear;
-  ln2: [Tensor, Tensor];
-  fc: Linear;
-  fc2: Linear;
-}
-
 export class TinyGpt {
   readonly wte: Tensor;
   readonly wpe: Tensor;
-  readonly blocks: Block[];
+  readonly blocks: TransformerBlock[];
   readonly lnf: [Tensor, Tensor];
 
   constructor(
@@ -50,30 +48,13 @@ export class TinyGpt {
     // GPT-2's 0.02 for the (tied) embedding keeps the initial logits small.
     this.wte = normalParam(E, [V, D], 0.02, rng);
     this.wpe = constantParam(E, [T, D], 0);
-    this.blocks = Array.from({ length: layers }, () => ({
-      ln1: ln(),
-      qkv: linear(E, D, 3 * D, rng, false),
-      proj: linear(E, D, D, rng, false),
-      ln2: ln(),
-      fc: linear(E, D, 4 * D, rng, false),
-      fc2: linear(E, 4 * D, D, rng, false),
-    }));
+    this.blocks = transformerBlocks(E, D, layers, rng);
     this.lnf = ln();
   }
 
   params(): Record<string, Tensor> {
     const named: Record<string, Tensor> = { wte: this.wte, wpe: this.wpe };
-    this.blocks.forEach((b, i) => {
-      Object.assign(
-        named,
-        { [`h${i}.ln1.gain`]: b.ln1[0], [`h${i}.ln1.bias`]: b.ln1[1] },
-        linearParams(`h${i}.qkv`, b.qkv),
-        linearParams(`h${i}.proj`, b.proj),
-        { [`h${i}.ln2.gain`]: b.ln2[0], [`h${i}.ln2.bias`]: b.ln2[1] },
-        linearParams(`h${i}.fc`, b.fc),
-        linearParams(`h${i}.fc2`, b.fc2),
-      );
-    });
+    for (const [i, b] of this.blocks.entries()) Object.assign(named, blockParams(i, b));
     named['lnf.gain'] = this.lnf[0];
     named['lnf.bias'] = this.lnf[1];
     return named;

@@ -11,9 +11,7 @@ import {
   EngineRandom,
   embedding,
   gemmCall,
-  type Linear,
   layerNorm,
-  linear,
   matmul,
   narrow,
   permute,
@@ -23,7 +21,7 @@ import {
   softmax,
   type Tensor,
 } from '../../engine/index.js';
-import { constantParam } from '../../engine/models/layers.js';
+import { blockParams, constantParam, type TransformerBlock, transformerBlocks } from '../../engine/models/layers.js';
 import { applyRotary } from './rope.js';
 
 export interface GptSpec {
@@ -37,14 +35,7 @@ export interface GptSpec {
   readonly positions: 'learned' | 'rotary';
 }
 
-interface Block {
-  ln1: [Tensor, Tensor];
-  qkv: Linear;
-  proj: Linear;
-  ln2: [Tensor, Tensor];
-  fc: Linear;
-  fc2: Linear;
-}
+type Block = TransformerBlock;
 
 export class GptNet {
   readonly wte: Tensor;
@@ -67,30 +58,14 @@ export class GptNet {
     rng.fillNormal(this.wte.data, 0.02);
     this.wpe = spec.positions === 'learned' ? E.param([T, D]) : null;
     if (this.wpe) rng.fillNormal(this.wpe.data, 0.02);
-    this.blocks = Array.from({ length: layers }, () => ({
-      ln1: ln(),
-      qkv: linear(E, D, 3 * D, rng, false),
-      proj: linear(E, D, D, rng, false),
-      ln2: ln(),
-      fc: linear(E, D, 4 * D, rng, false),
-      fc2: linear(E, 4 * D, D, rng, false),
-    }));
+    this.blocks = transformerBlocks(E, D, layers, rng);
     this.lnf = ln();
   }
 
   params(): Record<string, Tensor> {
     const named: Record<string, Tensor> = { wte: this.wte };
     if (this.wpe) named.wpe = this.wpe;
-    this.blocks.forEach((b, i) => {
-      named[`h${i}.ln1.gain`] = b.ln1[0];
-      named[`h${i}.ln1.bias`] = b.ln1[1];
-      named[`h${i}.qkv.weight`] = b.qkv.weight;
-      named[`h${i}.proj.weight`] = b.proj.weight;
-      named[`h${i}.ln2.gain`] = b.ln2[0];
-      named[`h${i}.ln2.bias`] = b.ln2[1];
-      named[`h${i}.fc.weight`] = b.fc.weight;
-      named[`h${i}.fc2.weight`] = b.fc2.weight;
-    });
+    for (const [i, b] of this.blocks.entries()) Object.assign(named, blockParams(i, b));
     named['lnf.gain'] = this.lnf[0];
     named['lnf.bias'] = this.lnf[1];
     return named;
