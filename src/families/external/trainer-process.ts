@@ -52,6 +52,7 @@ export class TrainerProcess {
   private nextId = 1;
   /** Set once the process is gone (or unusable): every later request fails at once. */
   private dead: string | undefined;
+  private readonly closing: Promise<void>;
 
   constructor(spec: SpawnSpec) {
     const [program, ...args] = spec.command;
@@ -62,8 +63,11 @@ export class TrainerProcess {
     });
     this.child.on('error', (error) => this.die(`it could not be started: ${error.message}`));
     // 'close', not 'exit': by then stderr is read to its end, so the message shows the whole traceback.
-    this.child.on('close', (code, signal) =>
-      this.die(signal ? `the process was killed by ${signal}` : `the process exited with code ${code}`),
+    this.closing = new Promise((resolve) =>
+      this.child.on('close', (code, signal) => {
+        this.die(signal ? `the process was killed by ${signal}` : `the process exited with code ${code}`);
+        resolve();
+      }),
     );
     this.child.stdin?.on('error', () => {}); // EPIPE after a crash: the exit event says what happened
     this.child.stderr?.setEncoding('utf8');
@@ -107,10 +111,9 @@ export class TrainerProcess {
     this.dead ??= 'the process was stopped';
   }
 
-  /** Resolves when the process has exited (at once if it has). */
-  exited(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => this.child.once('exit', () => resolve()));
+  /** Resolves once the process has exited and its output is read to the end (so stderrTail is complete). */
+  closed(): Promise<void> {
+    return this.closing;
   }
 
   private arm(): void {

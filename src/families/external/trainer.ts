@@ -75,7 +75,7 @@ export class Trainer {
     if (!p) return;
     if (p.alive) await p.request('shutdown', {}, SHUTDOWN_MS).catch(() => undefined);
     p.kill();
-    await p.exited();
+    await p.closed();
   }
 
   /** A new model's name and its (empty) folder. */
@@ -122,14 +122,16 @@ export class Trainer {
         return await work(send);
       } catch (error) {
         if (!(error instanceof RequestFailure)) throw error;
-        const tail = this.process?.stderrTail() ?? [];
+        const lost = this.process;
+        this.process = undefined;
         if (error.kind === 'lost' && attempt < this.options.restarts) {
-          this.process?.kill();
-          this.process = undefined;
+          lost?.kill();
           continue;
         }
-        this.process?.kill();
-        this.process = undefined;
+        // Stopped and read to the end first, so the message has the last thing it wrote on stderr.
+        lost?.kill();
+        await lost?.closed();
+        const tail = lost?.stderrTail() ?? [];
         const retried = attempt > 0 ? ` (after ${attempt} restart${attempt > 1 ? 's' : ''})` : '';
         throw new TrainerError(verb, `${error.message}${retried}`, tail, {
           command: this.command,
