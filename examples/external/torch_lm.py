@@ -18,11 +18,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from collapse_protocol import Trainer, read_sequences, serve, write_array  # first: it says so clearly when torch is missing
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from collapse_protocol import Trainer, read_sequences, serve, write_array
 
 DEFAULTS = {
     "dModel": 64,
@@ -198,11 +198,12 @@ class TorchLm(Trainer):
 
     @torch.no_grad()
     def score(self, request):
-        """ln P(token | the tokens before it, up to context - 1 of them): windows of the context, half a context
-        apart, each scoring only the tokens the one before it did not; windows of one length go in one batch."""
+        """ln P(token | the tokens before it, up to context - 1 of them): windows of the context, 3/4 of a context
+        apart (every token but the first window's sees at least a quarter context), each scoring only the tokens
+        the one before it did not; windows of one length go in one batch."""
         model = self.models[request["model"]]
         C = self.o["context"]
-        step = C // 2
+        step = C - C // 4
         seqs = read_sequences(request["items"])
         out = [torch.empty(len(s), dtype=torch.float64) for s in seqs]
         windows = {}  # window length -> [(sequence, start)]

@@ -16,11 +16,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from collapse_protocol import Trainer, read_items, serve, write_array  # first: it says so clearly when torch is missing
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from collapse_protocol import Trainer, read_items, serve, write_array
 
 DEFAULTS = {
     "capacity": 64,

@@ -22,6 +22,8 @@ export class TrainerError extends Error {
     const resume = where.runDir
       ? `\nthe run folder keeps every generation up to its last checkpoint: fix the trainer, then 'collapse-lab resume ${where.runDir}'`
       : '';
-    super(`external trainer '${where.command}' failed at '${verb}': ${problem}${tail}${resume}`);
+    // The first line stands alone (reproduce shows only it): it ends with the trainer's last words.
+    const last = stderrTail.length > 0 ? `; its last stderr line: ${stderrTail[stderrTail.length - 1]}` : '';
+    super(`external trainer '${where.command}' failed at '${verb}': ${problem}${last}${tail}${resume}`);
   }
 }
