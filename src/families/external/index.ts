@@ -37,14 +37,14 @@ export const externalTextFamily = defineFamily({
   presets: {
     'external-torch-lm-quick': {
       description:
-        'examples/external/torch_lm.py (a 2-layer PyTorch transformer, d 64, CPU) on the first 1,000 blocks of WikiText-2 with a 512-type byte-level BPE, 2 epochs a generation, generations 0..3. Needs python3-torch.',
+        'examples/external/torch_lm.py (a 2-layer PyTorch transformer, d 64, CPU) on the first 1,000 blocks of WikiText-2 with a 512-type byte-level BPE, 2 epochs a generation, generations 0..2. Needs python3-torch.',
       config: {
         name: 'external-torch-lm-quick',
-        generations: 4,
+        generations: 3,
         samplesPerGeneration: 1000,
         family: { type: 'external', command: [presetPython(), script('torch_lm.py')] },
         real: { type: 'wikitext', tokenizer: { type: 'bpe', vocabSize: 512 } },
-        snapshotGenerations: [0, 1, 2, 3],
+        snapshotGenerations: [0, 1, 2],
       },
     },
   },
