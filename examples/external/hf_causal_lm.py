@@ -187,6 +187,7 @@ class HfCausalLm(Trainer):
                 got = logits.gather(1, window[1:, None])[:, 0].double().cpu()
                 first = 0 if start == 0 else W - 1 - step
                 lp[start + first : start + len(got)] = got[first:]
+                self.progress(min(1.0, (start + W) / len(ids)), "score")  # long texts must not look like a hang
                 if start + W >= len(ids):
                     break
                 start += step

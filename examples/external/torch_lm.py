@@ -216,10 +216,13 @@ class TorchLm(Trainer):
                 start += step
         bos = torch.full((1,), self.vocab, dtype=torch.long)
         ids = [torch.cat([bos, s]) for s in seqs]
+        done, total = 0, sum(len(todo) for todo in windows.values())
         for width, todo in windows.items():
             if width < 2:
                 continue
             for b in range(0, len(todo), 128):
+                done += len(todo[b : b + 128])
+                self.progress(done / total, "score")  # a long held-out set must not look like a hang
                 part = todo[b : b + 128]
                 x = torch.stack([ids[i][start : start + width] for i, start in part]).to(self.device)
                 logp = model(x[:, :-1]).log_softmax(-1)
