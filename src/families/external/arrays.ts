@@ -13,6 +13,7 @@ import { type ImageSamples, images, sampleCount, type VectorSamples, vectors } f
 import { randomDirections, slicedW2, sortedProjections } from '../../metrics/sliced-wasserstein.js';
 import { encodeGrayPng, pngDataUrl } from '../../plots/png.js';
 import { assertValues, type Dtype, readArray, writeArray } from './bulk-files.js';
+import { assertRunnable } from './command-check.js';
 import { trainerFields } from './options.js';
 import { type ExternalModel, Trainer } from './trainer.js';
 import { fitModel, trainerMetrics } from './verbs.js';
@@ -73,6 +74,7 @@ const GRID = 10;
 export function createExternalArrayFamily<S extends ArraySamples>(
   options: ExternalArrayOptions,
 ): ModelFamily<S, ExternalModel> {
+  assertRunnable(options);
   const kind = options.type === 'external-vectors' ? 'vectors' : 'images';
   const trainer = new Trainer(options, kind);
   let template: S | undefined;

@@ -161,6 +161,17 @@ describe('external family: a trainer process through the loop', () => {
     expect(g0.trainerItems).toBe(30);
   });
 
+  it('rejects a trainer command that is not there before writing anything (exit 2, the field named)', async () => {
+    const out = path.join(root, 'missing');
+    const missing = runExperiment(vectorConfig('ref', { command: ['/nonexistent/python3', 'x.py'] }), { out });
+    await expect(missing).rejects.toThrow(/family\.command\[0\]: '\/nonexistent\/python3' is not an executable/);
+    await expect(missing).rejects.toMatchObject({ exitCode: 2 });
+    expect(fs.existsSync(out)).toBe(false);
+    await expect(runExperiment(vectorConfig('ref', { cwd: '/nonexistent-folder' }), { out })).rejects.toThrow(
+      "family.cwd: folder '/nonexistent-folder' does not exist",
+    );
+  });
+
   it('rejects a decoding the trainer does not offer, naming the field', async () => {
     const file = path.join(root, 'text.txt');
     await expect(

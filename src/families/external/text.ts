@@ -13,6 +13,7 @@ import { lmOptions } from '../lm/options.js';
 import { createLmFamily } from '../lm/protocol.js';
 import type { SequenceModel } from '../lm/sequence-model.js';
 import { assertValues, readArray, writeArray } from './bulk-files.js';
+import { assertRunnable } from './command-check.js';
 import { trainerFields } from './options.js';
 import { type ExternalModel, Trainer } from './trainer.js';
 import { fitModel, trainerMetrics } from './verbs.js';
@@ -102,6 +103,7 @@ export function createExternalTextFamily(options: ExternalTextOptions): ModelFam
     throw new UsageError(
       "family.watermark: the external family does not watermark (its trainer decodes); remove 'watermark', or use family 'ngram'",
     );
+  assertRunnable(options);
   const trainer = new Trainer(options, 'text', options.decoding.type);
   const family = createLmFamily('external', externalSequenceModel(trainer, options), options);
   return {
