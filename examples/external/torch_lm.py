@@ -5,7 +5,7 @@ A GPT: token and learned position embeddings, pre-LayerNorm blocks of causal sel
 tied output embeddings, and a begin-of-sequence token (id = vocabSize) so every token of a sequence, the first
 included, has a probability. Trained with AdamW on the lab's blocks, every block [BOS] + block.
 
-Options (family.trainer in the config): dModel 64, layers 2, heads 4, context 192, epochs 2, batchSize 32,
+Options (family.trainer in the config): dModel 64, layers 2, heads 4, context 144, epochs 2, batchSize 32,
 learningRate 3e-3, weightDecay 0.01, threads 1 (CPU threads; results are bit-for-bit repeatable on the CPU
 with a fixed thread count), device "cpu" (or "cuda").
 
@@ -28,7 +28,7 @@ DEFAULTS = {
     "dModel": 64,
     "layers": 2,
     "heads": 4,
-    "context": 192,
+    "context": 144,
     "epochs": 2,
     "batchSize": 32,
     "learningRate": 3e-3,
