@@ -92,7 +92,7 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const generation = mean(torch.stamps.slice(1));
 const protocol = nul.inside / G;
 console.log(`torch_lm.py generation (mean of generations 1..${G - 1}): ${(generation / 1000).toFixed(2)} s`);
-console.log(`  of which inside requests: ${(torch.inside / G / 1000).toFixed(2)} s per generation`);
+console.log(`  time inside its requests, mean over generations 0..${G - 1}: ${(torch.inside / G / 1000).toFixed(2)} s`);
 console.log(`null trainer, time inside requests: ${protocol.toFixed(1)} ms per generation`);
 console.log(
   `start-up (process + hello), once per run: torch_lm.py ${torchHello.toFixed(0)} ms, null ${helloMs.toFixed(0)} ms`,
