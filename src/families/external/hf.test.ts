@@ -3,28 +3,16 @@
  * transformers, and a model named by $COLLAPSE_LAB_HF_MODEL (a Hugging Face id already in the cache, or a
  * local folder; a tiny OPT is enough). Skipped with a message otherwise: no weights can be downloaded here.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runExperiment } from '../../experiments/run.js';
 import { EXAMPLES_DIR } from './index.js';
+import { pythonWith } from './test-helpers/python.js';
 
 const model = process.env.COLLAPSE_LAB_HF_MODEL;
-function transformersPython(): string | undefined {
-  for (const py of [process.env.COLLAPSE_LAB_PYTHON, '/usr/bin/python3', 'python3']) {
-    if (!py) continue;
-    try {
-      execFileSync(py, ['-c', 'import torch, transformers'], { stdio: 'ignore' });
-      return py;
-    } catch {
-      // the next one
-    }
-  }
-  return undefined;
-}
-const python = model ? transformersPython() : undefined;
+const python = model ? pythonWith(['torch', 'transformers']) : undefined;
 if (!python)
   console.warn(
     `hf_causal_lm.py test skipped: ${model ? 'no Python here imports torch and transformers' : 'set COLLAPSE_LAB_HF_MODEL to a Hugging Face model id or folder (weights cannot be downloaded here)'}`,

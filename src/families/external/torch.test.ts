@@ -3,29 +3,15 @@
  * every LM metric and a report, a kill-free resume that repeats the run exactly, and torch_vae.py on MNIST
  * when the data set is at hand. Skipped, saying why, where no Python can import torch.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resumeExperiment, runExperiment } from '../../experiments/run.js';
 import { EXAMPLES_DIR } from './index.js';
+import { pythonWith } from './test-helpers/python.js';
 
-/** $COLLAPSE_LAB_PYTHON, /usr/bin/python3 or python3, whichever imports torch first. */
-function torchPython(): string | undefined {
-  for (const py of [process.env.COLLAPSE_LAB_PYTHON, '/usr/bin/python3', 'python3']) {
-    if (!py) continue;
-    try {
-      execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
-      return py;
-    } catch {
-      // the next one
-    }
-  }
-  return undefined;
-}
-
-const python = torchPython();
+const python = pythonWith(['torch']);
 if (!python) console.warn('external torch tests skipped: no Python here imports torch (apt-get install python3-torch)');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-torch-'));
 
