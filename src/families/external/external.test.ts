@@ -193,22 +193,17 @@ describe('external family: a trainer process through the loop', () => {
   }, async () => {
     const configFile = path.join(root, 'kill.json');
     const pids = path.join(root, 'kill.pids');
-    const config = vectorConfig('ref', { env: { FIT_MS: '1500', PID_FILE: pids } });
+    const fits = path.join(root, 'kill.fits');
+    const config = vectorConfig('ref', { env: { FIT_MS: '1500', PID_FILE: pids, FIT_LOG: fits } });
     fs.writeFileSync(configFile, JSON.stringify(config));
     const out = path.join(root, 'kill');
     const child = spawn(process.execPath, [CLI, 'run', '--config', configFile, '--out', out, '--no-report'], {
       stdio: 'ignore',
     });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    // Wait until generation 1's fit is under way (its fit lasts 1.5 s), then kill the lab, not the trainer.
-    for (;;) {
-      const progress = fs.existsSync(out) && fs.readdirSync(out).length > 0 && path.join(only(out), 'progress.json');
-      if (progress && fs.existsSync(progress)) {
-        const p = JSON.parse(fs.readFileSync(progress, 'utf8'));
-        if (p.generation === 1 && p.phase === 'fit') break;
-      }
+    // Wait until the trainer has started generation 1's fit (it lasts 1.5 s), then kill the lab, not the trainer.
+    while (!(fs.existsSync(fits) && fs.readFileSync(fits, 'utf8').includes('fit 1\n')))
       await new Promise((r) => setTimeout(r, 20));
-    }
     await new Promise((r) => setTimeout(r, 500));
     child.kill('SIGKILL');
     await exited;
@@ -226,6 +221,7 @@ describe('external family: a trainer process through the loop', () => {
     for (let i = 0; i < 200 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
     expect(alive()).toBe(false);
     const scratch = path.join(only(out), 'scratch');
+    expect(fs.existsSync(scratch)).toBe(true); // what the killed run left: resume empties it, the end removes it
     const resumed = spawn(process.execPath, [CLI, 'resume', only(out), '--no-report'], { stdio: 'ignore' });
     const code = await new Promise<number | null>((resolve) => resumed.on('exit', resolve));
     expect(code).toBe(0);

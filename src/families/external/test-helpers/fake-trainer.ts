@@ -4,7 +4,8 @@
  * purpose: `verb:mode[:n][:once]` fails the n-th request of `verb` in the process (default 1st) by `crash`
  * (exit 3), `hang` (never answer), `garbage` (a non-JSON line on stdout), `version` (hello answers protocol 99)
  * or `error` (an ok:false answer); `once` deletes the file as it fails, so a restarted process recovers.
- * FIT_MS makes each fit last that long, reporting progress as it goes; PID_FILE collects the pids it ran as.
+ * FIT_MS makes each fit last that long, reporting progress as it goes; FIT_LOG gets a line as each fit starts;
+ * PID_FILE collects the pids it ran as.
  */
 export const FAKE_TRAINER = String.raw`
 import fs from 'node:fs';
@@ -56,6 +57,7 @@ async function handle(r) {
       return send({ id: r.id, ok: true, protocol: mode === 'version' ? 99 : 1, name: 'fake',
         capabilities: { kinds: ['vectors', 'text'], inits: ['scratch', 'previous'], decodings: ['sample'] } });
     case 'fit': {
+      if (process.env.FIT_LOG) fs.appendFileSync(process.env.FIT_LOG, 'fit ' + r.generation + '\n');
       const ms = Number(process.env.FIT_MS ?? 0);
       for (let t = 0; t < ms; t += 50) {
         send({ event: 'progress', id: r.id, fraction: t / ms, phase: 'train' });
