@@ -120,7 +120,7 @@ export function createExternalArrayFamily<S extends ArraySamples>(
     async open(ctx) {
       template = ctx.real.heldOut;
       const { shape } = layout(ctx.real.heldOut);
-      await trainer.open(ctx.scratch, ctx.runDir, () => ({ shape }));
+      await trainer.open(ctx.scratch, ctx.runDir, () => ({ shape }), ctx.signal);
     },
     close: () => trainer.close(),
     fit: (train, ctx) => fitModel(trainer, options, ctx, itemFile(trainer, 'train', train.samples)),

@@ -172,6 +172,20 @@ describe('external family: a trainer process through the loop', () => {
     );
   });
 
+  it('stops the trainer at once when the run is aborted mid-fit', async () => {
+    const controller = new AbortController();
+    const fits = path.join(root, 'abort.fits');
+    const run = runExperiment(vectorConfig('ref', { env: { FIT_MS: '20000', FIT_LOG: fits } }), {
+      out: null,
+      signal: controller.signal,
+    });
+    while (!fs.existsSync(fits)) await new Promise((r) => setTimeout(r, 20));
+    const started = performance.now();
+    controller.abort(new Error('cancelled by the test'));
+    await expect(run).rejects.toThrow('cancelled by the test');
+    expect(performance.now() - started).toBeLessThan(5000); // not the 20 s the fit would take
+  });
+
   it('rejects a decoding the trainer does not offer, naming the field', async () => {
     const file = path.join(root, 'text.txt');
     await expect(

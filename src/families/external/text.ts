@@ -108,7 +108,7 @@ export function createExternalTextFamily(options: ExternalTextOptions): ModelFam
   const family = createLmFamily('external', externalSequenceModel(trainer, options), options);
   return {
     ...family,
-    open: (ctx) => trainer.open(ctx.scratch, ctx.runDir, () => vocabularyFile(trainer, ctx)),
+    open: (ctx) => trainer.open(ctx.scratch, ctx.runDir, () => vocabularyFile(trainer, ctx), ctx.signal),
     close: () => trainer.close(),
   };
 }

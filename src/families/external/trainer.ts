@@ -39,6 +39,7 @@ export class Trainer {
   private scratch = '';
   private runDir: string | undefined;
   private helloBody: Record<string, unknown> = {};
+  private signal: AbortSignal | undefined;
   hello: HelloReply | undefined;
 
   constructor(
@@ -52,10 +53,20 @@ export class Trainer {
     return this.options.command.join(' ');
   }
 
-  /** Starts the trainer for a run; `extra` joins the hello request (the vocabulary, the item shape). */
-  async open(scratch: string, runDir: string | undefined, extra: () => Record<string, unknown>): Promise<void> {
+  /**
+   * Starts the trainer for a run; `extra` joins the hello request (the vocabulary, the item shape). An abort of
+   * `signal` (a cancelled sweep trial) stops the process at once rather than after its request.
+   */
+  async open(
+    scratch: string,
+    runDir: string | undefined,
+    extra: () => Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     this.scratch = scratch;
     this.runDir = runDir;
+    this.signal = signal;
+    signal?.addEventListener('abort', () => this.process?.kill(), { once: true });
     fs.mkdirSync(path.join(scratch, 'models'), { recursive: true });
     fs.mkdirSync(path.join(scratch, 'io'), { recursive: true });
     this.helloBody = {
@@ -101,6 +112,7 @@ export class Trainer {
     let verb: Verb = 'hello';
     for (let attempt = 0; ; attempt++) {
       try {
+        this.signal?.throwIfAborted();
         if (!this.process?.alive) await this.start((v) => (verb = v));
         const send: Send = async (v, body, progress) => {
           verb = v;
@@ -122,6 +134,7 @@ export class Trainer {
         return await work(send);
       } catch (error) {
         if (!(error instanceof RequestFailure)) throw error;
+        this.signal?.throwIfAborted();
         const lost = this.process;
         this.process = undefined;
         if (error.kind === 'lost' && attempt < this.options.restarts) {
