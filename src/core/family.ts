@@ -67,6 +67,20 @@ export interface SnapshotContext<S extends Samples> {
   readonly metrics: Metrics;
 }
 
+/** What a family that keeps resources for the whole run (a trainer process) is given before the first step. */
+export interface OpenContext<S extends Samples = Samples> {
+  /**
+   * A folder of the family's own for bulk data and scratch state: `scratch/` in the run folder (emptied first, so
+   * nothing a killed run left is read back), or a temporary folder for a run without one. Removed at close.
+   */
+  readonly scratch: string;
+  /** The run folder, if the run has one (for messages: where to resume). */
+  readonly runDir?: string;
+  readonly real: RealData<S>;
+  readonly seed: number;
+  readonly signal?: AbortSignal;
+}
+
 export interface ModelFamily<S extends Samples = Samples, M = unknown> {
   readonly name: string;
   readonly sampleKind: SampleKind;
@@ -89,4 +103,8 @@ export interface ModelFamily<S extends Samples = Samples, M = unknown> {
   snapshot?(model: M, ctx: SnapshotContext<S>): Promise<Record<string, unknown>>;
   /** Frees resources a model holds outside the JS heap (native tensors, a child process). */
   dispose?(model: M): Promise<void>;
+  /** Called once before anything else in a run (before a resumed run loads its checkpoint). Optional. */
+  open?(ctx: OpenContext<S>): Promise<void>;
+  /** Called once when the run ends, normally or with an error, after `open`: stop processes, free what is held. */
+  close?(): Promise<void>;
 }

@@ -12,6 +12,9 @@
  * the numbers an uninterrupted run draws.
  */
 
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { pointerWithFallback, restoreCheckpoint } from './checkpoint-restore.js';
 import { type Dataset, datasetSize, labelDataset, REAL, realShare } from './dataset.js';
 import { datasetToBundle, modelStateToBundle, samplesToJson } from './dataset-codec.js';
@@ -64,6 +67,28 @@ export async function runLoop<S extends Samples, M>(
   spec: LoopSpec<S, M>,
   folder?: RunFolder,
   hooks: LoopHooks = {},
+): Promise<LoopResult> {
+  const { family } = spec;
+  if (!family.open) return generationsLoop(spec, folder, hooks);
+  // A family that holds resources for the run (a trainer process) gets a scratch folder, and is closed after
+  // an error too; the scratch folder goes with it, so a run folder never keeps half-written scratch files.
+  const scratch = folder ? folder.freshScratch() : fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-scratch-'));
+  try {
+    await family.open({ scratch, runDir: folder?.dir, real: spec.real, seed: spec.seed, signal: hooks.signal });
+    return await generationsLoop(spec, folder, hooks);
+  } finally {
+    try {
+      await family.close?.();
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+}
+
+async function generationsLoop<S extends Samples, M>(
+  spec: LoopSpec<S, M>,
+  folder: RunFolder | undefined,
+  hooks: LoopHooks,
 ): Promise<LoopResult> {
   const { family, policy, real, generations: G, samplesPerGeneration: M, seed } = spec;
   const snapshots = new Set(spec.snapshotGenerations ?? []);

@@ -152,6 +152,20 @@ export class RunFolder {
     }
   }
 
+  /**
+   * `scratch/`, emptied (what a killed run left there is never read back; a symlink is removed, not followed):
+   * a family's bulk files and a trainer process's state, durable only once a checkpoint copies them.
+   */
+  freshScratch(): string {
+    this.removeScratch();
+    fs.mkdirSync(this.path(FILES.scratch));
+    return this.path(FILES.scratch);
+  }
+
+  removeScratch(): void {
+    fs.rmSync(this.path(FILES.scratch), { recursive: true, force: true });
+  }
+
   path(...parts: string[]): string {
     return path.join(this.dir, ...parts);
   }

@@ -34,6 +34,8 @@ export const FILES = {
   checkpoints: 'checkpoints',
   samples: 'samples',
   pointer: 'latest.json',
+  /** A family's scratch folder while the run is live (OpenContext.scratch); nothing in it outlives the run. */
+  scratch: 'scratch',
 } as const;
 
 /** The fields of config.json that readers use; everything else is kept as-is. */

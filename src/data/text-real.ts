@@ -33,6 +33,8 @@ export const wikiTextRealSchema = z
     blockSize,
     /** The held-out split perplexity is measured on. */
     heldOut: z.enum(['test', 'valid']).default('test'),
+    /** Only the held-out split's first N tokens (default: all of it): a cheaper test perplexity for slow models. */
+    heldOutTokens: z.number().int().min(1).optional(),
     tokenizer: tokenizerSchema.default({ type: 'word' }),
   })
   .strict();
@@ -84,8 +86,10 @@ function assemble(
   blockSize: number,
   poolSize: number,
   what: string,
+  heldOutTokens?: number,
 ): RealData<SequenceSamples> {
-  const test = tokenizer.encode(heldOut);
+  const all = tokenizer.encode(heldOut);
+  const test = heldOutTokens === undefined ? all : all.slice(0, heldOutTokens);
   const pool = cutBlocks(stream, blockSize, poolSize, tokenizer.vocabSize, what);
   return {
     pool: labelDataset(pool, REAL),
@@ -100,7 +104,14 @@ export function buildWikiTextRealData(config: WikiTextRealConfig, poolSize: numb
   const train = readWikiText('train', options).text;
   const heldOut = readWikiText(config.heldOut, options).text;
   const release = config.variant === 'tokens' ? 'wikitext-2-v1' : 'wikitext-2-raw-v1';
-  return assemble(tokenize(config.tokenizer, train), heldOut, config.blockSize, poolSize, `WikiText-2 (${release})`);
+  return assemble(
+    tokenize(config.tokenizer, train),
+    heldOut,
+    config.blockSize,
+    poolSize,
+    `WikiText-2 (${release})`,
+    config.heldOutTokens,
+  );
 }
 
 /** The file's text; a UsageError with the byte offset if it is not UTF-8 (a binary file, or Latin-1 text). */

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
+import { buildWikiTextRealData, wikiTextRealSchema } from './text-real.js';
 import { findWikiTextFile, readWikiText } from './wikitext.js';
 
 // CI points COLLAPSE_LAB_DATA at the shared data folder; elsewhere the real-file tests are skipped.
@@ -47,6 +48,18 @@ describe('WikiText-2 loader', () => {
     expect(readWikiText('test', { variant: 'raw', dataDir: dir }).text).toBe(text);
     process.env.COLLAPSE_LAB_DATA = dir;
     expect(readWikiText('test', { variant: 'raw' }).path).toBe(path.join(dir, 'wikitext-2-raw', 'wiki.test.raw'));
+  });
+
+  it('keeps only the first heldOutTokens tokens of the held-out split when asked', () => {
+    fs.mkdirSync(path.join(dir, 'wikitext-2-raw'));
+    fs.writeFileSync(path.join(dir, 'wikitext-2-raw', 'wiki.train.raw'), 'a b c d a b c d e f\n');
+    fs.writeFileSync(path.join(dir, 'wikitext-2-raw', 'wiki.test.raw'), 'd c b a f e d c b a\n');
+    const config = { type: 'wikitext', variant: 'raw', dataDir: dir, blockSize: 2 };
+    const all = buildWikiTextRealData(wikiTextRealSchema.parse(config), 3).heldOut;
+    const cut = buildWikiTextRealData(wikiTextRealSchema.parse({ ...config, heldOutTokens: 4 }), 3).heldOut;
+    expect(all.tokens.length).toBeGreaterThan(4);
+    expect(Array.from(cut.tokens)).toEqual(Array.from(all.tokens.subarray(0, 4)));
+    expect(Array.from(cut.offsets)).toEqual([0, 4]);
   });
 
   it('accepts a data folder that holds the files directly', () => {

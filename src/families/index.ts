@@ -7,6 +7,7 @@ import { UsageError } from '../core/errors.js';
 import type { ModelFamily } from '../core/family.js';
 import { categoricalFamily } from './categorical/index.js';
 import type { FamilyDefinition, Preset } from './definition.js';
+import { externalImageFamily, externalTextFamily, externalVectorFamily } from './external/index.js';
 import { gaussianFamily } from './gaussian/index.js';
 import { gmmFamily } from './gmm/index.js';
 import { gptFamily } from './gpt/index.js';
@@ -17,7 +18,17 @@ export type { FamilyDefinition, FamilyFigures, Preset, PresetConfig } from './de
 export { defineFamily } from './definition.js';
 
 const FAMILIES = new Map<string, FamilyDefinition>(
-  [categoricalFamily, gaussianFamily, gmmFamily, ngramFamily, gptFamily, vaeFamily].map((d) => [d.name, d]),
+  [
+    categoricalFamily,
+    gaussianFamily,
+    gmmFamily,
+    ngramFamily,
+    gptFamily,
+    vaeFamily,
+    externalTextFamily,
+    externalVectorFamily,
+    externalImageFamily,
+  ].map((d) => [d.name, d]),
 );
 let version = 0;
 

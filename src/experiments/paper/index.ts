@@ -5,6 +5,7 @@
 import { zipf } from './categorical.js';
 import { dice } from './dice.js';
 import type { PaperExperiment } from './experiment.js';
+import { externalLmExperiment, externalVaeExperiment } from './external.js';
 import { gaussian } from './gaussian.js';
 import { gmm, gmmTwo } from './gmm.js';
 import { gptExperiment } from './gpt.js';
@@ -30,6 +31,9 @@ const EXPERIMENTS: PaperExperiment[] = [
   watermarkExperiment,
   // The image experiment (issue: VAE on MNIST); needs MNIST, and is skipped with the reason without it.
   vaeExperiment,
+  // Issue 14: the reference PyTorch trainers through the external protocol; need python3-torch (skipped, saying so).
+  externalLmExperiment,
+  externalVaeExperiment,
 ];
 
 export function registerExperiment(experiment: PaperExperiment): void {
