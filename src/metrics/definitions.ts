@@ -122,7 +122,8 @@ export const METRIC_MEANINGS: Readonly<Record<string, string>> = {
   testElbo: 'evidence lower bound on real test images (higher is better)',
   digitEntropy: 'entropy of the classifier’s digit labels over generated images (bits; log₂ 10 = 3.32 is uniform)',
   classifierConfidence: 'mean top-class probability a real-data classifier gives generated images (0–1)',
-  testLogLikelihood: 'mean log-likelihood of held-out real items under the trainer’s model (nats per item; higher is better)',
+  testLogLikelihood:
+    'mean log-likelihood of held-out real items under the trainer’s model (nats per item; higher is better)',
   syntheticLogLikelihood0: 'mean log-likelihood of the generation’s samples under generation 0’s model (nats per item)',
   sampleSpread: 'standard deviation of the samples per coordinate, averaged over coordinates (data units)',
   slicedW2: 'sliced Wasserstein-2 distance from the samples to held-out real data (data units)',
