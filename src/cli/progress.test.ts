@@ -53,6 +53,31 @@ describe('Progress', () => {
     expect(progress.line()).not.toContain('pretrain');
   });
 
+  it('counts work, not generations, for the ETA of runs that cost differently', () => {
+    const clock = performance.now;
+    let now = 0;
+    performance.now = () => now;
+    try {
+      // A cheap run (100 generations of cost 1) and an expensive one (2 generations of cost 1,000).
+      const runs = [
+        { label: 'cheap', generations: 100, cost: 1 },
+        { label: 'dear', generations: 2, cost: 1000 },
+      ];
+      const progress = new Progress(runs, 'bar', undefined, capture(true));
+      for (let g = 0; g < 100; g++) {
+        now = g * 10; // 100 cheap generations in a second
+        progress.generation(0, g);
+      }
+      now = 11_000; // the first dear generation took 10 s
+      progress.generation(1, 0);
+      // 1,000 units of work left at ~100 a second: about 10 s, not the 0.1 s that 1 generation in 101 suggests.
+      const eta = /ETA (\d+):(\d+)/.exec(progress.line()) as RegExpExecArray;
+      expect(Number(eta[1]) * 60 + Number(eta[2])).toBeGreaterThanOrEqual(5);
+    } finally {
+      performance.now = clock;
+    }
+  });
+
   it('writes one JSON event per generation in jsonl mode, and nothing on stderr', () => {
     const stderr = capture(false);
     const stdout = capture(false);

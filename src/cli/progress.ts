@@ -20,6 +20,12 @@ export interface TrackedRun {
   readonly generations: number;
   readonly seed?: number;
   readonly metric?: string;
+  /**
+   * Work a generation of this run takes, relative to the others (M × the family's weight): the ETA of runs of
+   * different families (a Gaussian generation in microseconds, a transformer's in seconds) counts work, not
+   * generations.
+   */
+  readonly cost?: number;
 }
 
 /** Seconds between plain lines: often enough to see a run live, rarely enough to keep a log readable. */
@@ -72,7 +78,10 @@ export class Progress {
   private readonly finished: boolean[];
   private readonly latest: (Metrics | undefined)[];
   private readonly rate = new SmoothedRate();
+  /** Work per second (generations weighted by their run's cost), for the ETA. */
+  private readonly workRate = new SmoothedRate();
   private readonly total: number;
+  private readonly totalWork: number;
   private lastDraw = Number.NEGATIVE_INFINITY;
   private lastRun = 0;
   /** What the current stage last said (a neural family's phase: tokens/s, loss, time left), until the next generation. */
@@ -90,6 +99,7 @@ export class Progress {
     this.finished = runs.map(() => false);
     this.latest = runs.map(() => undefined);
     this.total = runs.reduce((a, r) => a + r.generations, 0);
+    this.totalWork = runs.reduce((a, r) => a + r.generations * (r.cost ?? 1), 0);
   }
 
   /** Whether generation events must arrive for every generation (executors may otherwise thin them out). */
@@ -105,6 +115,7 @@ export class Progress {
     this.lastRun = index;
     const now = performance.now();
     this.rate.observe(now / 1000, this.doneTotal());
+    this.workRate.observe(now / 1000, this.doneWork());
     if (this.mode === 'jsonl') this.event(index, generation, line, now);
     else if (this.mode === 'bar' && now - this.lastDraw >= BAR_INTERVAL_MS) this.draw(now, '\r', '\x1b[K');
     else if (this.mode === 'plain' && now - this.lastDraw >= PLAIN_INTERVAL_MS) this.draw(now, '', '\n');
@@ -145,7 +156,7 @@ export class Progress {
     if (this.mode === 'bar') parts.push(`[${bar(done / this.total)}]`);
     const rate = this.rate.value;
     parts.push(rate === undefined ? 'starting' : formatRate(rate));
-    parts.push(`ETA ${formatDuration(rate ? (this.total - done) / rate : Number.POSITIVE_INFINITY)}`);
+    parts.push(`ETA ${formatDuration(this.etaSeconds() ?? Number.POSITIVE_INFINITY)}`);
     parts.push(`elapsed ${formatDuration((now - this.started) / 1000)}`);
     const metric = run.metric;
     const value = metric === undefined ? undefined : this.latest[this.lastRun]?.[metric];
@@ -161,7 +172,7 @@ export class Progress {
 
   private event(index: number, generation: number, line: Metrics | undefined, now: number): void {
     const run = this.runs[index];
-    const rate = this.rate.value;
+    const eta = this.etaSeconds();
     const event = {
       event: 'generation',
       run: index,
@@ -170,7 +181,7 @@ export class Progress {
       generation,
       generations: run.generations,
       elapsedSeconds: round((now - this.started) / 1000),
-      etaSeconds: rate ? round((this.total - this.doneTotal()) / rate) : null,
+      etaSeconds: eta === undefined ? null : round(eta),
       ...(line ? { metrics: line } : {}),
     };
     this.stdout.write(`${JSON.stringify(event)}\n`);
@@ -178,6 +189,16 @@ export class Progress {
 
   private doneTotal(): number {
     return this.done.reduce((a, b) => a + b, 0);
+  }
+
+  private doneWork(): number {
+    return this.done.reduce((a, d, i) => a + d * (this.runs[i].cost ?? 1), 0);
+  }
+
+  /** Seconds left at the smoothed pace of work; undefined until the pace is known. */
+  private etaSeconds(): number | undefined {
+    const rate = this.workRate.value;
+    return rate ? (this.totalWork - this.doneWork()) / rate : undefined;
   }
 }
 
@@ -219,5 +240,6 @@ export function trackedRun(config: ExperimentConfig, label = config.name): Track
     generations: config.generations,
     seed: config.seed,
     metric: findFamily(config.family.type)?.diversity,
+    cost: config.samplesPerGeneration * (findFamily(config.family.type)?.weight ?? 1),
   };
 }
