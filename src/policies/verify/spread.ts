@@ -1,0 +1,124 @@
+/**
+ * The `spread` feedback controller (the default; docs/feedback-controller.md has the analysis). It measures how
+ * wide the previous generation's model is against real data, location left out, and picks the band on this
+ * generation's candidates whose kept items have the width that moves the next fit a damped `step` of the way to
+ * the real one.
+ *
+ * Why not the calibration gap (pi-v1): the gap ½ − (1 + δ²)/(2R) is zero at R = 1 + δ², so it steers the variance to
+ * 1 + (mean offset)²; a symmetric band cannot move the mean, the mean random-walks, and the variance follows it.
+ *
+ * Everything comes from log-likelihood scores, read as a location-scale (Gaussian) family's: ℓ = c − u²/2 with u
+ * the item's distance from the model's centre in its own units and c the score at the centre, estimated by the
+ * highest score seen (among 100 draws the closest lies within ~0.02 units). With P the previous model, H the
+ * model fitted to held-out real data, R = var(P)/var(H) and δ the offset of their centres in H's units, the
+ * real pool's mean square distance in P's units is A = (β² + δ²)/R (β²: in H's units) and the candidates' in H's
+ * units is B = Rρ² + δ² (ρ²: in P's units). δ² cancels in R·A − B, so R = (β² + B)/(A + ρ²).
+ *
+ * The controller keeps no state: the width is measured afresh from real data every generation.
+ */
+import type { Dataset } from '../../core/dataset.js';
+import type { PolicyContext } from '../../core/policy.js';
+import type { Samples } from '../../core/samples.js';
+import { scoreWith } from './verifiers.js';
+
+export interface SpreadOptions {
+  readonly controller: 'spread';
+  /** Share of the measured log-width error corrected per generation, in (0, 1]; the loop's pole is 1 − step. */
+  readonly step?: number;
+}
+
+/**
+ * 30% of the error a generation: the loop's pole is 0.7, it still converges if the plant's gain is off by up to
+ * 2/0.3 ≈ 6.7×, and a measurement error passes into the variance at 0.42× (step/√(1 − (1 − step)²)). Measured
+ * over 20 seeds × 500 generations against steps 0.4, 0.5, 0.75 and 1 (docs/feedback-controller.md).
+ */
+export const DEFAULT_STEP = 0.3;
+
+export interface SpreadMeasure {
+  /** ln(var(P)/var(H)): the previous model's log-width error against held-out real data. */
+  readonly logWidthError: number;
+  /** δ²: the squared offset of P's centre from H's, in H's units (what the calibration gap confuses with width). */
+  readonly offset2: number;
+}
+
+/** Squared distances from the centre, 2(c − ℓ), with c the highest score among `scores` and `also`. */
+function squaredDistances(scores: Float64Array, also: Float64Array): Float64Array {
+  let c = Number.NEGATIVE_INFINITY;
+  for (const x of scores) if (x > c) c = x;
+  for (const x of also) if (x > c) c = x;
+  return scores.map((x) => 2 * (c - x));
+}
+
+/**
+ * Measures the previous model against the real pool (P and H scores) from the candidates' P scores `own`.
+ * Returns null when a score is not finite (a collapsed model gives real data no density).
+ */
+export async function measureSpread<S extends Samples>(
+  ctx: PolicyContext<S>,
+  candidates: Dataset<S>,
+  own: Float64Array,
+): Promise<{ measure: SpreadMeasure | null; distances: Float64Array }> {
+  const realP = await scoreWith(ctx, 'previous', ctx.real.samples);
+  const realH = await scoreWith(ctx, 'held-out', ctx.real.samples);
+  const ownH = await scoreWith(ctx, 'held-out', candidates.samples);
+  const distances = squaredDistances(own, realP);
+  if (![own, realP, realH, ownH].every(allFinite)) return { measure: null, distances };
+  const a = mean(squaredDistances(realP, own));
+  const beta = mean(squaredDistances(realH, ownH));
+  const b = mean(squaredDistances(ownH, realH));
+  const rho = mean(distances);
+  const ratio = (beta + b) / (a + rho);
+  if (!(ratio > 0) || !Number.isFinite(ratio)) return { measure: null, distances };
+  return { measure: { logWidthError: Math.log(ratio), offset2: Math.max(0, ratio * a - beta) }, distances };
+}
+
+export interface SpreadBand {
+  readonly dropLikely: number;
+  readonly dropUnlikely: number;
+  /** The kept items' variance over the previous model's, as the next MLE fit will see it. */
+  readonly keptRatio: number;
+}
+
+/**
+ * The band whose kept items' mean square distance (less the MLE's loss of one degree of freedom to the kept
+ * mean) is nearest in log to `target`. The band moves along one path, as pi-v1's signed setting did: to widen,
+ * more of the likely core is dropped (the configured unlikely share stays); to narrow, the core is kept whole
+ * and more of the unlikely side is dropped. Moving along one side keeps the most items for a given width — a
+ * thin shell of a few items hits the width on average but fits a noisy mean and variance. At least `minKept` of
+ * the candidates are kept; `likely: false` (a top fraction) only ever drops the unlikely side.
+ */
+export function bandForWidth(
+  distances: Float64Array,
+  target: number,
+  configured: { dropLikely: number; dropUnlikely: number },
+  minKept: number,
+  likely = true,
+): SpreadBand {
+  const n = distances.length;
+  const sorted = Float64Array.from(distances).sort();
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + sorted[i];
+  const most = n - Math.max(2, Math.ceil(minKept * n));
+  const u0 = Math.min(most, Math.round(configured.dropUnlikely * n));
+  let best = { d: 0, u: u0, cost: Number.POSITIVE_INFINITY, ratio: Number.NaN };
+  const consider = (d: number, u: number) => {
+    const k = n - d - u;
+    const ratio = ((prefix[n - u] - prefix[d]) / k) * ((k - 1) / k);
+    const cost = Math.abs(Math.log(ratio / target));
+    if (cost < best.cost) best = { d, u, cost, ratio };
+  };
+  if (likely) for (let d = 0; d <= most - u0; d++) consider(d, u0);
+  for (let u = u0; u <= most; u++) consider(0, u);
+  if (!Number.isFinite(best.cost)) return { ...configured, keptRatio: Number.NaN };
+  return { dropLikely: best.d / n, dropUnlikely: best.u / n, keptRatio: best.ratio };
+}
+
+function allFinite(x: Float64Array): boolean {
+  return x.every(Number.isFinite);
+}
+
+function mean(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  return s / x.length;
+}
