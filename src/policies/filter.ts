@@ -118,12 +118,12 @@ export function filterPolicy<S extends Samples = Samples>(options: FilterOptions
     metrics: Metrics,
   ): Promise<Band> {
     const own = await scoreWith(ctx, 'previous', candidates.samples);
-    const { measure, distances } = await measureSpread(ctx, candidates, own);
+    const { measure, distances, positions } = await measureSpread(ctx, candidates, own);
     metrics.feedbackLogWidthError = measure ? measure.logWidthError : null;
     metrics.feedbackOffset2 = measure ? measure.offset2 : null;
     // No measure (real data has no density under a collapsed model): widen as far as the band allows.
     const target = measure ? Math.exp(-(options.step ?? DEFAULT_STEP) * measure.logWidthError) : 1e12;
-    const band = bandForWidth(distances, target, configured, MIN_KEPT, selection.type === 'band');
+    const band = bandForWidth(distances, target, configured, MIN_KEPT, selection.type === 'band', positions);
     metrics.feedbackKeptRatio = finiteOrNull(band.keptRatio);
     return band;
   }

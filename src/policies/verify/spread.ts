@@ -50,26 +50,88 @@ function squaredDistances(scores: Float64Array, also: Float64Array): Float64Arra
 }
 
 /**
- * Measures the previous model against the real pool (P and H scores) from the candidates' P scores `own`.
- * Returns null when a score is not finite (a collapsed model gives real data no density).
+ * Measures the previous model P (generation g−1's) against held-out real data, from the candidates' P scores
+ * `own`. Returns null when a score is not finite (a collapsed model gives real data no density).
  */
 export async function measureSpread<S extends Samples>(
   ctx: PolicyContext<S>,
   candidates: Dataset<S>,
   own: Float64Array,
-): Promise<{ measure: SpreadMeasure | null; distances: Float64Array }> {
+): Promise<{ measure: SpreadMeasure | null; distances: Float64Array; positions: Float64Array | null }> {
   const realP = await scoreWith(ctx, 'previous', ctx.real.samples);
   const realH = await scoreWith(ctx, 'held-out', ctx.real.samples);
   const ownH = await scoreWith(ctx, 'held-out', candidates.samples);
   const distances = squaredDistances(own, realP);
-  if (![own, realP, realH, ownH].every(allFinite)) return { measure: null, distances };
-  const a = mean(squaredDistances(realP, own));
-  const beta = mean(squaredDistances(realH, ownH));
-  const b = mean(squaredDistances(ownH, realH));
-  const rho = mean(distances);
-  const ratio = (beta + b) / (a + rho);
-  if (!(ratio > 0) || !Number.isFinite(ratio)) return { measure: null, distances };
-  return { measure: { logWidthError: Math.log(ratio), offset2: Math.max(0, ratio * a - beta) }, distances };
+  const heldOut = ctx.history[ctx.generation - 1]?.heldOutLogLikelihood;
+  const none = { measure: null, distances, positions: null };
+  if (typeof heldOut !== 'number' || ![own, realP, realH, ownH].every(allFinite)) return none;
+  const cP = Math.max(max(own), max(realP));
+  const fromH = squaredDistances(ownH, realH);
+  const a = 2 * (cP - heldOut);
+  const y = widthFromDistances(distances, fromH, a);
+  if (!(y > 0) || !Number.isFinite(y)) return none;
+  const x = Math.max(0, a - y);
+  return {
+    measure: { logWidthError: -Math.log(y), offset2: x / y },
+    distances,
+    positions: signedPositions(distances, fromH, x, y),
+  };
+}
+
+/**
+ * The candidates' signed positions in P's units (up to one common sign), z = (z² + X − Y·b²)/(2h), once H's
+ * centre is far enough from P's (|h| ≥ MIN_OFFSET) for the division to be stable; null otherwise. They give the
+ * kept items' own mean, which the MLE subtracts: without them its ~1/k share is only corrected on average.
+ */
+function signedPositions(z2: Float64Array, b2: Float64Array, x: number, y: number): Float64Array | null {
+  if (x < MIN_OFFSET * MIN_OFFSET) return null;
+  const h = Math.sqrt(x);
+  return z2.map((z, i) => (z + x - y * b2[i]) / (2 * h));
+}
+
+/** Below this offset (in P's units) the signed positions are left out: their error grows as 1/|h|. */
+const MIN_OFFSET = 0.3;
+
+/**
+ * Y = var(H)/var(P) from the candidates' squared distances z² (P's units) and b² (H's units) and the held-out
+ * set's mean squared distance A in P's units. In one dimension, with h the position of H's centre in P's units
+ * and X = h², each candidate satisfies z·h = (z² + X − Y·b²)/2 exactly; H is the held-out set's MLE fit, so
+ * A = Y + X exactly. Squaring the identity (the sign of z is not in a score) and averaging gives a quadratic in
+ * Y with no sampling-error term; of its roots the one nearest the moment estimate (A + ρ²)/(B + 1) is taken
+ * (that one drops the candidates' mean, ~1/√M, which the exact one keeps).
+ */
+export function widthFromDistances(z2: Float64Array, b2: Float64Array, a: number): number {
+  let rho = 0;
+  let bMean = 0;
+  let k2 = 0;
+  let km = 0;
+  let m2 = 0;
+  for (let i = 0; i < z2.length; i++) {
+    const k = z2[i] + a;
+    const m = 1 + b2[i];
+    rho += z2[i];
+    bMean += b2[i];
+    k2 += k * k;
+    km += k * m;
+    m2 += m * m;
+  }
+  const n = z2.length;
+  [rho, bMean, k2, km, m2] = [rho / n, bMean / n, k2 / n, km / n, m2 / n];
+  const guess = (a + rho) / (bMean + 1);
+  // (M2/4)·Y² + (ρ² − KM/2)·Y + (K2/4 − A·ρ²) = 0
+  const qa = m2 / 4;
+  const qb = rho - km / 2;
+  const qc = k2 / 4 - a * rho;
+  const disc = qb * qb - 4 * qa * qc;
+  if (!(disc >= 0)) return guess;
+  const roots = [(-qb - Math.sqrt(disc)) / (2 * qa), (-qb + Math.sqrt(disc)) / (2 * qa)];
+  return roots.reduce((best, r) => (Math.abs(r - guess) < Math.abs(best - guess) ? r : best));
+}
+
+function max(x: Float64Array): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (const v of x) if (v > m) m = v;
+  return m;
 }
 
 export interface SpreadBand {
@@ -93,17 +155,25 @@ export function bandForWidth(
   configured: { dropLikely: number; dropUnlikely: number },
   minKept: number,
   likely = true,
+  positions: Float64Array | null = null,
 ): SpreadBand {
   const n = distances.length;
-  const sorted = Float64Array.from(distances).sort();
+  const order = Array.from(distances.keys()).sort((i, j) => distances[i] - distances[j] || i - j);
   const prefix = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + sorted[i];
+  const signed = new Float64Array(n + 1);
+  for (let r = 0; r < n; r++) {
+    prefix[r + 1] = prefix[r] + distances[order[r]];
+    signed[r + 1] = signed[r] + (positions ? positions[order[r]] : 0);
+  }
   const most = n - Math.max(2, Math.ceil(minKept * n));
   const u0 = Math.min(most, Math.round(configured.dropUnlikely * n));
   let best = { d: 0, u: u0, cost: Number.POSITIVE_INFINITY, ratio: Number.NaN };
   const consider = (d: number, u: number) => {
     const k = n - d - u;
-    const ratio = ((prefix[n - u] - prefix[d]) / k) * ((k - 1) / k);
+    const square = (prefix[n - u] - prefix[d]) / k;
+    const centre = (signed[n - u] - signed[d]) / k;
+    // The MLE measures spread about the kept items' mean: exactly with positions, else its expected 1/k share.
+    const ratio = positions ? square - centre * centre : square * ((k - 1) / k);
     const cost = Math.abs(Math.log(ratio / target));
     if (cost < best.cost) best = { d, u, cost, ratio };
   };
@@ -115,10 +185,4 @@ export function bandForWidth(
 
 function allFinite(x: Float64Array): boolean {
   return x.every(Number.isFinite);
-}
-
-function mean(x: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i];
-  return s / x.length;
 }
