@@ -65,10 +65,17 @@ describe('spread feedback controller', () => {
         );
       }
     }
-    // Without the held-out likelihood in the history there is nothing to measure against.
+    // A collapsed model's null held-out likelihood: no measure (the filter widens); a family without it: an error.
     const { ctx, own } = context(normal(0, 1));
-    const bare = await measureSpread({ ...ctx, history: [{}] }, ctx.synthetic[0] as never, own);
-    expect(bare.measure).toBeNull();
+    const collapsed = await measureSpread(
+      { ...ctx, history: [{ heldOutLogLikelihood: null }] },
+      ctx.synthetic[0] as never,
+      own,
+    );
+    expect(collapsed.measure).toBeNull();
+    await expect(measureSpread({ ...ctx, history: [{}] }, ctx.synthetic[0] as never, own)).rejects.toThrow(
+      /heldOutLogLikelihood.*controller: 'pi-v1'/,
+    );
     // The gap ½ − (1 + δ²)/(2R) reads N(2, 1) as far too narrow (−2): what made pi-v1 widen to 1 + δ².
     const offset = context(normal(2, 1)).ctx;
     expect((await measureCalibration(offset)).gap).toBeLessThan(-1.5);

@@ -7,12 +7,11 @@
  * Why not the calibration gap (pi-v1): the gap ½ − (1 + δ²)/(2R) is zero at R = 1 + δ², so it steers the variance to
  * 1 + (mean offset)²; a symmetric band cannot move the mean, the mean random-walks, and the variance follows it.
  *
- * Everything comes from log-likelihood scores, read as a location-scale (Gaussian) family's: ℓ = c − u²/2 with u
- * the item's distance from the model's centre in its own units and c the score at the centre, estimated by the
- * highest score seen (among 100 draws the closest lies within ~0.02 units). With P the previous model, H the
- * model fitted to held-out real data, R = var(P)/var(H) and δ the offset of their centres in H's units, the
- * real pool's mean square distance in P's units is A = (β² + δ²)/R (β²: in H's units) and the candidates' in H's
- * units is B = Rρ² + δ² (ρ²: in P's units). δ² cancels in R·A − B, so R = (β² + B)/(A + ρ²).
+ * Everything comes from log-likelihood scores, read as a 1-D location-scale (Gaussian) family's: ℓ = c − u²/2,
+ * u the item's distance from the model's centre in its own units and c the score at the centre, estimated by the
+ * highest score seen. With P the previous model and H the model fitted to held-out real data, each candidate's
+ * distances to both centres fix where H sits relative to P (widthFromDistances): the width ratio, the offset and
+ * the candidates' signed positions, so the kept items' MLE variance is known before the fit.
  *
  * The controller keeps no state: the width is measured afresh from real data every generation.
  */
@@ -30,7 +29,7 @@ export interface SpreadOptions {
 /**
  * 30% of the error a generation: the loop's pole is 0.7, it still converges if the plant's gain is off by up to
  * 2/0.3 ≈ 6.7×, and a measurement error passes into the variance at 0.42× (step/√(1 − (1 − step)²)). Measured
- * over 20 seeds × 500 generations against steps 0.4, 0.5, 0.75 and 1 (docs/feedback-controller.md).
+ * over 20 seeds × 500 generations against steps 0.5 and 1 (docs/feedback-controller.md).
  */
 export const DEFAULT_STEP = 0.3;
 
@@ -51,7 +50,8 @@ function squaredDistances(scores: Float64Array, also: Float64Array): Float64Arra
 
 /**
  * Measures the previous model P (generation g−1's) against held-out real data, from the candidates' P scores
- * `own`. Returns null when a score is not finite (a collapsed model gives real data no density).
+ * `own`. The measure is null when the held-out likelihood or a score is not finite (a collapsed model gives real
+ * data no density: the filter then widens as far as it may).
  */
 export async function measureSpread<S extends Samples>(
   ctx: PolicyContext<S>,
@@ -62,7 +62,12 @@ export async function measureSpread<S extends Samples>(
   const realH = await scoreWith(ctx, 'held-out', ctx.real.samples);
   const ownH = await scoreWith(ctx, 'held-out', candidates.samples);
   const distances = squaredDistances(own, realP);
-  const heldOut = ctx.history[ctx.generation - 1]?.heldOutLogLikelihood;
+  const line = ctx.history[ctx.generation - 1];
+  if (line && !('heldOutLogLikelihood' in line))
+    throw new Error(
+      "filter feedback: controller 'spread' measures against heldOutLogLikelihood, which this family's metrics lack; use feedback: { controller: 'pi-v1' }",
+    );
+  const heldOut = line?.heldOutLogLikelihood;
   const none = { measure: null, distances, positions: null };
   if (typeof heldOut !== 'number' || ![own, realP, realH, ownH].every(allFinite)) return none;
   const cP = Math.max(max(own), max(realP));
