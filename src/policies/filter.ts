@@ -55,6 +55,11 @@ const MIN_KEPT = 0.05;
 export function filterPolicy<S extends Samples = Samples>(options: FilterOptions<S>): DataPolicy<S> {
   const { selection, feedback } = options;
   checkSelection(selection);
+  const step = feedback?.controller === 'spread' ? feedback.step : undefined;
+  if (step !== undefined && !(step > 0 && step <= 1))
+    throw new RangeError(
+      `filter: feedback step is the share of the error corrected per generation, in (0, 1]; got ${step}`,
+    );
   if (feedback && selection.type === 'importance')
     throw new RangeError('filter: feedback adjusts a top fraction or a band, not importance resampling');
   const source = options.source ?? (replacePolicy() as unknown as DataPolicy<S>);

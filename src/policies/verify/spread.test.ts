@@ -7,6 +7,7 @@ import { resolveConfig, runExperiment } from '../../experiments/run.js';
 import { type GaussianModel, gaussianLogDensity } from '../../families/gaussian/model.js';
 import { LOG_2PI } from '../../math/normal.js';
 import { worstDeviation } from '../../metrics/settling.js';
+import { filterPolicy } from '../filter.js';
 import { measureCalibration } from './feedback.js';
 import { bandForWidth, measureSpread } from './spread.js';
 
@@ -96,6 +97,13 @@ describe('spread feedback controller', () => {
     const widest = bandForWidth(distances, 1e9, configured, 0.25);
     expect(1 - widest.dropLikely - widest.dropUnlikely).toBeCloseTo(0.25, 12);
     expect(bandForWidth(distances, 1.3, { dropLikely: 0, dropUnlikely: 0.1 }, 0.05, false).dropLikely).toBe(0);
+  });
+
+  it('rejects a step outside (0, 1] from the library API, as the config schema does', () => {
+    const band = { type: 'band', dropUnlikely: 0.01, dropLikely: 0.05 } as const;
+    expect(() =>
+      filterPolicy({ verifier: 'quality', selection: band, feedback: { controller: 'spread', step: 2 } }),
+    ).toThrow(/step .* in \(0, 1\]; got 2/);
   });
 
   // The acceptance bar on a reduced setting: the full one (20 seeds × 500 generations) is `npm run bench -- feedback`.
