@@ -50,6 +50,11 @@ describe('mitigations comparison', () => {
     );
     expect(() => feedbackOf({ step: 1.5 })).toThrow(/policy\.feedback\.step/);
     expect(() => feedbackOf({ controller: 'kalman' })).toThrow(/policy\.feedback\.controller/);
+    // spread ranks by the previous model's own score; another verifier is named as the fix.
+    expect(() => withPolicy({ type: 'filter', verifier: 'held-out', feedback: {} })).toThrow(
+      /policy\.feedback\.controller: controller 'spread' reads the band off the previous model's own score: set verifier: quality/,
+    );
+    expect(withPolicy({ type: 'filter', feedback: { gain: 1 } }).policy).toMatchObject({ verifier: 'generation-zero' });
   });
 
   it('configs combine filter with web and name the field of a bad combination', async () => {

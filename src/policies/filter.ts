@@ -60,6 +60,9 @@ export function filterPolicy<S extends Samples = Samples>(options: FilterOptions
     throw new RangeError(
       `filter: feedback step is the share of the error corrected per generation, in (0, 1]; got ${step}`,
     );
+  // spread computes the kept items' width from the previous model's scores, so the band must rank by them.
+  if (feedback?.controller === 'spread' && options.verifier !== 'quality')
+    throw new RangeError("filter: feedback controller 'spread' needs verifier 'quality' (or use controller 'pi-v1')");
   if (feedback && selection.type === 'importance')
     throw new RangeError('filter: feedback adjusts a top fraction or a band, not importance resampling');
   const source = options.source ?? (replacePolicy() as unknown as DataPolicy<S>);

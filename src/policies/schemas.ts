@@ -86,6 +86,10 @@ export function filterOptions<T extends z.ZodType<{ type: string }>>(source: T) 
     .refine((f) => !(f.feedback && f.selection.type === 'importance'), {
       message: 'feedback adjusts a top fraction or a band; importance resampling has no setting to adjust',
       path: ['feedback'],
+    })
+    .refine((f) => !(f.feedback?.controller === 'spread' && f.verifier !== 'quality'), {
+      message: `controller 'spread' reads the band off the previous model's own score: set verifier: quality, or feedback: { controller: pi-v1 }`,
+      path: ['feedback', 'controller'],
     });
 }
 
