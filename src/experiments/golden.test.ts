@@ -30,7 +30,9 @@ const CASES: [string, string, Record<string, unknown>][] = [
   ['gaussian-accumulate', 'gaussian', { generations: 100, policy: { type: 'accumulate' }, seed: 2 }],
   ['gmm-replace', 'gmm', { generations: 40, snapshotGenerations: [0, 39] }],
   ['gmm-two-mix', 'gmm-two', { generations: 25, policy: { type: 'mix', realFraction: 0.1 } }],
-  ['mitigations-feedback', 'mitigations', { generations: 60 }],
+  // The first controller, as recorded; the preset's default controller (spread) has its own case.
+  ['mitigations-feedback', 'mitigations', { generations: 60, policy: { feedback: { controller: 'pi-v1' } } }],
+  ['mitigations-spread', 'mitigations', { generations: 60 }],
   ['mitigations-web', 'mitigations', { generations: 40, policy: { type: 'web', snapshot: false } }],
   [
     'mitigations-importance',

@@ -28,7 +28,33 @@ describe('mitigations comparison', () => {
       expect(config.realSize).toBe(set[0].config.realSize);
     }
     expect(new Set(set.map((s) => s.config.name)).size).toBe(set.length);
-    expect(resolveConfig('mitigations').policy).toMatchObject({ type: 'filter', feedback: { gain: 1 } });
+    expect(resolveConfig('mitigations').policy).toMatchObject({ type: 'filter', feedback: { controller: 'spread' } });
+  });
+
+  it('reads a feedback config as it was meant: gain and integral name pi-v1, the rest spread', () => {
+    const feedbackOf = (feedback: unknown) => {
+      const policy = withPolicy({ type: 'filter', verifier: 'quality', feedback }).policy;
+      return policy.type === 'filter' ? policy.feedback : undefined;
+    };
+    expect(feedbackOf({})).toEqual({ controller: 'spread', step: 0.3 });
+    expect(feedbackOf({ step: 0.5 })).toEqual({ controller: 'spread', step: 0.5 });
+    // A config written before spread existed keeps its controller.
+    expect(feedbackOf({ gain: 2, integral: 0.1 })).toEqual({ controller: 'pi-v1', gain: 2, integral: 0.1 });
+    expect(feedbackOf({ integral: 0 })).toEqual({ controller: 'pi-v1', gain: 1, integral: 0 });
+    expect(feedbackOf({ controller: 'pi-v1' })).toEqual({ controller: 'pi-v1', gain: 1, integral: 0.05 });
+    expect(() => feedbackOf({ controller: 'spread', gain: 1 })).toThrow(
+      /policy\.feedback\.gain: gain belongs to controller 'pi-v1'.*\(got 1\)/,
+    );
+    expect(() => feedbackOf({ controller: 'pi-v1', step: 0.5 })).toThrow(
+      /policy\.feedback\.step: step belongs to controller 'spread'/,
+    );
+    expect(() => feedbackOf({ step: 1.5 })).toThrow(/policy\.feedback\.step/);
+    expect(() => feedbackOf({ controller: 'kalman' })).toThrow(/policy\.feedback\.controller/);
+    // spread ranks by the previous model's own score; another verifier is named as the fix.
+    expect(() => withPolicy({ type: 'filter', verifier: 'held-out', feedback: {} })).toThrow(
+      /policy\.feedback\.controller: controller 'spread' reads the band off the previous model's own score: set verifier: quality/,
+    );
+    expect(withPolicy({ type: 'filter', feedback: { gain: 1 } }).policy).toMatchObject({ verifier: 'generation-zero' });
   });
 
   it('configs combine filter with web and name the field of a bad combination', async () => {
@@ -69,6 +95,12 @@ describe('mitigations comparison', () => {
     const web = final.web as Record<string, number>;
     expect(web.realFraction).toBe(web.webHumanScraped / web.trainSize);
     expect(final['filter + feedback']).toMatchObject({
+      feedbackLogWidthError: expect.any(Number),
+      feedbackKeptRatio: expect.any(Number),
+      filterDropLikely: expect.any(Number),
+      filterKept: expect.any(Number),
+    });
+    expect(final['filter + feedback (pi-v1)']).toMatchObject({
       feedbackGap: expect.any(Number),
       feedbackIntegral: expect.any(Number),
       filterDropLikely: expect.any(Number),
@@ -79,7 +111,7 @@ describe('mitigations comparison', () => {
 
   it('resumes filter + feedback, web and importance exactly: their state is derived from the run folder', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-mitigations-'));
-    for (const label of ['filter + feedback', 'web', 'filter importance']) {
+    for (const label of ['filter + feedback', 'filter + feedback (pi-v1)', 'web', 'filter importance']) {
       const input = mitigationConfigs(1, SHORT).find((c) => c.label === label)?.config;
       const config = parseExperimentConfig(input);
       // The loop itself (no report): a fresh family, policy and real data each time, as a new process would have.

@@ -43,7 +43,17 @@ export const MITIGATION_POLICIES: readonly { readonly label: string; readonly po
   { label: 'filter', policy: { type: 'filter', verifier: 'quality', selection: band } },
   {
     label: 'filter + feedback',
-    policy: { type: 'filter', verifier: 'quality', selection: band, feedback: { gain: 1, integral: 0.05 } },
+    policy: { type: 'filter', verifier: 'quality', selection: band, feedback: { controller: 'spread' } },
+  },
+  // The first controller, kept to show what the redesign changed (docs/feedback-controller.md).
+  {
+    label: 'filter + feedback (pi-v1)',
+    policy: {
+      type: 'filter',
+      verifier: 'quality',
+      selection: band,
+      feedback: { controller: 'pi-v1', gain: 1, integral: 0.05 },
+    },
   },
   {
     label: 'filter importance',

@@ -126,6 +126,7 @@ describe('the mitigations experiment', () => {
       'filter',
       'filter',
       'filter',
+      'filter',
     ]);
     const out = tmp();
     const result = await reproduce({ out, quick: true, only: ['mitigations'] });
@@ -138,6 +139,7 @@ describe('the mitigations experiment', () => {
       'web snapshot',
       'filter',
       'filter + feedback',
+      'filter + feedback (pi-v1)',
       'filter importance',
     ]);
     // Replace collapses, mix keeps the variance near its true value of 1: the table says so, and so does the text.

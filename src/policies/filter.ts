@@ -12,8 +12,15 @@ import type { Metrics } from '../core/family.js';
 import type { DataPolicy, PolicyContext } from '../core/policy.js';
 import type { Samples } from '../core/samples.js';
 import { replacePolicy } from './replace.js';
-import { type FeedbackOptions, integralInForce, measureCalibration, nextSetting } from './verify/feedback.js';
+import {
+  type FeedbackOptions,
+  integralInForce,
+  measureCalibration,
+  nextSetting,
+  type PiOptions,
+} from './verify/feedback.js';
 import { importanceResample, selectBand } from './verify/selection.js';
+import { bandForWidth, DEFAULT_STEP, measureSpread, type SpreadOptions } from './verify/spread.js';
 import { namedVerifier, scoreWith, type Verifier, type VerifierName } from './verify/verifiers.js';
 
 export type FilterSelection =
@@ -37,12 +44,25 @@ export interface FilterOptions<S extends Samples = Samples> {
   readonly source?: DataPolicy<S>;
 }
 
+interface Band {
+  readonly dropLikely: number;
+  readonly dropUnlikely: number;
+}
+
 /** Smallest share of the candidates a controlled selection keeps. */
 const MIN_KEPT = 0.05;
 
 export function filterPolicy<S extends Samples = Samples>(options: FilterOptions<S>): DataPolicy<S> {
   const { selection, feedback } = options;
   checkSelection(selection);
+  const step = feedback?.controller === 'spread' ? feedback.step : undefined;
+  if (step !== undefined && !(step > 0 && step <= 1))
+    throw new RangeError(
+      `filter: feedback step is the share of the error corrected per generation, in (0, 1]; got ${step}`,
+    );
+  // spread computes the kept items' width from the previous model's scores, so the band must rank by them.
+  if (feedback?.controller === 'spread' && options.verifier !== 'quality')
+    throw new RangeError("filter: feedback controller 'spread' needs verifier 'quality' (or use controller 'pi-v1')");
   if (feedback && selection.type === 'importance')
     throw new RangeError('filter: feedback adjusts a top fraction or a band, not importance resampling');
   const source = options.source ?? (replacePolicy() as unknown as DataPolicy<S>);
@@ -64,6 +84,58 @@ export function filterPolicy<S extends Samples = Samples>(options: FilterOptions
     },
   };
 
+  /** pi-v1: the calibration gap through a PI rule (verify/feedback.ts); its integral is read back from history. */
+  async function piSetting(
+    ctx: PolicyContext<S>,
+    configured: Band,
+    options: PiOptions,
+    metrics: Metrics,
+  ): Promise<Band> {
+    const calibration = await measureCalibration(ctx);
+    metrics.feedbackHeldOutLogLikelihood = calibration.heldOut;
+    metrics.feedbackSelfLogLikelihood = finiteOrNull(calibration.self);
+    metrics.feedbackGap = finiteOrNull(calibration.gap);
+    const integral = integralInForce(ctx);
+    if (selection.type === 'top') {
+      // Too narrow (gap < 0): keep more, so fewer unlikely items are cut.
+      const next = nextSetting(selection.fraction, integral, calibration.gap, options, MIN_KEPT, 1);
+      metrics.feedbackIntegral = next.integral;
+      return { dropLikely: 0, dropUnlikely: 1 - next.setting };
+    }
+    // One signed setting moves the band: above 0 it is the too-likely share dropped (too narrow: drop more of
+    // the core, which widens what the next model sees); below 0, once no core is dropped, a too-broad model
+    // has more of its unlikely side cut on top of the configured share.
+    const room = 1 - configured.dropUnlikely - MIN_KEPT;
+    const next = nextSetting(configured.dropLikely, integral, calibration.gap, options, -room, room);
+    metrics.feedbackIntegral = next.integral;
+    return {
+      dropLikely: Math.max(0, next.setting),
+      dropUnlikely: configured.dropUnlikely - Math.min(0, next.setting),
+    };
+  }
+
+  /**
+   * spread: the previous model's width against real data, location left out (verify/spread.ts), and the band on
+   * these candidates whose kept items move the next fit `step` of the way (in log-variance) to the real width.
+   */
+  async function spreadSetting(
+    ctx: PolicyContext<S>,
+    candidates: Dataset<S>,
+    configured: Band,
+    options: SpreadOptions,
+    metrics: Metrics,
+  ): Promise<Band> {
+    const own = await scoreWith(ctx, 'previous', candidates.samples);
+    const { measure, distances, positions } = await measureSpread(ctx, candidates, own);
+    metrics.feedbackLogWidthError = measure ? measure.logWidthError : null;
+    metrics.feedbackOffset2 = measure ? measure.offset2 : null;
+    // No measure (real data has no density under a collapsed model): widen as far as the band allows.
+    const target = measure ? Math.exp(-(options.step ?? DEFAULT_STEP) * measure.logWidthError) : 1e12;
+    const band = bandForWidth(distances, target, configured, MIN_KEPT, selection.type === 'band', positions);
+    metrics.feedbackKeptRatio = finiteOrNull(band.keptRatio);
+    return band;
+  }
+
   async function select(
     ctx: PolicyContext<S>,
     candidates: Dataset<S>,
@@ -79,27 +151,14 @@ export function filterPolicy<S extends Samples = Samples>(options: FilterOptions
     }
     let dropUnlikely = selection.type === 'band' ? selection.dropUnlikely : 1 - selection.fraction;
     let dropLikely = selection.type === 'band' ? selection.dropLikely : 0;
-    if (feedback) {
-      const calibration = await measureCalibration(ctx);
-      metrics.feedbackHeldOutLogLikelihood = calibration.heldOut;
-      metrics.feedbackSelfLogLikelihood = finiteOrNull(calibration.self);
-      metrics.feedbackGap = finiteOrNull(calibration.gap);
-      const integral = integralInForce(ctx);
-      if (selection.type === 'top') {
-        // Too narrow (gap < 0): keep more, so fewer unlikely items are cut.
-        const next = nextSetting(selection.fraction, integral, calibration.gap, feedback, MIN_KEPT, 1);
-        dropUnlikely = 1 - next.setting;
-        metrics.feedbackIntegral = next.integral;
-      } else {
-        // One signed setting moves the band: above 0 it is the too-likely share dropped (too narrow: drop more of
-        // the core, which widens what the next model sees); below 0, once no core is dropped, a too-broad model
-        // has more of its unlikely side cut on top of the configured share.
-        const room = 1 - dropUnlikely - MIN_KEPT;
-        const next = nextSetting(dropLikely, integral, calibration.gap, feedback, -room, room);
-        dropLikely = Math.max(0, next.setting);
-        dropUnlikely -= Math.min(0, next.setting);
-        metrics.feedbackIntegral = next.integral;
-      }
+    if (feedback?.controller === 'spread') {
+      const next = await spreadSetting(ctx, candidates, { dropLikely, dropUnlikely }, feedback, metrics);
+      dropLikely = next.dropLikely;
+      dropUnlikely = next.dropUnlikely;
+    } else if (feedback) {
+      const next = await piSetting(ctx, { dropLikely, dropUnlikely }, feedback, metrics);
+      dropLikely = next.dropLikely;
+      dropUnlikely = next.dropUnlikely;
     }
     const band = selectBand(scores, dropUnlikely, dropLikely);
     if (selection.type === 'top') metrics.filterFraction = 1 - dropUnlikely;

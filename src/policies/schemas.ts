@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { watermarkSchema } from '../watermark/schema.js';
+import { DEFAULT_STEP } from './verify/spread.js';
 import { VERIFIER_NAMES } from './verify/verifiers.js';
 
 const share = z.number().min(0).max(1);
@@ -34,14 +35,42 @@ export const selectionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('importance') }).strict(),
 ]);
 
+/**
+ * The feedback controller. `spread` (the default) matches the model's width to held-out real data's, location left
+ * out; `pi-v1` is the first controller, a PI rule on the calibration gap (docs/feedback-controller.md). A config that
+ * names `gain` or `integral` and no controller means pi-v1, as it did before spread existed; naming them beside
+ * `controller: spread` is an error.
+ */
 export const feedbackSchema = z
   .object({
-    /** Proportional gain: setting change per nat of calibration gap. */
-    gain: z.number().min(0).default(1),
-    /** Integral gain: change of the accumulated correction per nat of gap, per generation. */
-    integral: z.number().min(0).default(0.05),
+    controller: z.enum(['spread', 'pi-v1']).optional(),
+    /** spread: share of the measured log-width error corrected per generation. */
+    step: z.number().gt(0).max(1).optional(),
+    /** pi-v1: proportional gain, setting change per nat of calibration gap (default 1). */
+    gain: z.number().min(0).optional(),
+    /** pi-v1: integral gain, change of the accumulated correction per nat of gap, per generation (default 0.05). */
+    integral: z.number().min(0).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((f, ctx) => {
+    const pi =
+      f.controller === 'pi-v1' || (f.controller === undefined && (f.gain !== undefined || f.integral !== undefined));
+    const wrong = pi ? (['step'] as const) : (['gain', 'integral'] as const);
+    for (const key of wrong)
+      if (f[key] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: pi
+            ? `step belongs to controller 'spread'; pi-v1 takes gain and integral (remove step, or set controller: spread)`
+            : `${key} belongs to controller 'pi-v1'; spread takes step in (0, 1] (remove ${key}, or set controller: pi-v1)`,
+        });
+  })
+  .transform((f) =>
+    f.controller === 'pi-v1' || (f.controller === undefined && (f.gain !== undefined || f.integral !== undefined))
+      ? { controller: 'pi-v1' as const, gain: f.gain ?? 1, integral: f.integral ?? 0.05 }
+      : { controller: 'spread' as const, step: f.step ?? DEFAULT_STEP },
+  );
 
 /** `filter` over candidates from `source`, one of the non-filter policies. */
 export function filterOptions<T extends z.ZodType<{ type: string }>>(source: T) {
@@ -57,6 +86,10 @@ export function filterOptions<T extends z.ZodType<{ type: string }>>(source: T) 
     .refine((f) => !(f.feedback && f.selection.type === 'importance'), {
       message: 'feedback adjusts a top fraction or a band; importance resampling has no setting to adjust',
       path: ['feedback'],
+    })
+    .refine((f) => !(f.feedback?.controller === 'spread' && f.verifier !== 'quality'), {
+      message: `controller 'spread' reads the band off the previous model's own score: set verifier: quality, or feedback: { controller: pi-v1 }`,
+      path: ['feedback', 'controller'],
     });
 }
 

@@ -2,11 +2,13 @@
  * The `mitigations` comparison (a 1-D Gaussian under replace, mix, accumulate, the contaminated web, and verified
  * data with and without feedback): a table of final-generation metrics, one row per policy.
  */
+import { settledFrom } from '../../metrics/settling.js';
+import type { RunGroup } from '../../plots/groups.js';
 import { parseExperimentConfig } from '../config.js';
 import { fmt } from '../format.js';
 import { mitigationConfigs } from '../mitigations.js';
 import type { PaperExperiment } from './experiment.js';
-import { byLabel, final, finalTable, labelled } from './shared.js';
+import { byLabel, final, finalTable, labelled, num } from './shared.js';
 
 const gaussianSet = (quick: boolean) => mitigationConfigs(1, quick ? { generations: 200 } : {});
 
@@ -21,6 +23,7 @@ export const mitigationsExperiment: PaperExperiment = {
     const variance = (label: string) => fmt(final(byLabel(groups, label), 'variance'));
     const tail = (label: string) => fmt(final(byLabel(groups, label), 'tailMass'));
     const last = final(groups[0], 'generation');
+    const settling = (label: string) => settledText(byLabel(groups, label));
     const replaceVariance = final(byLabel(groups, 'replace'), 'variance');
     const verdicts = groups
       .filter((g) => g.label !== 'replace')
@@ -28,7 +31,7 @@ export const mitigationsExperiment: PaperExperiment = {
     return {
       sentences: [
         `After ${last} generations the fitted variance (true value 1) was ${variance('replace')} under replace, ${variance('mix 10%')} with 10% real data mixed in and ${variance('accumulate')} accumulating; the model's mass in the real tails (2% for the truth) was ${tail('replace')}, ${tail('mix 10%')} and ${tail('accumulate')}.`,
-        `On the contaminated web the variance ended at ${variance('web')}; training on the pre-contamination snapshot kept it at ${variance('web snapshot')}. A fixed band filter ended at ${variance('filter')}; with feedback from held-out real data, ${variance('filter + feedback')}; importance resampling towards a real-data model, ${variance('filter importance')}.`,
+        `On the contaminated web the variance ended at ${variance('web')}; training on the pre-contamination snapshot kept it at ${variance('web snapshot')}. A fixed band filter ended at ${variance('filter')}; with feedback from held-out real data, ${variance('filter + feedback')} (${settling('filter + feedback')}, its mean at ${fmt(final(byLabel(groups, 'filter + feedback'), 'mean'))} and W2 to the truth ${fmt(final(byLabel(groups, 'filter + feedback'), 'w2'))}: a band symmetric about the model holds its width, not its location; the first controller, pi-v1, ended at ${variance('filter + feedback (pi-v1)')}, ${settling('filter + feedback (pi-v1)')}); importance resampling towards a real-data model, ${variance('filter importance')}.`,
         `Against replace (final variance ${fmt(replaceVariance)}): ${verdicts.join('; ')}. (${VERDICT_RULE})`,
       ],
       table: withVerdicts(groups, replaceVariance, [
@@ -57,6 +60,25 @@ export function remedyVerdict(variance: number, replaceVariance: number): string
     : `does not help (collapses to ${fmt(variance)})`;
 }
 
+/** The tolerance of the settling column: the feedback controller's acceptance bar (docs/feedback-controller.md). */
+export const SETTLING_TOLERANCE = 0.15;
+
+/** The generation from which the variance stays within ±15% of the truth, 1, to the run's end; null if never. */
+export function settledGeneration(g: RunGroup): number | null {
+  const metrics = g.runs[0].metrics;
+  const from = settledFrom(
+    metrics.map((m) => num(m.variance)),
+    1,
+    SETTLING_TOLERANCE,
+  );
+  return from === null ? null : num(metrics[from].generation);
+}
+
+function settledText(g: RunGroup): string {
+  const at = settledGeneration(g);
+  return at === null ? 'not within ±15% of 1 at the end' : `within ±15% of 1 from generation ${at} on`;
+}
+
 /** The final table with each policy's verdict beside its numbers. */
 function withVerdicts(
   groups: Parameters<typeof finalTable>[0],
@@ -65,9 +87,10 @@ function withVerdicts(
 ) {
   const table = finalTable(groups, metrics);
   return {
-    headers: [...table.headers, 'verdict'],
+    headers: [...table.headers, 'settled by (±15%)', 'verdict'],
     rows: table.rows.map((row, i) => [
       ...row,
+      String(settledGeneration(groups[i]) ?? 'never'),
       groups[i].label === 'replace' ? 'baseline' : remedyVerdict(final(groups[i], 'variance'), replaceVariance),
     ]),
   };

@@ -56,7 +56,7 @@ export const gaussianFamily = defineFamily({
           type: 'filter',
           verifier: 'quality',
           selection: { type: 'band', dropUnlikely: 0.01, dropLikely: 0.05 },
-          feedback: { gain: 1, integral: 0.05 },
+          feedback: { controller: 'spread' },
         },
       },
     },

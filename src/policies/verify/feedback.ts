@@ -1,5 +1,5 @@
 /**
- * The feedback controller: after each generation it measures the trained model on held-out real data and moves
+ * The first feedback controller, `pi-v1` (kept selectable; the default is `spread`, verify/spread.ts): after each generation it measures the trained model on held-out real data and moves
  * the filter's setting (the top fraction, or where a band's edges sit) for the next one.
  *
  * Its signal is the calibration gap of generation g−1's model q: the mean log-likelihood of held-out real data
@@ -14,14 +14,19 @@
 import type { MetricValue } from '../../core/family.js';
 import type { PolicyContext } from '../../core/policy.js';
 import type { Samples } from '../../core/samples.js';
+import type { SpreadOptions } from './spread.js';
 import { scoreWith } from './verifiers.js';
 
-export interface FeedbackOptions {
+/** pi-v1: a config that names gain or integral without a controller means this one, as it always did. */
+export interface PiOptions {
+  readonly controller?: 'pi-v1';
   /** Proportional gain: setting change per nat of gap. */
   readonly gain: number;
   /** Integral gain: change of the accumulated correction per nat of gap, per generation. */
   readonly integral: number;
 }
+
+export type FeedbackOptions = PiOptions | SpreadOptions;
 
 export interface Calibration {
   /** Mean held-out real log-likelihood of generation g−1's model; null where it is −∞. */
@@ -60,7 +65,7 @@ export function nextSetting(
   base: number,
   integralBefore: number,
   gap: number,
-  options: FeedbackOptions,
+  options: PiOptions,
   lo: number,
   hi: number,
 ): { setting: number; integral: number } {
