@@ -99,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
   const ran = result.experiments.filter((e) => !e.skipped).length;
   const skipped = result.experiments.length - ran;
   lines.push(
-    `report: ${result.report} (${result.wallSeconds.toFixed(0)} s wall time, from the start to the written report: ${ran} experiments ran${skipped ? `, ${skipped} skipped` : ''})`,
+    `report: ${result.report} (${result.wallSeconds.toFixed(0)} s wall time, from the start to the written report: ${ran} experiment${ran === 1 ? '' : 's'} ran${skipped ? `, ${skipped} skipped` : ''})`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

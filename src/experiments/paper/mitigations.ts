@@ -27,7 +27,7 @@ export const mitigationsExperiment: PaperExperiment = {
     const replaceVariance = final(byLabel(groups, 'replace'), 'variance');
     const verdicts = groups
       .filter((g) => g.label !== 'replace')
-      .map((g) => `${g.label} ${remedyVerdict(final(g, 'variance'), replaceVariance)}`);
+      .map((g) => `${g.label} ${remedyVerdict(final(g, 'variance'), replaceVariance, final(g, 'w2'))}`);
     return {
       sentences: [
         `After ${last} generations the fitted variance (true value 1) was ${variance('replace')} under replace, ${variance('mix 10%')} with 10% real data mixed in and ${variance('accumulate')} accumulating; the model's mass in the real tails (2% for the truth) was ${tail('replace')}, ${tail('mix 10%')} and ${tail('accumulate')}.`,
@@ -48,12 +48,16 @@ export const mitigationsExperiment: PaperExperiment = {
 
 /** How a verdict is read off the final variance (the truth is 1): the distance that counts is |ln σ²|. */
 export const VERDICT_RULE =
-  "'keeps it near the truth': final variance within a factor 1.5 of 1; 'helps': |ln σ²| at most half of replace's; otherwise 'does not help', saying which way it missed";
+  "'keeps it near the truth': final variance within a factor 1.5 of 1 and W2 to the truth at most 0.5; 'keeps the width, not the place': the variance so, but the model has moved (W2 > 0.5); 'helps': |ln σ²| at most half of replace's; otherwise 'does not help', saying which way it missed";
 
-export function remedyVerdict(variance: number, replaceVariance: number): string {
+/** The largest W2 to the truth (σ = 1) still called near it: the mean off by half a standard deviation. */
+const NEAR_W2 = 0.5;
+
+export function remedyVerdict(variance: number, replaceVariance: number, w2 = 0): string {
   if (!Number.isFinite(variance) || variance <= 0) return 'does not help (no finite variance)';
   const distance = Math.abs(Math.log(variance));
-  if (distance <= Math.log(1.5)) return 'keeps it near the truth';
+  if (distance <= Math.log(1.5))
+    return w2 <= NEAR_W2 ? 'keeps it near the truth' : `keeps the width, not the place (W2 ${fmt(w2)})`;
   if (distance <= Math.abs(Math.log(replaceVariance)) / 2) return 'helps';
   return variance > 1
     ? `does not help (overshoots to ${fmt(variance)})`
@@ -91,7 +95,9 @@ function withVerdicts(
     rows: table.rows.map((row, i) => [
       ...row,
       String(settledGeneration(groups[i]) ?? 'never'),
-      groups[i].label === 'replace' ? 'baseline' : remedyVerdict(final(groups[i], 'variance'), replaceVariance),
+      groups[i].label === 'replace'
+        ? 'baseline'
+        : remedyVerdict(final(groups[i], 'variance'), replaceVariance, final(groups[i], 'w2')),
     ]),
   };
 }
