@@ -110,6 +110,29 @@ class Trainer:
     _last_progress = 0.0
 
 
+class TorchModuleTrainer(Trainer):
+    """A Trainer whose models are torch modules in `self.models`, made by `self._new(seed)`: save, load and
+    release are the same for all of them (the state dict in weights.pt, written atomically)."""
+
+    def save(self, request):
+        import torch
+
+        tmp = os.path.join(request["dir"], "weights.pt.tmp")
+        torch.save(self.models[request["model"]].state_dict(), tmp)
+        os.replace(tmp, os.path.join(request["dir"], "weights.pt"))
+
+    def load(self, request):
+        import torch
+
+        model = self._new(0)
+        model.load_state_dict(torch.load(os.path.join(request["dir"], "weights.pt"), map_location=self.device))
+        model.eval()
+        self.models[request["model"]] = model
+
+    def release(self, request):
+        self.models.pop(request["model"], None)
+
+
 _OUT = sys.stdout
 # Anything a library prints on stdout would break the protocol: send it to stderr instead.
 sys.stdout = sys.stderr

@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from collapse_protocol import Trainer, read_sequences, serve, write_array  # first: it says so clearly when torch is missing
+from collapse_protocol import TorchModuleTrainer, read_sequences, serve, write_array  # first: it says so clearly when torch is missing
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -89,7 +89,7 @@ class GPT(nn.Module):
         return self.lnf(x) @ self.wte.weight[: self.vocab].T
 
 
-class TorchLm(Trainer):
+class TorchLm(TorchModuleTrainer):
     name = "torch_lm"
     kinds = ("text",)
     inits = ("scratch", "previous")
@@ -141,20 +141,6 @@ class TorchLm(Trainer):
         model.eval()
         self.models[request["model"]] = model
         return {"metrics": {"loss": loss_sum / max(loss_n, 1)}}
-
-    def save(self, request):
-        tmp = os.path.join(request["dir"], "weights.pt.tmp")
-        torch.save(self.models[request["model"]].state_dict(), tmp)
-        os.replace(tmp, os.path.join(request["dir"], "weights.pt"))
-
-    def load(self, request):
-        model = self._new(0)
-        model.load_state_dict(torch.load(os.path.join(request["dir"], "weights.pt"), map_location=self.device))
-        model.eval()
-        self.models[request["model"]] = model
-
-    def release(self, request):
-        self.models.pop(request["model"], None)
 
     @torch.no_grad()
     def generate(self, request):

@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from collapse_protocol import Trainer, read_items, serve, write_array  # first: it says so clearly when torch is missing
+from collapse_protocol import TorchModuleTrainer, read_items, serve, write_array  # first: it says so clearly when torch is missing
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -63,7 +63,7 @@ def elbo_terms(model, x, noise):
     return bce, kl
 
 
-class TorchVae(Trainer):
+class TorchVae(TorchModuleTrainer):
     name = "torch_vae"
     kinds = ("images",)
     inits = ("scratch", "previous")
@@ -112,20 +112,6 @@ class TorchVae(Trainer):
         model.eval()
         self.models[request["model"]] = model
         return {"metrics": {"loss": total / max(count, 1), "seconds": time.monotonic() - started}}
-
-    def save(self, request):
-        tmp = os.path.join(request["dir"], "weights.pt.tmp")
-        torch.save(self.models[request["model"]].state_dict(), tmp)
-        os.replace(tmp, os.path.join(request["dir"], "weights.pt"))
-
-    def load(self, request):
-        model = self._new(0)
-        model.load_state_dict(torch.load(os.path.join(request["dir"], "weights.pt"), map_location=self.device))
-        model.eval()
-        self.models[request["model"]] = model
-
-    def release(self, request):
-        self.models.pop(request["model"], None)
 
     @torch.no_grad()
     def generate(self, request):

@@ -70,7 +70,14 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError(
       `unknown command '${name}'${didYouMean(name, Object.keys(COMMANDS))}; commands: ${Object.keys(COMMANDS).join(', ')}`,
     );
-  return (await entry.load()).run(rest);
+  const command = await entry.load();
+  // Every command's --help: its spec's text (a value after `--` is an argument, not a flag).
+  const flags = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (flags.includes('--help') || flags.includes('-h')) {
+    process.stdout.write(command.help);
+    return 0;
+  }
+  return command.run(rest);
 }
 
 main(process.argv.slice(2)).then(

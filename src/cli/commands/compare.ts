@@ -25,10 +25,6 @@ export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, commandSpec);
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
   if (positionals.length === 0)
     throw new UsageError(`compare: name one or more run folders; see 'collapse-lab compare --help'`);
   for (const dir of positionals) RunFolder.open(dir); // names a bad folder before anything is written

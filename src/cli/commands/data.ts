@@ -24,10 +24,6 @@ export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, commandSpec);
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
   const [action, dataset] = positionals;
   if (action !== 'fetch' || (dataset !== 'wikitext-2' && dataset !== 'mnist') || positionals.length !== 2) {
     throw new UsageError(

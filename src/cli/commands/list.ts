@@ -41,10 +41,6 @@ function described(run: RunListing) {
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommand(argv, commandSpec);
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
   const root = str(values, 'out') ?? 'runs';
   const runs = listRuns(root);
   const collections = listCollections(root);

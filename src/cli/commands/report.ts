@@ -20,10 +20,6 @@ export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, commandSpec);
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
   if (positionals.length === 0) throw new UsageError("report: give one or more run folders (see 'collapse-lab list')");
   for (const dir of positionals) kindOf(dir); // every folder checked before any report is written
   const written: string[] = [];

@@ -51,10 +51,6 @@ export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommand(argv, commandSpec);
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
   const only = str(values, 'only')
     ?.split(',')
     .map((s) => s.trim())

@@ -32,10 +32,6 @@ export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, commandSpec);
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
   if (positionals.length !== 1) throw new UsageError("resume: give exactly one run folder (see 'collapse-lab list')");
   const dir = positionals[0];
   const mode = progressMode(typeof values.progress === 'string' ? values.progress : undefined);

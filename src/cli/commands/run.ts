@@ -95,10 +95,6 @@ export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, commandSpec);
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
   if (positionals.length > 1) throw new UsageError(`run: expected at most one preset, got ${positionals.join(' ')}`);
   const preset = positionals[0];
   const configFile = str(values, 'config');

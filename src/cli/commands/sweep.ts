@@ -75,10 +75,6 @@ export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, commandSpec);
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
   const report = str(values, 'report');
   if (report !== undefined) {
     process.stdout.write(`report: ${(await buildSweepReport(report)).html}\n`);

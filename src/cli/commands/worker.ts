@@ -30,10 +30,6 @@ export const help = helpText(commandSpec);
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommand(argv, commandSpec);
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
   const url = str(values, 'queue');
   if (!url) throw new UsageError('worker: --queue redis://HOST:PORT is required; see --help');
   await checkRedis(url);
