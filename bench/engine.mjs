@@ -26,7 +26,7 @@ import {
 } from '../dist/engine/index.js';
 import { loadNativeBackend } from '../dist/engine/native-backend.js';
 import { loadWasmBackend } from '../dist/engine/wasm-node.js';
-import { findTorchPython } from './_torch.mjs';
+import { findTorchPython, torchEnv } from './_torch.mjs';
 
 // Node 20 validates relaxed-SIMD modules only behind this flag (on by default from Node 22); it must be set before
 // the first module compiles, so the `wasm-relaxed` backend (fused multiply-add) can be measured beside `wasm`.
@@ -66,16 +66,8 @@ function torch(script, args, pattern) {
   const threads = args[args.indexOf('--threads') + 1];
   // torch.set_num_threads governs ATen's own loops, but Debian's torch does its matrix products in the system
   // OpenBLAS (pthreads build), which starts one thread per core unless told otherwise: without these variables a
-  // `--threads 1` reference used 1.35 cores here. Pin every pool so "equal threads" holds. With two threads,
-  // GNU OpenMP's default busy-waiting workers fight OpenBLAS's for the cores and PyTorch ran at half speed
-  // (tiny GPT 6,126 vs 12,109 tokens/s passive): give it the passive policy, its best setting here.
-  const env = {
-    ...process.env,
-    OMP_NUM_THREADS: threads,
-    OPENBLAS_NUM_THREADS: threads,
-    MKL_NUM_THREADS: threads,
-    OMP_WAIT_POLICY: 'PASSIVE',
-  };
+  // `--threads 1` reference used 1.35 cores here. Pin every pool so "equal threads" holds (_torch.mjs torchEnv).
+  const env = torchEnv(threads);
   const out = execFileSync(python, [path.join(referenceDir, script), ...args], { encoding: 'utf8', env });
   const match = out.match(pattern);
   return match ? Number(match[1]) : null;

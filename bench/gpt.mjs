@@ -15,7 +15,7 @@ import { loadNativeBackend } from '../dist/engine/native-backend.js';
 import { drawPlain, sampleSession } from '../dist/families/gpt/decode.js';
 import { GptNet } from '../dist/families/gpt/net.js';
 import { GptSession, softmaxOverVocab } from '../dist/families/gpt/session.js';
-import { findTorchPython } from './_torch.mjs';
+import { findTorchPython, torchEnv } from './_torch.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -43,13 +43,7 @@ if (!python) console.log(values['no-torch'] ? 'pytorch: disabled (--no-torch)' :
 function torchRate(script, threads, args) {
   if (!python) return null;
   const t = String(threads);
-  const env = {
-    ...process.env,
-    OMP_NUM_THREADS: t,
-    OPENBLAS_NUM_THREADS: t,
-    MKL_NUM_THREADS: t,
-    OMP_WAIT_POLICY: 'PASSIVE',
-  };
+  const env = torchEnv(threads);
   const out = execFileSync(python, [script, '--threads', t, '--repeats', String(REPEATS), ...args], {
     encoding: 'utf8',
     env,

@@ -19,7 +19,7 @@ import { featureMoments, MnistClassifier } from '../dist/families/vae/classifier
 import { elboPerImage, latentStatistics } from '../dist/families/vae/metrics.js';
 import { createVae, disposeVae, generateImages, netSpec } from '../dist/families/vae/model.js';
 import { trainVae } from '../dist/families/vae/train.js';
-import { findTorchPython } from './_torch.mjs';
+import { findTorchPython, torchEnv } from './_torch.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -46,13 +46,7 @@ if (!python)
 function torchEpoch(script, threads, samples) {
   if (!python) return null;
   const t = String(threads);
-  const env = {
-    ...process.env,
-    OMP_NUM_THREADS: t,
-    OPENBLAS_NUM_THREADS: t,
-    MKL_NUM_THREADS: t,
-    OMP_WAIT_POLICY: 'PASSIVE',
-  };
+  const env = torchEnv(threads);
   const args = ['--threads', t, '--samples', String(samples), '--repeats', values.repeats];
   const out = execFileSync(python, [path.join(referenceDir, script), ...args], { encoding: 'utf8', env });
   const match = out.match(/seconds\/epoch ([\d.]+)/);

@@ -9,38 +9,19 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { type Dataset, REAL } from '../../core/dataset.js';
+import type { Dataset } from '../../core/dataset.js';
 import type { Progress } from '../../core/family.js';
 import { Rng } from '../../core/rng.js';
 import type { SequenceSamples } from '../../core/samples.js';
 import { cacheDir } from '../../data/download.js';
 import { loadParams, saveParams } from '../../engine/index.js';
+import { trainingTexts } from '../lm/training-stream.js';
 import { GptNet, type GptSpec } from './net.js';
 import type { BaseSettings } from './options.js';
 import { trainNet } from './train.js';
 
 /** Bump when pretraining changes: the cache key includes it. */
 const VERSION = 'gpt-base-1';
-
-/** The training set as texts: runs of consecutive real blocks joined, any other item on its own. */
-export function texts(train: Dataset<SequenceSamples>): Int32Array[] {
-  const { tokens, offsets } = train.samples;
-  const n = offsets.length - 1;
-  const out: Int32Array[] = [];
-  let start = 0;
-  for (let i = 0; i < n; i++) {
-    const continues =
-      i + 1 < n &&
-      train.origin[i] === REAL &&
-      train.origin[i + 1] === REAL &&
-      train.index[i + 1] === train.index[i] + 1;
-    if (!continues) {
-      out.push(tokens.subarray(offsets[start], offsets[i + 1]));
-      start = i + 1;
-    }
-  }
-  return out;
-}
 
 /** Each text cut into windows of up to context − 1 tokens, each after the start token `bos`. */
 export function windows(texts: readonly Int32Array[], context: number, bos: number): Int32Array[] {
@@ -85,7 +66,7 @@ export async function pretrainedBase(
   dir = path.join(cacheDir(), 'gpt-base'),
 ): Promise<Base> {
   const spec = net.spec;
-  const pieces = windows(texts(train), spec.context, spec.vocab - 1);
+  const pieces = windows(trainingTexts(train), spec.context, spec.vocab - 1);
   const key = keyOf(spec, settings, pieces);
   const params = Object.values(net.params());
   const remembered = memory.get(key);

@@ -3,12 +3,13 @@
  * scratch each generation, as a SequenceModel under the paper's language-model protocol (families/lm/).
  */
 import { z } from 'zod';
-import { type Dataset, REAL } from '../../core/dataset.js';
+import type { Dataset } from '../../core/dataset.js';
 import type { ModelFamily, ModelState } from '../../core/family.js';
 import { type SequenceSamples, sequences } from '../../core/samples.js';
 import { lmOptions } from '../lm/options.js';
 import { createLmFamily } from '../lm/protocol.js';
 import type { ContinueRequest, SequenceModel } from '../lm/sequence-model.js';
+import { trainingStream } from '../lm/training-stream.js';
 import { Generator } from './generate.js';
 import { contextNodes, type KneserNeyModel, prepareKneserNey, probability } from './kneser-ney.js';
 import { buildTables, type Level } from './tables.js';
@@ -19,22 +20,6 @@ export const ngramOptions = lmOptions('ngram', { order: z.number().int().min(1).
 );
 export type NgramOptions = z.infer<typeof ngramOptions>;
 export type NgramModel = KneserNeyModel;
-
-/** A training set as one stream with segment ends: consecutive real blocks are one text; anything else is cut. */
-export function trainingStream(train: Dataset<SequenceSamples>): { stream: Int32Array; ends: Int32Array } {
-  const { tokens, offsets } = train.samples;
-  const n = offsets.length - 1;
-  const ends: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const continues =
-      i + 1 < n &&
-      train.origin[i] === REAL &&
-      train.origin[i + 1] === REAL &&
-      train.index[i + 1] === train.index[i] + 1;
-    if (!continues) ends.push(offsets[i + 1] - offsets[0]);
-  }
-  return { stream: tokens.subarray(offsets[0], offsets[n]), ends: Int32Array.from(ends) };
-}
 
 export function fitNgram(train: Dataset<SequenceSamples>, order: number): KneserNeyModel {
   const { stream, ends } = trainingStream(train);

@@ -4,6 +4,7 @@ import { type Dataset, REAL } from '../../core/dataset.js';
 import { modelStateToBundle } from '../../core/dataset-codec.js';
 import { Rng } from '../../core/rng.js';
 import { type SequenceSamples, sequences } from '../../core/samples.js';
+import { trainingStream } from '../lm/training-stream.js';
 import { Generator } from './generate.js';
 import {
   contextNodes,
@@ -13,7 +14,7 @@ import {
   prepareKneserNey,
   probability,
 } from './kneser-ney.js';
-import { createNgramFamily, fitNgram, ngramOptions, trainingStream } from './model.js';
+import { createNgramFamily, fitNgram, ngramOptions } from './model.js';
 import { buildTables } from './tables.js';
 
 /** A Markov text over V words with Zipf-like, context-dependent transitions: enough structure for every order. */
