@@ -98,7 +98,7 @@ function checkClaims(
       const row = { experiment: e.id, claim: c.claim, source: c.source, bar: c.bar, command };
       if (section.skipped) return { ...row, measured: `not run: ${section.skipped}`, pass: null };
       try {
-        return { ...row, ...c.measure(groupRuns(section.runDirs.map(readRun))) };
+        return { ...row, ...c.measure(section.groups) };
       } catch (error) {
         return { ...row, measured: `could not be measured: ${(error as Error).message}`, pass: false };
       }
@@ -153,17 +153,26 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     if (failed) {
       const skipped = failed.error.message.split('\n')[0];
       results.push({ id: e.id, skipped, sentences: [], table: { headers: [], rows: [] } });
-      return { ...base, skipped, figures: [], findings: { sentences: [], table: { headers: [], rows: [] } } };
+      return {
+        ...base,
+        skipped,
+        groups: [],
+        figures: [],
+        findings: { sentences: [], table: { headers: [], rows: [] } },
+      };
     }
     const groups = groupRuns(runDirs.map(readRun));
     const findings = e.findings(groups);
     results.push({ id: e.id, ...findings });
-    return { ...base, figures: e.figures ? e.figures(groups) : compareFigures(groups).slice(0, 1), findings };
+    return {
+      ...base,
+      groups,
+      figures: e.figures ? e.figures(groups) : compareFigures(groups).slice(0, 1),
+      findings,
+    };
   });
   const claims = checkClaims(chosen, sections, quick);
-  const rates = sections.flatMap((s) =>
-    s.skipped ? [] : groupRuns(s.runDirs.map(readRun)).map((g) => ({ label: `${s.id}: ${g.label}`, runs: g.runs })),
-  );
+  const rates = sections.flatMap((s) => s.groups.map((g) => ({ label: `${s.id}: ${g.label}`, runs: g.runs })));
   const wallSeconds = (performance.now() - started) / 1000;
   const report = await writeSuiteReport(options.out, sections, {
     quick,

@@ -6,8 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeJsonAtomic } from '../core/atomic-file.js';
 import { SCHEMA_IDS } from '../core/file-formats.js';
-import { readRun } from '../core/run-store.js';
-import { groupRuns } from '../plots/groups.js';
+import type { RunGroup } from '../plots/groups.js';
 import { escapeAttr, escapeHtml, paragraphs, table } from '../plots/html.js';
 import type { Figure } from '../plots/plot.js';
 import { collapseRateTable, type RateRow } from './collapse-rates.js';
@@ -24,6 +23,8 @@ export interface SuiteSection {
     readonly table: { readonly headers: readonly string[]; readonly rows: readonly (readonly string[])[] };
   };
   readonly runDirs: readonly string[];
+  /** The runs, read once and grouped by config (empty when skipped). */
+  readonly groups: readonly RunGroup[];
   /** Set when the experiment could not run (e.g. its data are missing): the reason, shown instead of results. */
   readonly skipped?: string;
   /** What the section redraws from the paper, and the paper's outcome there. */
@@ -119,9 +120,7 @@ export async function writeSuiteReport(
   }
   writeCurvesCsv(
     outDir,
-    sections.flatMap((s) =>
-      s.skipped ? [] : groupRuns(s.runDirs.map(readRun)).map((g) => ({ label: `${s.id}: ${g.label}`, runs: g.runs })),
-    ),
+    sections.flatMap((s) => s.groups.map((g) => ({ label: `${s.id}: ${g.label}`, runs: g.runs }))),
   );
   const { rates: _rates, ...recorded } = meta;
   writeJsonAtomic(path.join(outDir, 'results.json'), {
