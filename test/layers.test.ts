@@ -13,6 +13,7 @@ const SRC = path.resolve(import.meta.dirname, '../src');
 const LAYERS: readonly [name: string, pattern: RegExp][] = [
   ['cli', /^cli\//],
   ['library API', /^index\.ts$/],
+  ['playground', /^playground\//],
   ['sweeps', /^sweeps\//],
   ['experiments', /^experiments\//],
   ['reports', /^reports\//],
