@@ -31,6 +31,7 @@ const LAYERS: readonly [name: string, pattern: RegExp][] = [
   ['math', /^math\//],
   ['core', /^core\//],
   ['engine', /^engine\//],
+  ['numeric', /^numeric\//],
 ];
 
 const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;

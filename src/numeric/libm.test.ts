@@ -3,8 +3,8 @@
  * bit-identical to Node 20's fdlibm-based Math.exp/Math.log (the same algorithm), and right at the edges.
  */
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../core/rng.js';
 import { exp, log, log1p, pow } from './libm.js';
-import { Rng } from './rng.js';
 
 /** Distance in units in the last place between two doubles of the same sign. */
 function ulps(a: number, b: number): number {
