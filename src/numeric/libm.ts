@@ -17,17 +17,17 @@ const words = new Int32Array(float.buffer);
 float[0] = 1;
 if (words[1] !== 0x3ff00000) throw new Error('collapse-lab: libm needs a little-endian platform');
 
-const LN2_HI = 6.9314718036912381649e-1;
-const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.4426950408889634074;
-const EXP_OVERFLOW = 7.09782712893383973096e2;
-const EXP_UNDERFLOW = -7.4513321910194110842e2;
-const P1 = 1.66666666666666019037e-1;
-const P2 = -2.77777777770155933842e-3;
-const P3 = 6.61375632143793436117e-5;
-const P4 = -1.6533902205465251539e-6;
-const P5 = 4.13813679705723846039e-8;
-const TWO_M1000 = 9.3326361850321887899e-302; // 2^-1000
+const LN2_HI = 0.6931471803691238;
+const LN2_LO = 1.9082149292705877e-10;
+const INV_LN2 = 1.4426950408889634;
+const EXP_OVERFLOW = 709.782712893384;
+const EXP_UNDERFLOW = -745.1332191019411;
+const P1 = 0.16666666666666602;
+const P2 = -0.0027777777777015593;
+const P3 = 0.00006613756321437934;
+const P4 = -0.0000016533902205465252;
+const P5 = 4.1381367970572385e-8;
+const TWO_M1000 = 9.332636185032189e-302; // 2^-1000
 
 /** 2^k for k in [−1022, 1023], built by bit moves (exact). */
 const TWO_POW = new Float64Array(2046);
@@ -45,7 +45,7 @@ export function exp(x: number): number {
   const hx = high & 0x7fffffff;
   if (hx >= 0x40862e42) {
     // |x| ≥ 709.78: overflow, underflow, ±∞ or NaN
-    if (x !== x) return x;
+    if (Number.isNaN(x)) return x;
     if (x > EXP_OVERFLOW) return Number.POSITIVE_INFINITY;
     if (x < EXP_UNDERFLOW) return 0;
   }
@@ -76,14 +76,14 @@ export function exp(x: number): number {
   return y * TWO_POW[k + 1000 + 1022] * TWO_M1000;
 }
 
-const TWO54 = 1.8014398509481984e16;
-const LG1 = 6.66666666666673513e-1;
-const LG2 = 3.999999999940941908e-1;
-const LG3 = 2.857142874366239149e-1;
-const LG4 = 2.222219843214978396e-1;
-const LG5 = 1.818357216161805012e-1;
-const LG6 = 1.531383769920937332e-1;
-const LG7 = 1.479819860511658591e-1;
+const TWO54 = 18014398509481984;
+const LG1 = 0.6666666666666735;
+const LG2 = 0.3999999999940942;
+const LG3 = 0.2857142874366239;
+const LG4 = 0.22222198432149784;
+const LG5 = 0.1818357216161805;
+const LG6 = 0.15313837699209373;
+const LG7 = 0.14798198605116586;
 
 /** ln x, within 1 ulp (fdlibm e_log.c): x = 2^k (1 + f) with √2/2 < 1 + f < √2, and a polynomial in s = f/(2+f). */
 export function log(x: number): number {
@@ -111,7 +111,7 @@ export function log(x: number): number {
   if ((0x000fffff & (2 + hx)) < 3) {
     // −2^-20 ≤ f < 2^-20
     if (f === 0) return k === 0 ? 0 : dk * LN2_HI + dk * LN2_LO;
-    const r = f * f * (0.5 - 0.33333333333333333 * f);
+    const r = f * f * (0.5 - 0.3333333333333333 * f);
     return k === 0 ? f - r : dk * LN2_HI - (r - dk * LN2_LO - f);
   }
   const s = f / (2 + f);
@@ -133,7 +133,7 @@ export function log(x: number): number {
  */
 export function pow(x: number, y: number): number {
   if (y === 0) return 1;
-  if (x !== x || y !== y) return Number.NaN;
+  if (Number.isNaN(x) || Number.isNaN(y)) return Number.NaN;
   if (!Number.isFinite(y) || !Number.isFinite(x)) return x ** y; // the infinite cases are exact in every engine
   if (Number.isInteger(y) && Math.abs(y) <= 2147483648) {
     let n = Math.abs(y);
@@ -171,7 +171,7 @@ export function expm1(x: number): number {
 
 /** tanh x = expm1(2x) / (expm1(2x) + 2), odd; ±1 beyond |x| = 22, where it rounds to ±1. */
 export function tanh(x: number): number {
-  if (x !== x) return x;
+  if (Number.isNaN(x)) return x;
   const a = Math.abs(x);
   if (a > 22) return x > 0 ? 1 : -1;
   const t = expm1(2 * a);
@@ -181,27 +181,27 @@ export function tanh(x: number): number {
 
 // sin and cos: the argument reduced by Cody–Waite to r ∈ [−π/4, π/4] with n quarter turns (fdlibm's medium
 // range, |x| < 2^20·π/2, which covers every angle the library takes), then fdlibm's kernel polynomials.
-const INV_PIO2 = 6.36619772367581382433e-1;
-const PIO2_1 = 1.57079632673412561417; // the first 33 bits of π/2
-const PIO2_1T = 6.07710050650619224932e-11; // π/2 − PIO2_1
-const PIO2_2 = 6.0771005063039659766e-11; // the next 33 bits
-const PIO2_2T = 2.02226624879595063154e-21;
-const PIO2_3 = 2.0222662487111664558e-21; // and the next
-const PIO2_3T = 8.47842766036889956997e-32;
+const INV_PIO2 = 0.6366197723675814;
+const PIO2_1 = 1.5707963267341256; // the first 33 bits of π/2
+const PIO2_1T = 6.077100506506192e-11; // π/2 − PIO2_1
+const PIO2_2 = 6.077100506303966e-11; // the next 33 bits
+const PIO2_2T = 2.0222662487959506e-21;
+const PIO2_3 = 2.0222662487111665e-21; // and the next
+const PIO2_3T = 8.4784276603689e-32;
 const MEDIUM_LIMIT = 1647099.3291652855; // 2^20 · π/2
 
-const S1 = -1.66666666666666324348e-1;
-const S2 = 8.33333333332248946124e-3;
-const S3 = -1.98412698298579493134e-4;
-const S4 = 2.75573137070700676789e-6;
-const S5 = -2.50507602534068634195e-8;
-const S6 = 1.58969099521155010221e-10;
-const C1 = 4.16666666666666019037e-2;
-const C2 = -1.38888888888741095749e-3;
-const C3 = 2.48015872894767294178e-5;
-const C4 = -2.75573143513906633035e-7;
-const C5 = 2.0875723212981748279e-9;
-const C6 = -1.13596475577881948265e-11;
+const S1 = -0.16666666666666632;
+const S2 = 0.00833333333332249;
+const S3 = -0.0001984126982985795;
+const S4 = 0.0000027557313707070068;
+const S5 = -2.5050760253406863e-8;
+const S6 = 1.58969099521155e-10;
+const C1 = 0.0416666666666666;
+const C2 = -0.001388888888887411;
+const C3 = 0.00002480158728947673;
+const C4 = -2.7557314351390663e-7;
+const C5 = 2.087572321298175e-9;
+const C6 = -1.1359647557788195e-11;
 
 /** sin(x + y) for |x + y| ≤ π/4, y the tail of x (0 when x is exact). */
 function kernelSin(x: number, y: number): number {
@@ -258,7 +258,7 @@ function reduce(x: number): number {
 }
 
 export function sin(x: number): number {
-  if (x !== x || !Number.isFinite(x)) return Number.NaN;
+  if (!Number.isFinite(x)) return Number.NaN;
   if (Math.abs(x) <= 0.7853981633974483) return Math.abs(x) < 7.450580596923828e-9 ? x : kernelSin(x, 0);
   const n = reduce(x) & 3;
   const [h, t] = [reducedHead, reducedTail];
@@ -269,7 +269,7 @@ export function sin(x: number): number {
 }
 
 export function cos(x: number): number {
-  if (x !== x || !Number.isFinite(x)) return Number.NaN;
+  if (!Number.isFinite(x)) return Number.NaN;
   if (Math.abs(x) <= 0.7853981633974483) return Math.abs(x) < 7.450580596923828e-9 ? 1 : kernelCos(x, 0);
   const n = reduce(x) & 3;
   const [h, t] = [reducedHead, reducedTail];
