@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.js';
 import { resolveConfig, runExperiment } from '../experiments/run.js';
-import { expectedGiniSimpson, giniSimpson, meanTimeToFixation } from './categorical.js';
+import {
+  expectedGiniSimpson,
+  expectedSupport,
+  giniSimpson,
+  meanTimeToFixation,
+  survivalProbabilities,
+} from './categorical.js';
 import { collapseRate } from './collapse-rate.js';
 import { effectiveSampleSize, logVarianceCheck, logVarianceStep, meanSquareDrift } from './gaussian.js';
 
@@ -80,6 +86,37 @@ describe('categorical (Wright–Fisher) closed forms', () => {
       times.push(t);
     }
     expect(Math.abs(meanOf(times) - 182.3) / 182.3).toBeLessThan(0.08);
+  });
+});
+
+describe('outcomes lost, exactly (the Wright–Fisher chain of one outcome)', () => {
+  it('agrees with hand-computed chains: M = 1 keeps p for ever; M = 2 from p = ½', () => {
+    expect(Array.from(survivalProbabilities(0.3, 1, 5))).toEqual(
+      [0.3, 0.3, 0.3, 0.3, 0.3].map((v) => expect.closeTo(v, 15)),
+    );
+    // M = 2, p = ½: X₀ ∈ {0, 1, 2} w.p. ¼, ½, ¼; from 1 the next is lost w.p. ¼, so P(present) = ¾, then ¾ − ½·¼ = ⅝.
+    const s = survivalProbabilities(0.5, 2, 3);
+    expect(s[0]).toBeCloseTo(0.75, 15);
+    expect(s[1]).toBeCloseTo(0.625, 15);
+    expect(s[2]).toBeCloseTo(0.75 - 0.5 * (0.25 + 0.5 * 0.25), 15);
+    // Generation 0 fits R real draws: P(present) = 1 − (1 − p)^R.
+    expect(survivalProbabilities(1 / 6, 100, 1, 40)[0]).toBeCloseTo(1 - (5 / 6) ** 40, 14);
+  });
+
+  it('E[support size] of a fair die at M = 30 matches 500 runs at generations 0, 20, 60 and 120 (within 3.5 SE)', async () => {
+    const M = 30;
+    const expected = expectedSupport(Array(6).fill(1 / 6), M, 121) as Float64Array;
+    const metrics = await runs('dice', { generations: 121, samplesPerGeneration: M }, 500);
+    for (const n of [0, 20, 60, 120]) {
+      const support = metrics.map((m) => m[n].supportSize as number);
+      const se = Math.max(standardError(support), 1e-3);
+      expect(Math.abs(meanOf(support) - expected[n]), `generation ${n}`).toBeLessThan(3.5 * se);
+    }
+    // The expectation falls from 6 towards 1 (one outcome is always left).
+    expect(expected[0]).toBeCloseTo(6 * (1 - (5 / 6) ** 30), 13);
+    expect(expected[120]).toBeLessThan(expected[60]);
+    expect(expected[120]).toBeGreaterThan(1);
+    expect(expectedSupport(Array(1000).fill(1 / 1000), 10_000, 200)).toBeUndefined(); // too large to step
   });
 });
 

@@ -9,7 +9,7 @@ import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
 import type { Figure } from '../../plots/plot.js';
 import { series } from '../../plots/series.js';
-import { expectedGiniSimpson } from '../../theory/categorical.js';
+import { expectedGiniSimpson, expectedSupport } from '../../theory/categorical.js';
 import type { TheoryConfig } from '../definition.js';
 
 /** Beyond this many outcomes the legend would be taller than the plot. */
@@ -54,13 +54,17 @@ export function supportFigure(run: RunData): Figure {
     id: 'categorical-support',
     title: 'Support size and total variation',
     caption:
-      'How many outcomes keep a non-zero probability, and the total variation distance from the real distribution.',
+      'How many outcomes keep a non-zero probability (dashed, where theory applies: its exact expectation under replace, each outcome a Wright–Fisher chain), and the total variation distance from the real distribution.',
     spec: grid(
       PANELS.map((p) =>
         curvePanel({
           title: p.title,
           yTitle: p.axis,
-          rows: series(run.metrics, p.metric).map((r) => ({ ...r, series: p.title })),
+          rows: [
+            ...series(run.metrics, p.metric).map((r) => ({ ...r, series: p.title })),
+            ...(p.metric === 'supportSize' ? supportTheory(run.config, run.metrics.length) : []),
+          ],
+          dashed: [SUPPORT_THEORY],
         }),
       ),
       2,
@@ -68,18 +72,19 @@ export function supportFigure(run: RunData): Figure {
   };
 }
 
+/** The truth's probabilities when the run's real data are a known categorical distribution (or Zipf). */
+function truthProbabilities(config: TheoryConfig): ArrayLike<number> | undefined {
+  const real = config.real as { probabilities?: number[]; outcomes?: number; exponent?: number };
+  if (config.real.type === 'zipf') return zipfProbabilities(real.outcomes as number, real.exponent as number);
+  return config.real.type === 'categorical' ? real.probabilities : undefined;
+}
+
 /**
  * Theory's E[Gini–Simpson] under replace (Wright–Fisher, exact): (1 − 1/M)ⁿ⁺¹ (1 − Σ p²) for the truth p, when
  * the run's real data are a known categorical distribution of its own sample size.
  */
 export function giniSimpsonTheory(config: TheoryConfig, generations: number): CurveRow[] {
-  const real = config.real as { probabilities?: number[]; outcomes?: number; exponent?: number };
-  const p =
-    config.real.type === 'zipf'
-      ? zipfProbabilities(real.outcomes as number, real.exponent as number)
-      : config.real.type === 'categorical'
-        ? real.probabilities
-        : undefined;
+  const p = truthProbabilities(config);
   const M = config.samplesPerGeneration;
   if (!p || config.policy.type !== 'replace' || (config.realSize ?? M) !== M) return [];
   return Array.from({ length: generations }, (_, n) => ({
@@ -87,6 +92,21 @@ export function giniSimpsonTheory(config: TheoryConfig, generations: number): Cu
     value: expectedGiniSimpson(p, M, n + 1),
     series: 'theory E[Gini–Simpson]',
   }));
+}
+
+export const SUPPORT_THEORY = 'theory E[support size]';
+
+/**
+ * Theory's expected number of outcomes still present under replace, exact (each outcome's Wright–Fisher chain,
+ * theory/categorical.ts), where the chain is small enough to step.
+ */
+export function supportTheory(config: TheoryConfig, generations: number): CurveRow[] {
+  const p = truthProbabilities(config);
+  if (!p || config.policy.type !== 'replace') return [];
+  const M = config.samplesPerGeneration;
+  const expected = expectedSupport(p, M, generations, config.realSize ?? M);
+  if (!expected) return [];
+  return Array.from(expected, (value, generation) => ({ generation, value, series: SUPPORT_THEORY }));
 }
 
 /** Gini–Simpson diversity over generations, beside theory's expectation where theory applies. */
@@ -111,14 +131,29 @@ export function diversityFigure(groups: readonly RunGroup[]): Figure | undefined
   };
 }
 
+/** The support theory of the first replace configuration among `groups`, if theory applies to it. */
+function theoryFor(groups: readonly RunGroup[]): CurveRow[] {
+  const replace = groups.find((g) => g.runs[0].config.policy.type === 'replace');
+  return replace ? supportTheory(replace.runs[0].config, replace.runs[0].metrics.length) : [];
+}
+
 export function compareSupportFigure(groups: readonly RunGroup[]): Figure {
   return {
     id: 'categorical-compare',
     title: 'Support size and total variation, compared',
-    caption: 'One line per configuration (mean over seeds; band: its 95% interval).',
+    caption:
+      'One line per configuration (mean over seeds; band: its 95% interval); dashed, where theory applies (replace, a known distribution): the exact expected number of outcomes still present.',
     spec: grid(
       PANELS.map((p) =>
-        curvePanel({ title: p.title, yTitle: p.axis, rows: groups.flatMap((g) => aggregate(g, p.metric)) }),
+        curvePanel({
+          title: p.title,
+          yTitle: p.axis,
+          rows: [
+            ...groups.flatMap((g) => aggregate(g, p.metric)),
+            ...(p.metric === 'supportSize' ? theoryFor(groups) : []),
+          ],
+          dashed: [SUPPORT_THEORY],
+        }),
       ),
       2,
     ),
