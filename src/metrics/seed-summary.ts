@@ -3,7 +3,7 @@
  * mean and its interval) for scale-like metrics — variances, perplexities, distances — whose seeds spread over
  * orders of magnitude, where an arithmetic mean is one lucky seed and disagrees with a log-axis chart.
  */
-import { exp } from '../numeric/libm.js';
+import { exp, log } from '../numeric/libm.js';
 
 /** Metrics summarised on the log scale. */
 const SCALE_LIKE = /variance|perplexity|w2|trace|wasserstein/i;
@@ -35,7 +35,7 @@ export function meanInterval(xs: readonly number[]): { mean: number; lo: number;
 /** meanInterval, on log values when the metric is scale-like and every value positive. */
 export function summarise(metric: string, xs: readonly number[]): Summary {
   if (!isScaleLike(metric) || xs.some((x) => !(x > 0))) return { ...meanInterval(xs), geometric: false };
-  const { mean, lo, hi, n } = meanInterval(xs.map(Math.log));
+  const { mean, lo, hi, n } = meanInterval(xs.map((x) => log(x)));
   return { mean: exp(mean), lo: exp(lo), hi: exp(hi), n, geometric: true };
 }
 

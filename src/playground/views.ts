@@ -10,6 +10,7 @@ import type { CategoricalModel } from '../families/categorical/model.js';
 import { asMixture, type GaussianModel } from '../families/gaussian/model.js';
 import type { GmmModel } from '../families/gmm/model.js';
 import { type GaussianMixture, mixtureLogDensity, prepareMixture } from '../math/mixture.js';
+import { exp } from '../numeric/libm.js';
 
 export interface Ellipse {
   readonly weight: number;
@@ -76,7 +77,7 @@ function densityView(model: GaussianMixture, truth: GaussianMixture | undefined)
     hi = Math.max(hi, reference.means[j] + 5 * sd);
   }
   const x = Float64Array.from({ length: GRID }, (_, i) => lo + ((hi - lo) * i) / (GRID - 1));
-  const density = (m: GaussianMixture) => Array.from(mixtureLogDensity(prepareMixture(m), x), Math.exp);
+  const density = (m: GaussianMixture) => Array.from(mixtureLogDensity(prepareMixture(m), x), (v) => exp(v));
   return { kind: 'density', x: Array.from(x), model: density(model), truth: truth ? density(truth) : [] };
 }
 

@@ -129,7 +129,7 @@ export function relu(a: Tensor): Tensor {
 }
 
 export function tanh(a: Tensor): Tensor {
-  return unary(a, Math.tanh, (_x, y) => 1 - y * y);
+  return unary(a, libm.tanh, (_x, y) => 1 - y * y);
 }
 
 export function sigmoid(a: Tensor): Tensor {
@@ -137,11 +137,11 @@ export function sigmoid(a: Tensor): Tensor {
 }
 
 export function exp(a: Tensor): Tensor {
-  return unary(a, Math.exp, (_x, y) => y);
+  return unary(a, libm.exp, (_x, y) => y);
 }
 
 export function log(a: Tensor): Tensor {
-  return unary(a, Math.log, (x) => 1 / x);
+  return unary(a, libm.log, (x) => 1 / x);
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);

@@ -11,11 +11,13 @@
 
 import type { RunData } from '../../core/run-store.js';
 import { digamma, trigamma } from '../../math/special.js';
+import { meanInterval } from '../../metrics/seed-summary.js';
 import { exp, log, pow } from '../../numeric/libm.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
 import type { Figure } from '../../plots/plot.js';
 import { series } from '../../plots/series.js';
+import { accumulateMeanSquareDrift, meanSquareDrift } from '../../theory/gaussian.js';
 import type { TheoryConfig } from '../definition.js';
 
 const Z90 = 1.6448536269514722;
@@ -135,9 +137,63 @@ export function compareVarianceFigure(groups: readonly RunGroup[]): Figure {
   };
 }
 
+/** E[(μₙ − μ)²] where theory knows it: a 1-D Gaussian fitted to real data of its own size, under replace or accumulate. */
+export function meanDriftTheory(config: TheoryConfig, generations: number, label: string): CurveRow[] {
+  const policy = config.policy.type;
+  if (config.family.type !== 'gaussian' || config.real.type !== 'gaussian') return [];
+  if (policy !== 'replace' && policy !== 'accumulate') return [];
+  const mean = (config.real.mean as number[] | undefined) ?? [0];
+  const M = config.samplesPerGeneration;
+  if (mean.length !== 1 || (config.realSize ?? M) !== M) return [];
+  const variance = (config.real.covariance as number[][] | undefined)?.[0]?.[0] ?? 1;
+  const estimator = config.family.estimator === 'unbiased' ? 'unbiased' : 'mle';
+  return Array.from({ length: generations }, (_, n) => ({
+    generation: n,
+    value: variance * (policy === 'replace' ? meanSquareDrift(n, M, estimator) : accumulateMeanSquareDrift(n, M)),
+    series: label,
+  }));
+}
+
+/**
+ * How far the mean wanders: the mean over seeds of (μₙ − μ)² per configuration, beside theory's expectation
+ * under replace ((n + 1)σ²/M, a random walk) and accumulate (σ²/M Σ 1/j², bounded by π²σ²/6M).
+ */
+export function meanDriftFigure(groups: readonly RunGroup[]): Figure | undefined {
+  const rows: CurveRow[] = [];
+  const dashed: string[] = [];
+  for (const g of groups) {
+    const truth = ((g.runs[0].config.real.mean as number[] | undefined) ?? [0])[0];
+    const byGeneration = new Map<number, number[]>();
+    for (const run of g.runs)
+      for (const m of run.metrics)
+        if (typeof m.mean === 'number')
+          byGeneration.set(m.generation as number, [
+            ...(byGeneration.get(m.generation as number) ?? []),
+            (m.mean - truth) ** 2,
+          ]);
+    for (const [generation, xs] of byGeneration) {
+      const { mean, lo, hi, n } = meanInterval(xs);
+      rows.push({ generation, value: mean, series: g.label, ...(n > 1 ? { lo: Math.max(lo, 0), hi } : {}) });
+    }
+    const label = `theory, ${g.label}`;
+    const theory = meanDriftTheory(g.runs[0].config, byGeneration.size, label);
+    if (theory.length) dashed.push(label);
+    rows.push(...theory);
+  }
+  if (rows.length === 0 || dashed.length === 0) return undefined;
+  return {
+    id: 'gaussian-mean-drift',
+    title: 'How far the mean wanders, against theory',
+    caption:
+      'The squared distance of the fitted mean from the real one, (μₙ − μ)², averaged over seeds (band: the 95% interval of that average). Dashed: its expectation, (n + 1)σ²/M under replace (a random walk that never stops) and σ²/M Σⱼ₌₁ⁿ⁺¹ 1/j² under accumulate (bounded by π²σ²/6M: accumulating data stops the walk).',
+    spec: curvePanel({ title: '(μₙ − μ)²', yTitle: '(μₙ − μ)²', yScale: 'log', rows, dashed, width: 520 }),
+  };
+}
+
 export const gaussianFigures = {
   run: (run: RunData): Figure[] => [varianceFigure(run)],
-  compare: (groups: readonly RunGroup[]): Figure[] => [compareVarianceFigure(groups)],
+  compare: (groups: readonly RunGroup[]): Figure[] =>
+    [compareVarianceFigure(groups), meanDriftFigure(groups)].filter((f): f is Figure => f !== undefined),
 };
 
 export { digamma, trigamma };
