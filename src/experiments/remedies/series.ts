@@ -14,6 +14,19 @@ export function geometricAt(series: readonly (readonly number[])[], g: number) {
 }
 
 /**
+ * The error a run ends at: each seed's geometric mean over generations [from, end) (a settled run fluctuates from
+ * one generation to the next), then the geometric mean over seeds with its 95% interval.
+ */
+export function settledAt(series: readonly (readonly number[])[], from: number) {
+  const logs = series.map((s) => {
+    const tail = s.slice(from);
+    return tail.reduce((a, x) => a + Math.log(x), 0) / tail.length;
+  });
+  const { mean, lo, hi, n } = meanInterval(logs);
+  return { mean: Math.exp(mean), lo: Math.exp(lo), hi: Math.exp(hi), n };
+}
+
+/**
  * The pooled lag-1 autoregression slope of the series over generations [from, end), each seed centred on its own
  * mean there: the share of a deviation left after one generation (1 − slope is the convergence rate), and the
  * slope's standard error. Centring on a short window's own mean biases the slope down by (1 + 3ρ)/n (Kendall
