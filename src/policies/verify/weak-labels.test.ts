@@ -98,3 +98,17 @@ function variance(x: Float64Array): number {
   const m = x.reduce((a, b) => a + b, 0) / x.length;
   return x.reduce((a, b) => a + (b - m) ** 2, 0) / x.length;
 }
+
+describe('weak labels in a config', () => {
+  it('names the field, the value and the fix (exit 2 material) for a bad edge or a missing labels block', async () => {
+    const { resolveConfig } = await import('../../experiments/run.js');
+    const config = (policy: Record<string, unknown>) => () => resolveConfig('gaussian', { policy });
+    expect(config({ type: 'filter', verifier: 'weak-labels', labels: { beta: 0.7 } })).toThrow(
+      /policy\.labels\.beta.*0\.5.*0\.7/s,
+    );
+    expect(config({ type: 'filter', verifier: 'weak-labels' })).toThrow(/policy\.labels.*needs labels: \{ beta, budget \}/s);
+    expect(config({ type: 'filter', verifier: 'quality', labels: { beta: 0.1 } })).toThrow(/belong to it alone/);
+    const ok = resolveConfig('gaussian', { policy: { type: 'filter', verifier: 'weak-labels', labels: { beta: 0.1 } } });
+    expect(ok.policy).toMatchObject({ verifier: 'weak-labels', labels: { beta: 0.1, budget: 0.2 } });
+  });
+});
