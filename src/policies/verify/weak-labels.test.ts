@@ -3,6 +3,7 @@ import { labelDataset, REAL } from '../../core/dataset.js';
 import type { PolicyContext, ScoringModel } from '../../core/policy.js';
 import { Rng } from '../../core/rng.js';
 import { type VectorSamples, vectors } from '../../core/samples.js';
+import { resolveConfig } from '../../experiments/run.js';
 import { type GaussianModel, gaussianLogDensity } from '../../families/gaussian/model.js';
 import { filterPolicy } from '../filter.js';
 import { keptByLabels, weakLabels } from './weak-labels.js';
@@ -100,15 +101,18 @@ function variance(x: Float64Array): number {
 }
 
 describe('weak labels in a config', () => {
-  it('names the field, the value and the fix (exit 2 material) for a bad edge or a missing labels block', async () => {
-    const { resolveConfig } = await import('../../experiments/run.js');
+  it('names the field, the value and the fix (exit 2 material) for a bad edge or a missing labels block', () => {
     const config = (policy: Record<string, unknown>) => () => resolveConfig('gaussian', { policy });
     expect(config({ type: 'filter', verifier: 'weak-labels', labels: { beta: 0.7 } })).toThrow(
       /policy\.labels\.beta.*0\.5.*0\.7/s,
     );
-    expect(config({ type: 'filter', verifier: 'weak-labels' })).toThrow(/policy\.labels.*needs labels: \{ beta, budget \}/s);
+    expect(config({ type: 'filter', verifier: 'weak-labels' })).toThrow(
+      /policy\.labels.*needs labels: \{ beta, budget \}/s,
+    );
     expect(config({ type: 'filter', verifier: 'quality', labels: { beta: 0.1 } })).toThrow(/belong to it alone/);
-    const ok = resolveConfig('gaussian', { policy: { type: 'filter', verifier: 'weak-labels', labels: { beta: 0.1 } } });
+    const ok = resolveConfig('gaussian', {
+      policy: { type: 'filter', verifier: 'weak-labels', labels: { beta: 0.1 } },
+    });
     expect(ok.policy).toMatchObject({ verifier: 'weak-labels', labels: { beta: 0.1, budget: 0.2 } });
   });
 });
