@@ -71,7 +71,7 @@ export const strongCollapseExperiment: PaperExperiment = {
         headers: ['family', 'synthetic share p', 'n', 'measured error² ± se', 'closed form', 'z'],
         rows: cells.map((x) => [
           x.family,
-          share(x.fraction),
+          x.fraction === 0 ? '0' : share(x.fraction),
           fmt(x.size),
           `${fmt(x.error2)} ± ${fmt(x.se)}`,
           fmt(x.theory),
