@@ -58,21 +58,3 @@ export function lagOneSlope(series: readonly (readonly number[])[], from: number
 export function rateFrom(series: readonly (readonly number[])[], from: number): CollapseRate | undefined {
   return collapseRate(series.map((s) => s.slice(from)));
 }
-
-/** OLS fit y = a + b·x with the slope's standard error. */
-export function lineFit(x: readonly number[], y: readonly number[]): { a: number; b: number; seB: number } {
-  const n = x.length;
-  const mx = x.reduce((p, q) => p + q, 0) / n;
-  const my = y.reduce((p, q) => p + q, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += (x[i] - mx) ** 2;
-    sxy += (x[i] - mx) * (y[i] - my);
-  }
-  const b = sxy / sxx;
-  const a = my - b * mx;
-  let rss = 0;
-  for (let i = 0; i < n; i++) rss += (y[i] - a - b * x[i]) ** 2;
-  return { a, b, seB: n > 2 ? Math.sqrt(rss / (n - 2) / sxx) : Number.NaN };
-}

@@ -9,10 +9,11 @@
  */
 
 import { meanInterval } from '../../metrics/seed-summary.js';
+import { ols } from '../../theory/collapse-rate.js';
 import { mixMoments } from '../../theory/mix.js';
 import type { ExperimentConfig } from '../config.js';
 import { resolveConfig, seedConfigs } from '../run.js';
-import { lagOneSlope, lineFit, rateFrom } from './series.js';
+import { lagOneSlope, rateFrom } from './series.js';
 
 export interface ThresholdFamily {
   readonly preset: 'gaussian' | 'gmm';
@@ -181,15 +182,13 @@ export function analyseThreshold(
   const baselineRow = rows.find((r) => r.realFraction === 1);
   const baseline = baselineRow ? baselineRow.rate : 1;
   const fitted = rows.filter((r) => !r.unbounded && r.realItems >= 1 && r.realFraction < 1);
-  const fit =
+  const line =
     fitted.length >= 3
-      ? {
-          ...lineFit(
-            fitted.map((r) => Math.min(baseline, r.realItems / M)),
-            fitted.map((r) => r.rate),
-          ),
-          baseline,
-        }
+      ? ols(
+          fitted.map((r) => Math.min(baseline, r.realItems / M)),
+          fitted.map((r) => r.rate),
+        )
       : null;
+  const fit = line ? { a: line.intercept, b: line.slope, seB: line.se, baseline } : null;
   return { family, rows, boundedFrom, unboundedUpTo, theoryThreshold: 1 / (2 * M), fit };
 }
