@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { copyFileAtomic, writeFileAtomic } from './atomic-file.js';
+import { copyFileAtomic, writeChunksAtomic, writeFileAtomic } from './atomic-file.js';
 import { failWritesFrom, mountSmallDisk } from './test-helpers/small-disk.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-atomic-'));
@@ -17,6 +17,14 @@ afterEach(() => {
 });
 
 describe('atomic writes', () => {
+  it('writes chunks in order as one file, multi-byte characters counted in bytes', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-chunks-'));
+    const file = path.join(dir, 'curves.csv');
+    writeChunksAtomic(file, ['a,β\n', '', '1,σ²\n']);
+    expect(fs.readFileSync(file, 'utf8')).toBe('a,β\n1,σ²\n');
+    expect(fs.readdirSync(dir)).toEqual(['curves.csv']);
+  });
+
   it('finishes a write that the OS takes in short pieces', () => {
     const real = fs.writeSync.bind(fs) as (...args: unknown[]) => number;
     vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: Uint8Array, offset: number, length: number) =>

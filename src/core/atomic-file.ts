@@ -24,6 +24,28 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
   });
 }
 
+/**
+ * writeFileAtomic for text past one string's limit (V8's is ~512 MiB: a full-size reproduce's curves.csv), written
+ * chunk by chunk into the temporary file.
+ */
+export function writeChunksAtomic(target: string, chunks: Iterable<string>): void {
+  publish(target, (tmp) => {
+    const fd = fs.openSync(tmp, 'w');
+    let total = 0;
+    try {
+      for (const chunk of chunks) {
+        const bytes = Buffer.from(chunk, 'utf8');
+        writeAll(fd, bytes, tmp);
+        total += bytes.byteLength;
+      }
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return total;
+  });
+}
+
 /** Copies `source` to `target` durably: into a temporary file, fsync, rename, fsync of the folder. */
 export function copyFileAtomic(source: string, target: string): void {
   publish(target, (tmp) => {

@@ -28,9 +28,18 @@ describe('reproduce', () => {
       ]),
     );
     for (const e of paperExperiments()) {
-      const policies = new Set(e.configs(true).map((c) => c.policy.type));
+      // One fit per cell, no loop (strong collapse): its measurements come from compute().
+      if (e.configs(true).length === 0) {
+        expect(e.compute).toBeDefined();
+        continue;
+      }
+      const configs = e.configs(true);
+      const policies = new Set(configs.map((c) => c.policy.type));
+      // The paper's setting: replace, or mix with no real data (the threshold sweep's first point).
+      const paperSetting =
+        policies.has('replace') || configs.some((c) => c.policy.type === 'mix' && c.policy.realFraction === 0);
       // Every experiment contrasts the paper's setting with a remedy that keeps real data.
-      expect(policies.has('replace') && (policies.has('mix') || policies.has('accumulate'))).toBe(true);
+      expect(paperSetting && (policies.has('mix') || policies.has('accumulate'))).toBe(true);
       // --quick is shorter than the full run.
       const length = (quick: boolean) =>
         e.configs(quick).reduce((a, c) => a + c.generations * c.samplesPerGeneration, 0);

@@ -89,6 +89,7 @@ export function selectExperiments(only: readonly string[] | undefined) {
 function checkClaims(
   chosen: readonly PaperExperiment[],
   sections: readonly SuiteSection[],
+  computed: ReadonlyMap<string, unknown>,
   quick: boolean,
 ): ClaimRow[] {
   return chosen.flatMap((e) => {
@@ -98,7 +99,7 @@ function checkClaims(
       const row = { experiment: e.id, claim: c.claim, source: c.source, bar: c.bar, command };
       if (section.skipped) return { ...row, measured: `not run: ${section.skipped}`, pass: null };
       try {
-        return { ...row, ...c.measure(section.groups) };
+        return { ...row, ...c.measure(section.groups, computed.get(e.id)) };
       } catch (error) {
         return { ...row, measured: `could not be measured: ${(error as Error).message}`, pass: false };
       }
@@ -112,7 +113,11 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   const chosen = selectExperiments(options.only);
   const full = Boolean(options.full) && !quick;
   const jobs = chosen.flatMap((e) =>
-    e.configs(quick, full).map((config) => ({ experiment: e.id, config: withDataDir(config, options.dataDir) })),
+    e.configs(quick, full).map((config) => ({
+      experiment: e.id,
+      config: withDataDir(config, options.dataDir),
+      report: e.runReports,
+    })),
   );
   const order = jobs.map((_, i) => i).sort((a, b) => cost(jobs[b].config) - cost(jobs[a].config));
   fs.mkdirSync(options.out, { recursive: true });
@@ -133,7 +138,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   };
   const outcomes = await executor
     .run(
-      order.map((i) => ({ config: jobs[i].config, out: runs })),
+      order.map((i) => ({ config: jobs[i].config, out: runs, report: jobs[i].report })),
       progress,
     )
     .finally(() => (options.executor ? undefined : executor.close?.()));
@@ -143,6 +148,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     );
   const outcomeOf = new Map(order.map((i, k) => [i, outcomes[k]]));
 
+  const computed = new Map(chosen.map((e) => [e.id, e.compute?.(quick)]));
   const results: ReproduceResult['experiments'][number][] = [];
   const sections: SuiteSection[] = chosen.map((e) => {
     const mine = jobs.flatMap((j, i) => (j.experiment === e.id ? [outcomeOf.get(i) as RunOutcome] : []));
@@ -162,7 +168,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
       };
     }
     const groups = groupRuns(runDirs.map(readRun));
-    const findings = e.findings(groups);
+    const findings = e.findings(groups, computed.get(e.id));
     results.push({ id: e.id, ...findings });
     return {
       ...base,
@@ -171,7 +177,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
       findings,
     };
   });
-  const claims = checkClaims(chosen, sections, quick);
+  const claims = checkClaims(chosen, sections, computed, quick);
   const rates = sections.flatMap((s) => s.groups.map((g) => ({ label: `${s.id}: ${g.label}`, runs: g.runs })));
   const wallSeconds = (performance.now() - started) / 1000;
   const report = await writeSuiteReport(options.out, sections, {

@@ -23,6 +23,7 @@ import {
 import { importanceResample, selectBand } from './verify/selection.js';
 import { bandForWidth, DEFAULT_STEP, measureSpread, type SpreadOptions } from './verify/spread.js';
 import { namedVerifier, scoreWith, type Verifier, type VerifierName } from './verify/verifiers.js';
+import { checkWeakLabelOptions, keptByLabels, type WeakLabelOptions, weakLabels } from './verify/weak-labels.js';
 
 export type FilterSelection =
   /** Keep the highest-scoring `fraction`. */
@@ -36,9 +37,14 @@ export type FilterSelection =
   | { readonly type: 'importance' };
 
 export interface FilterOptions<S extends Samples = Samples> {
-  /** A named verifier (a config's choice) or the user's own function (library API). */
-  readonly verifier: VerifierName | Verifier<S>;
+  /**
+   * A named verifier (a config's choice) or the user's own function (library API). `weak-labels` is the weak
+   * labeller of verify/weak-labels.ts: it needs `labels` and replaces the selection (good kept twice, bad dropped).
+   */
+  readonly verifier: VerifierName | 'weak-labels' | Verifier<S>;
   readonly selection: FilterSelection;
+  /** The weak labeller's edge and budget (verifier 'weak-labels' only). */
+  readonly labels?: WeakLabelOptions;
   /** Adjusts the top fraction or the band's edges each generation; not for importance resampling. */
   readonly feedback?: FeedbackOptions;
   /** Proposes the candidates; default `replace`. */
@@ -67,13 +73,26 @@ export function filterPolicy<S extends Samples = Samples>(options: FilterOptions
   if (feedback && selection.type === 'importance')
     throw new RangeError('filter: feedback adjusts a top fraction or a band, not importance resampling');
   const source = options.source ?? (replacePolicy() as unknown as DataPolicy<S>);
-  const verify = typeof options.verifier === 'function' ? options.verifier : namedVerifier<S>(options.verifier);
+  const weak = options.verifier === 'weak-labels';
+  if (weak !== (options.labels !== undefined))
+    throw new RangeError(
+      weak
+        ? "filter: verifier 'weak-labels' needs labels: { beta, budget }"
+        : "filter: labels belong to verifier 'weak-labels' (set verifier: weak-labels, or remove labels)",
+    );
+  if (weak && feedback) throw new RangeError("filter: verifier 'weak-labels' takes no feedback controller");
+  if (options.labels) checkWeakLabelOptions(options.labels);
+  const verify =
+    typeof options.verifier === 'function'
+      ? options.verifier
+      : namedVerifier<S>(options.verifier === 'weak-labels' ? 'quality' : options.verifier);
   return {
     name: 'filter',
     retains: source.retains,
     async build(ctx) {
       const proposed = await source.build(ctx);
       const candidates = proposed.train;
+      if (options.labels) return labelled(ctx, candidates, options.labels, proposed.metrics);
       const scores = await verify(candidates, ctx);
       if (scores.length !== datasetSize(candidates))
         throw new RangeError(`filter: the verifier gave ${scores.length} scores for ${datasetSize(candidates)} items`);
@@ -84,6 +103,28 @@ export function filterPolicy<S extends Samples = Samples>(options: FilterOptions
       return { train: takeItems(candidates, kept), metrics };
     },
   };
+
+  /** The weak labeller's selection, with what it spent and how often it was right in the metrics line. */
+  async function labelled(
+    ctx: PolicyContext<S>,
+    candidates: Dataset<S>,
+    labels: WeakLabelOptions,
+    sourceMetrics: Metrics | undefined,
+  ) {
+    const own = await scoreWith(ctx, 'previous', candidates.samples);
+    const real = await scoreWith(ctx, 'held-out', candidates.samples);
+    const result = weakLabels(own, real, labels, ctx.rng);
+    const kept = keptByLabels(result.labels);
+    const metrics: Metrics = {
+      ...sourceMetrics,
+      filterCandidates: datasetSize(candidates),
+      filterKept: kept.length,
+      filterLabelled: result.labelled,
+      filterLabelledGood: result.good,
+      filterLabelAccuracy: result.labelled > 0 ? result.correct / result.labelled : null,
+    };
+    return { train: takeItems(candidates, kept), metrics };
+  }
 
   /** pi-v1: the calibration gap through a PI rule (verify/feedback.ts); its integral is read back from history. */
   async function piSetting(

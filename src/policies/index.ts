@@ -72,6 +72,7 @@ export function createPolicy(config: PolicyConfig): DataPolicy {
         verifier: config.verifier,
         selection: config.selection,
         feedback: config.feedback,
+        labels: config.labels,
         source: config.source && createPolicy(config.source),
       });
     case 'isolate':

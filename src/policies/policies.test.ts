@@ -67,6 +67,34 @@ describe('data policies', () => {
     expect(new Set(fresh.map((f) => f.join())).size).toBe(4);
   });
 
+  it('mix provenance counts: fixed re-draws its k items, fresh overlaps across generations only by chance (k²/N)', async () => {
+    // k = 0.2·40 = 8 real items a generation from a pool of N = 400, over 20 generations (190 pairs).
+    const N = 400;
+    const k = 8;
+    const reals = async (selection: 'fresh' | 'fixed') =>
+      Promise.all(
+        Array.from({ length: 20 }, async (_, g) => {
+          const train = await build(mixPolicy(0.2, selection), context(g + 1, N));
+          return new Set(Array.from(train.index.filter((_, i) => train.origin[i] === REAL)));
+        }),
+      );
+    const overlaps = (sets: Set<number>[]) => {
+      let shared = 0;
+      for (let a = 0; a < sets.length; a++)
+        for (let b = a + 1; b < sets.length; b++) for (const i of sets[a]) if (sets[b].has(i)) shared++;
+      return shared;
+    };
+    const fixed = await reals('fixed');
+    const fresh = await reals('fresh');
+    for (const s of [...fixed, ...fresh]) expect(s.size).toBe(k);
+    expect(new Set(fixed.flatMap((s) => [...s])).size).toBe(k);
+    expect(overlaps(fixed)).toBe(190 * k);
+    // Fresh: each pair shares a hypergeometric count, mean k²/N = 0.16, variance ≈ 0.16 (pairs nearly independent).
+    const expected = (190 * k * k) / N;
+    expect(Math.abs(overlaps(fresh) - expected)).toBeLessThan(4 * Math.sqrt(expected));
+    expect(new Set(fresh.flatMap((s) => [...s])).size).toBeGreaterThan(20 * k - 2 * expected);
+  });
+
   it('accumulate holds the real pool plus every synthetic set', async () => {
     const train = await build(accumulatePolicy(), context(4));
     expect(train.origin.length).toBe(50 + 4 * 40);

@@ -72,19 +72,39 @@ export const feedbackSchema = z
       : { controller: 'spread' as const, step: f.step ?? DEFAULT_STEP },
   );
 
+/** The weak labeller (verifier 'weak-labels', verify/weak-labels.ts): right with probability ½ + beta. */
+export const weakLabelSchema = z
+  .object({
+    /** The labeller's edge over a coin: right with probability ½ + beta. */
+    beta: z.number().min(0).max(0.5),
+    /** Share of the candidates labelled each generation, the highest-loss ones first. */
+    budget: z.number().gt(0).max(1).default(0.2),
+  })
+  .strict();
+
 /** `filter` over candidates from `source`, one of the non-filter policies. */
 export function filterOptions<T extends z.ZodType<{ type: string }>>(source: T) {
   return z
     .object({
       type: z.literal('filter'),
-      verifier: z.enum(VERIFIER_NAMES).default('generation-zero'),
+      verifier: z.enum([...VERIFIER_NAMES, 'weak-labels']).default('generation-zero'),
       selection: selectionSchema.default({ type: 'band', dropUnlikely: 0.01, dropLikely: 0.05 }),
       feedback: feedbackSchema.optional(),
+      labels: weakLabelSchema.optional(),
       source: source.optional(),
     })
     .strict()
     .refine((f) => !(f.feedback && f.selection.type === 'importance'), {
       message: 'feedback adjusts a top fraction or a band; importance resampling has no setting to adjust',
+      path: ['feedback'],
+    })
+    .refine((f) => (f.verifier === 'weak-labels') === (f.labels !== undefined), {
+      message:
+        "verifier 'weak-labels' needs labels: { beta, budget }, and labels belong to it alone (set both, or neither)",
+      path: ['labels'],
+    })
+    .refine((f) => !(f.verifier === 'weak-labels' && f.feedback), {
+      message: "verifier 'weak-labels' takes no feedback: remove feedback, or choose another verifier",
       path: ['feedback'],
     })
     .refine((f) => !(f.feedback?.controller === 'spread' && f.verifier !== 'quality'), {

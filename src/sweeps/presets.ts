@@ -1,4 +1,6 @@
 /** Named sweeps: `collapse-lab sweep <name>` runs one of these as if it were a sweep file. */
+import { FRESH_FIXED } from '../experiments/remedies/settings.js';
+import { thresholdSettings } from '../experiments/remedies/threshold.js';
 import type { SweepInput } from './spec.js';
 
 export interface SweepPreset {
@@ -21,6 +23,41 @@ export const SWEEP_PRESETS: Readonly<Record<string, SweepPreset>> = {
       seeds: 3,
       // Shared by both families: the sliced Wasserstein-2 distance of the model's samples from the real data.
       report: { metric: 'slicedWasserstein' },
+    },
+  },
+  'sweep-fresh-fixed': {
+    description:
+      'Alemohammad et al. 2024 in one report: the fully synthetic loop, 10% real data fixed (the same items every generation) and 10% fresh; a 1-D Gaussian, M = 100, 1,000 generations, 20 seeds (docs/remedies.md).',
+    spec: {
+      name: 'fresh-fixed',
+      preset: 'gaussian',
+      config: {
+        generations: 1000,
+        samplesPerGeneration: 100,
+        realSize: 10_000,
+        heldOutSize: 2000,
+        snapshotGenerations: [],
+      },
+      grid: { policy: FRESH_FIXED.map((r) => r.policy) },
+      seeds: 20,
+      report: { metric: 'w2' },
+    },
+  },
+  'sweep-mix-threshold': {
+    description:
+      'The mix threshold (Bertrand et al. 2024; Wang, Niu, Li 2026): the real fraction swept finely for the Gaussian and the GMM at M = 100, 500 generations, 4 seeds; theory puts the threshold at one real item a generation, λ = 0.005 (docs/remedies.md).',
+    spec: {
+      name: 'mix-threshold',
+      config: {
+        generations: 500,
+        samplesPerGeneration: 100,
+        realSize: 100_000,
+        heldOutSize: 1000,
+        policy: { type: 'mix' },
+        snapshotGenerations: [],
+      },
+      grid: { 'policy.realFraction': [...thresholdSettings(false)[0].fractions], preset: ['gaussian', 'gmm'] },
+      seeds: 4,
     },
   },
 };

@@ -21,8 +21,8 @@ export interface CollapseRate {
   readonly seeds: number;
 }
 
-/** OLS slope of y on x, with its standard error. */
-function ols(x: readonly number[], y: readonly number[]): { slope: number; se: number } {
+/** OLS fit of y on x: slope, intercept, and the slope's standard error. */
+export function ols(x: readonly number[], y: readonly number[]): { slope: number; intercept: number; se: number } {
   const n = x.length;
   const mx = x.reduce((a, b) => a + b, 0) / n;
   const my = y.reduce((a, b) => a + b, 0) / n;
@@ -35,11 +35,11 @@ function ols(x: readonly number[], y: readonly number[]): { slope: number; se: n
   const slope = sxy / sxx;
   let rss = 0;
   for (let i = 0; i < n; i++) rss += (y[i] - my - slope * (x[i] - mx)) ** 2;
-  return { slope, se: n > 2 ? Math.sqrt(rss / (n - 2) / sxx) : Number.NaN };
+  return { slope, intercept: my - slope * mx, se: n > 2 ? Math.sqrt(rss / (n - 2) / sxx) : Number.NaN };
 }
 
 /** The slope of the seed-mean of log(statistic) on generation, over the window where every seed is positive. */
-function slopeOf(series: readonly (readonly number[])[], window: number): { slope: number; se: number } {
+function slopeOf(series: readonly (readonly number[])[], window: number) {
   const x: number[] = [];
   const y: number[] = [];
   for (let g = 0; g < window; g++) {

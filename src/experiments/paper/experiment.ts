@@ -18,7 +18,8 @@ export interface PaperClaim {
   readonly source: string;
   /** The test, in words: what a passing measurement must satisfy. */
   readonly bar: string;
-  measure(groups: readonly RunGroup[]): { readonly measured: string; readonly pass: boolean };
+  /** `computed`: what the experiment's `compute` returned, for a claim on measurements that are not loop runs. */
+  measure(groups: readonly RunGroup[], computed?: unknown): { readonly measured: string; readonly pass: boolean };
 }
 
 export interface PaperExperiment {
@@ -31,9 +32,19 @@ export interface PaperExperiment {
    * asks for the runs too long for the default suite (the VAE at the notebook's settings).
    */
   configs(quick: boolean, full?: boolean): ExperimentConfig[];
+  /**
+   * Measurements that are not loop runs (one fit per cell, as strong collapse needs), made once after the runs;
+   * findings and claims receive the result.
+   */
+  compute?(quick: boolean): unknown;
   /** Figures from the grouped runs (default: the family's comparison figures). */
   figures?(groups: readonly RunGroup[]): Figure[];
-  findings(groups: readonly RunGroup[]): Findings;
+  findings(groups: readonly RunGroup[], computed?: unknown): Findings;
+  /**
+   * Whether each run writes its own report.html (default true). Sections of many short runs say false: a run's
+   * report costs about a second, its run a fraction of one, and the section's report shows them all.
+   */
+  readonly runReports?: boolean;
   /** Claims its runs check (shown in the report's claims table). */
   readonly claims?: readonly PaperClaim[];
 }

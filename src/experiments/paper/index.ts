@@ -10,7 +10,10 @@ import { gaussian } from './gaussian.js';
 import { gmm, gmmTwo } from './gmm.js';
 import { gptExperiment } from './gpt.js';
 import { mitigationsExperiment } from './mitigations.js';
+import { mixThresholdExperiment } from './mix-threshold.js';
 import { ngramExperiment } from './ngram.js';
+import { remediesExperiment } from './remedies.js';
+import { strongCollapseExperiment } from './strong-collapse.js';
 import { vaeExperiment } from './vae.js';
 import { watermarkExperiment } from './watermark.js';
 
@@ -28,6 +31,10 @@ const EXPERIMENTS: PaperExperiment[] = [
   gptExperiment,
   // Mitigations (issue: verified data and provenance): the Gaussian set, and watermarks + isolate on the LM.
   mitigationsExperiment,
+  // Issue 18: remedies side by side (fresh vs fixed real data, weak labels), the mix threshold, strong collapse.
+  remediesExperiment,
+  mixThresholdExperiment,
+  strongCollapseExperiment,
   watermarkExperiment,
   // The image experiment (issue: VAE on MNIST); needs MNIST, and is skipped with the reason without it.
   vaeExperiment,
