@@ -58,9 +58,13 @@ const quietLogger = {
   },
 };
 
+/** The spec as every view draws it, with the shared look: the PNG renderer here and the web UI's vega-embed. */
+export function withLook(spec: VlSpec): VlSpec {
+  return { ...spec, config: { ...CONFIG, ...((spec.config as object) ?? {}) } };
+}
+
 export async function renderSvg(spec: VlSpec): Promise<string> {
-  const full = { ...spec, config: { ...CONFIG, ...((spec.config as object) ?? {}) } } as TopLevelSpec;
-  const vega = compile(full, { logger: quietLogger as never }).spec;
+  const vega = compile(withLook(spec) as unknown as TopLevelSpec, { logger: quietLogger as never }).spec;
   const view = new View(parse(vega), { renderer: 'none', logLevel: 0 });
   try {
     // Geometry (transform and path data, never text) to 1/100 px: invisible, and a third off the size of a

@@ -1,0 +1,110 @@
+/**
+ * The web UI's HTTP surface (Hono): JSON views of runs, comparisons and sweeps, a run's live events, reports
+ * from run folders, an MNIST slice for the playground, and the built client. It only reads: no route writes,
+ * and every name a request carries is resolved under the runs folder by paths.ts.
+ */
+import path from 'node:path';
+import { Hono } from 'hono';
+import { DamagedFileError, RunFolderError, UsageError } from '../core/errors.js';
+import { assertRunFolder } from '../core/run-store.js';
+import { runEvents } from './events.js';
+import { MNIST_SLICE_MAX, mnistSlice } from './mnist-slice.js';
+import { decodePath, OutsideError, underRoot } from './paths.js';
+import { APP_CSP, REPORT_CSP } from './security.js';
+import { contentType, REPORT_KINDS, readServable } from './static-files.js';
+import { compareView, isSweep, listView, runView, sweepPageView } from './views.js';
+
+export interface AppOptions {
+  /** The runs folder: everything the server reads from runs lies under it. */
+  readonly runsDir: string;
+  /** The built client (dist/web). */
+  readonly webDir: string;
+  /** Where MNIST is looked for first (then $COLLAPSE_LAB_DATA and the download cache). */
+  readonly dataDir?: string;
+}
+
+/** A request the server answers with a status and a message instead of a page. */
+class HttpError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 422,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function createApp(options: AppOptions): Hono {
+  const root = path.resolve(options.runsDir);
+  const webDir = path.resolve(options.webDir);
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    await next();
+    const report = c.req.path.startsWith('/files/');
+    c.res.headers.set('Content-Security-Policy', report ? REPORT_CSP : APP_CSP);
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    c.res.headers.set('Referrer-Policy', 'no-referrer');
+    c.res.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
+    if (error instanceof OutsideError) return c.json({ error: error.message }, 404);
+    if (error instanceof RunFolderError) return c.json({ error: error.message }, 404);
+    if (error instanceof DamagedFileError || error instanceof UsageError) return c.json({ error: error.message }, 422);
+    console.error(`collapse-lab serve: ${c.req.method} ${c.req.path}: ${(error as Error).stack ?? error}`);
+    return c.json({ error: 'internal error; see the server log' }, 500);
+  });
+
+  /** The run folder a query parameter names under the runs folder. */
+  const runDir = (id: string | undefined) => {
+    if (!id) throw new HttpError(400, 'name a run: ?id=<folder under the runs folder>');
+    const dir = underRoot(root, id);
+    assertRunFolder(dir);
+    return dir;
+  };
+
+  app.get('/api/runs', (c) => c.json({ root, ...listView(root) }));
+  app.get('/api/run', (c) => c.json(runView(root, runDir(c.req.query('id')))));
+  app.get('/api/run/events', (c) => runEvents(c, runDir(c.req.query('id'))));
+  app.get('/api/compare', (c) => {
+    const ids = c.req.queries('id') ?? [];
+    if (ids.length === 0) throw new HttpError(400, 'name the runs to compare: ?id=<run>&id=<run>');
+    return c.json(compareView(root, ids.map(runDir)));
+  });
+  app.get('/api/sweep', (c) => {
+    const id = c.req.query('id');
+    if (!id) throw new HttpError(400, 'name a sweep: ?id=<folder under the runs folder>');
+    const dir = underRoot(root, id);
+    if (!isSweep(dir)) throw new HttpError(404, `'${id}' is not a sweep folder (no sweep.json)`);
+    return c.json(sweepPageView(root, dir));
+  });
+  app.get('/api/mnist', (c) => {
+    const text = c.req.query('count') ?? '1000';
+    const count = Number(text);
+    if (!/^\d+$/.test(text) || count < 1 || count > MNIST_SLICE_MAX)
+      throw new HttpError(400, `count: expected an integer in [1, ${MNIST_SLICE_MAX}], got '${text}'`);
+    const bytes = mnistSlice(count, options.dataDir);
+    return c.body(new Uint8Array(bytes), 200, {
+      'Content-Type': 'application/octet-stream',
+      'Cache-Control': 'max-age=3600',
+    });
+  });
+
+  app.get('/files/*', (c) => {
+    const name = decodePath(c.req.path.slice('/files/'.length));
+    const bytes = readServable(underRoot(root, name), REPORT_KINDS);
+    if (!bytes) throw new HttpError(404, `no report file '${name}' under the runs folder`);
+    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': contentType(name) as string });
+  });
+
+  app.get('*', (c) => {
+    const name = decodePath(c.req.path) || 'index.html';
+    const file = underRoot(webDir, name === '/' ? 'index.html' : name);
+    const bytes = readServable(file);
+    if (!bytes) throw new HttpError(404, `no such page: ${c.req.path}`);
+    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': contentType(file) as string });
+  });
+
+  return app;
+}
