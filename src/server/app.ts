@@ -99,8 +99,8 @@ export function createApp(options: AppOptions): Hono {
   });
 
   app.get('*', (c) => {
-    const name = decodePath(c.req.path) || 'index.html';
-    const file = underRoot(webDir, name === '/' ? 'index.html' : name);
+    const name = decodePath(c.req.path.slice(1)) || 'index.html';
+    const file = underRoot(webDir, name);
     const bytes = readServable(file);
     if (!bytes) throw new HttpError(404, `no such page: ${c.req.path}`);
     return c.body(new Uint8Array(bytes), 200, { 'Content-Type': contentType(file) as string });

@@ -14,14 +14,14 @@ export class OutsideError extends Error {}
 export function underRoot(root: string, relative: string): string {
   const parts = relative.split('/').filter((p) => p !== '' && p !== '.');
   if (path.isAbsolute(relative) || /^[A-Za-z]:/.test(relative))
-    throw new OutsideError(`'${relative}' is an absolute path; name a folder under the runs folder`);
+    throw new OutsideError(`'${relative}' is an absolute path; name a file under the served folder`);
   for (const part of parts)
     if (part === '..' || part.includes('\\') || part.includes('\0'))
-      throw new OutsideError(`'${relative}' leads outside the runs folder`);
+      throw new OutsideError(`'${relative}' leads outside the served folder`);
   try {
     return insideRunFolder(root, parts, relative); // the symlink check: its real path must stay under root
   } catch (error) {
-    if (error instanceof DamagedFileError) throw new OutsideError(`'${relative}' leads outside the runs folder`);
+    if (error instanceof DamagedFileError) throw new OutsideError(`'${relative}' leads outside the served folder`);
     throw error;
   }
 }

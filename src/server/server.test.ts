@@ -35,6 +35,8 @@ beforeAll(async () => {
   const web = path.join(base, 'web');
   fs.mkdirSync(web);
   fs.writeFileSync(path.join(web, 'index.html'), '<!doctype html><title>ui</title>');
+  fs.mkdirSync(path.join(web, 'assets'));
+  fs.writeFileSync(path.join(web, 'assets', 'app.js'), 'export {};');
   runId = path.basename(await fixtureRun('gaussian', root, { generations: 3 }));
   fs.writeFileSync(path.join(root, runId, 'report.html'), '<p>the report</p>');
   // Outside the runs folder: a secret file, and a whole run folder that a symlink inside points at.
@@ -68,7 +70,10 @@ describe('the server', () => {
     const report = await get(view.report);
     expect(report.body).toBe('<p>the report</p>');
     expect(report.headers['content-security-policy']).toMatch(/sandbox/);
-    for (const r of [list, run, await get('/'), await get('/no-such-page')]) {
+    const [index, script] = [await get('/'), await get('/assets/app.js')];
+    expect(index.body).toMatch(/<title>ui/);
+    expect([script.status, script.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
+    for (const r of [list, run, index, script, await get('/no-such-page')]) {
       expect(r.headers['content-security-policy']).toMatch(/script-src 'self'/);
       expect(r.headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
     }
