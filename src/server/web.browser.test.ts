@@ -139,7 +139,7 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
     await page.goto(base);
     const row = page.locator(`tr[data-run="${fixtures.replace}"]`);
     await row.waitFor();
-    expect(await row.innerText()).toMatch(/gaussian[\s\S]*replace[\s\S]*5 \/ 5[\s\S]*finished/);
+    expect(await row.textContent()).toMatch(/gaussian[\s\S]*replace[\s\S]*5 \/ 5[\s\S]*finished/);
     await page.fill('input[type=search]', 'accumulate');
     await page.locator(`tr[data-run="${fixtures.replace}"]`).waitFor({ state: 'detached' });
     expect(await page.locator('tbody tr').count()).toBe(1);
@@ -187,17 +187,8 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
       for (let g = 1; g < generations; g++) {
         while (linesNow() < g + 1) await new Promise((r) => setTimeout(r, 10));
         const landed = Date.now();
-        await page.waitForFunction(
-          (n) =>
-            Math.max(
-              0,
-              ...[...document.querySelectorAll('figure[data-figure="metrics"] g.mark-line path')].map(
-                (p) => (p.getAttribute('d') ?? '').split('L').length,
-              ),
-            ) >= n,
-          g + 1,
-          { timeout: 2000, polling: 20 },
-        );
+        while ((await pointsDrawn()) < g + 1 && Date.now() - landed < 2000) await new Promise((r) => setTimeout(r, 20));
+        expect(await pointsDrawn(), `generation ${g} on the chart`).toBeGreaterThanOrEqual(g + 1);
         delays.push(Date.now() - landed);
         if (g === 2) await shot('run-live');
       }
@@ -215,7 +206,7 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
       `${base}#/compare?id=${encodeURIComponent(fixtures.replace)}&id=${encodeURIComponent(fixtures.accumulate)}`,
     );
     await page.locator('figure[data-figure="compare-metrics"] svg').first().waitFor();
-    const text = await page.locator('main').innerText();
+    const text = await page.locator('main').textContent();
     expect(text).toMatch(/replace/);
     expect(text).toMatch(/accumulate/);
     const legend = await page.$$eval('figure svg .role-legend-label text', (t) => t.map((x) => x.textContent));
@@ -227,11 +218,14 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
   it('shows text from a run (generated text, labels) as text, never as markup', async () => {
     await page.goto(`${base}#/run?id=${encodeURIComponent(fixtures.lm)}`);
     await page.locator('section.family-section table').first().waitFor();
-    const body = await page.locator('main').innerText();
+    const body = await page.locator('main').textContent();
     expect(body).toContain(SCRIPT); // shown as the characters it is
     expect(body).toContain('<script>window.pwnedLabel=1</script>');
     expect(
-      await page.evaluate(() => [(window as { pwned?: number }).pwned, (window as { pwnedLabel?: number }).pwnedLabel]),
+      await page.evaluate(() => {
+        const g = globalThis as { pwned?: number; pwnedLabel?: number };
+        return [g.pwned, g.pwnedLabel];
+      }),
     ).toEqual([undefined, undefined]);
     // The only script elements are the app's own bundle; no <b> from the text became an element.
     expect(await page.$$eval('main script', (s) => s.length)).toBe(0);
