@@ -14,6 +14,7 @@ const LAYERS: readonly [name: string, pattern: RegExp][] = [
   ['cli', /^cli\//],
   ['server', /^server\//],
   ['library API', /^index\.ts$/],
+  ['playground', /^playground\//],
   ['sweeps', /^sweeps\//],
   ['experiments', /^experiments\//],
   ['reports', /^reports\//],

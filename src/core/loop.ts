@@ -12,16 +12,12 @@
  * the numbers an uninterrupted run draws.
  */
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { pointerWithFallback, restoreCheckpoint } from './checkpoint-restore.js';
 import { type Dataset, datasetSize, labelDataset, REAL, realShare } from './dataset.js';
 import { datasetToBundle, modelStateToBundle, samplesToJson } from './dataset-codec.js';
 import { UsageError } from './errors.js';
 import type { Metrics, ModelFamily } from './family.js';
 import type { DataPolicy, Scorer } from './policy.js';
-import { ProgressHeartbeat } from './progress-heartbeat.js';
 import type { RealData } from './real-data.js';
 import { deriveRng } from './rng.js';
 import type { Checkpoint, RunFolder } from './run-folder.js';
@@ -46,12 +42,26 @@ export interface LoopSpec<S extends Samples, M> {
 
 export type Stage = 'policy' | 'fit' | 'sample' | 'evaluate';
 
+/** What a generation made, for hooks that draw it (the playground): the fitted model and its synthetic set. */
+export interface GenerationDetail<S extends Samples = Samples, M = unknown> {
+  readonly model: M;
+  readonly synthetic: S;
+}
+
+/** A place for a family's bulk files when there is no run folder (run.ts passes a temporary directory). */
+export interface ScratchSpace {
+  create(): string;
+  remove(dir: string): void;
+}
+
 export interface LoopHooks {
-  onGeneration?(line: Metrics, generation: number): void;
+  onGeneration?(line: Metrics, generation: number, detail: GenerationDetail): void;
   onStage?(generation: number, stage: Stage, fraction: number, message?: string): void;
   /** Something a person should know that is not an error (resume fell back to an older checkpoint); default: stderr. */
   onNotice?(message: string): void;
   readonly signal?: AbortSignal;
+  /** Scratch for a family with `open` (a trainer process) when there is no folder; a folder has its own. */
+  readonly scratch?: ScratchSpace;
 }
 
 export interface LoopResult {
@@ -72,7 +82,12 @@ export async function runLoop<S extends Samples, M>(
   if (!family.open) return generationsLoop(spec, folder, hooks);
   // A family that holds resources for the run (a trainer process) gets a scratch folder, and is closed after
   // an error too; the scratch folder goes with it, so a run folder never keeps half-written scratch files.
-  const scratch = folder ? folder.freshScratch() : fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-scratch-'));
+  const space: ScratchSpace | undefined = folder
+    ? { create: () => folder.freshScratch(), remove: () => folder.removeScratch() }
+    : hooks.scratch;
+  if (!space)
+    throw new Error(`family '${family.name}' needs a scratch folder: give runLoop a run folder or hooks.scratch`);
+  const scratch = space.create();
   try {
     await family.open({ scratch, runDir: folder?.dir, real: spec.real, seed: spec.seed, signal: hooks.signal });
     return await generationsLoop(spec, folder, hooks);
@@ -80,7 +95,7 @@ export async function runLoop<S extends Samples, M>(
     try {
       await family.close?.();
     } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
+      space.remove(scratch);
     }
   }
 }
@@ -122,7 +137,7 @@ async function generationsLoop<S extends Samples, M>(
   }
 
   // progress.json, so other processes see where a live run is (and that it is alive).
-  const heartbeat = folder && new ProgressHeartbeat((progress) => folder.writeProgress(progress), G);
+  const heartbeat = folder?.heartbeat(G);
   if (start < G) heartbeat?.beat(start, start === 0 ? 'fit' : 'policy', 0, undefined, true);
   let lastCheckpoint = Date.now();
 
@@ -238,7 +253,7 @@ async function generationsLoop<S extends Samples, M>(
         lastCheckpoint = Date.now();
       }
     }
-    hooks.onGeneration?.(line, g);
+    hooks.onGeneration?.(line, g, { model, synthetic: made });
 
     if (previous !== undefined && previous !== generationZero) await family.dispose?.(previous);
     previous = model;

@@ -29,6 +29,7 @@ import { metricsCsv } from './csv.js';
 import { modelStateToJson } from './dataset-codec.js';
 import { DamagedFileError } from './errors.js';
 import type { Metrics, ModelState } from './family.js';
+import { ProgressHeartbeat } from './progress-heartbeat.js';
 import { RunLock } from './run-lock.js';
 import { insideRunFolder } from './run-paths.js';
 import { MODEL_FILE, SYNTHETIC_FILE } from './run-schemas.js';
@@ -270,6 +271,11 @@ export class RunFolder {
   /** The heartbeat (progress-heartbeat.ts decides when): atomic, so a reader never sees half of it. */
   writeProgress(progress: Progress): void {
     writeJsonAtomic(this.path(FILES.progress), progress);
+  }
+
+  /** The loop's heartbeat for a run of `generations`, writing progress.json at most once a second. */
+  heartbeat(generations: number): ProgressHeartbeat {
+    return new ProgressHeartbeat((progress) => this.writeProgress(progress), generations);
   }
 
   writeSample(name: string, value: unknown): void {

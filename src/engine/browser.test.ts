@@ -5,11 +5,10 @@
  * reason, without Chromium or without a build (`npm test` builds first).
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { serveStatic } from '../test-helpers/serve-static.js';
 import * as engine from './index.js';
 import { trainPeriodic } from './test-helpers/periodic.js';
 
@@ -25,38 +24,15 @@ if (skip) console.warn(`engine browser test skipped: ${skip}`);
 
 type EngineModule = typeof engine;
 
-const MIME: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
-
 // The page imports the engine itself (a dynamic import inside page.evaluate would be rewritten by vitest).
 const PAGE = `<!doctype html><title>engine</title>
 <script type="module">import * as m from '/engine/browser.js'; window.engineModule = m;</script>`;
-
-/** Serves dist/ read-only on a free localhost port; `/` is the page above. */
-async function serveDist(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    if (urlPath === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
-      return;
-    }
-    const file = path.join(DIST, urlPath);
-    if (!file.startsWith(DIST + path.sep) || !fs.existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-    res.end(fs.readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 describe('the engine in a browser', () => {
   it.skipIf(Boolean(skip))(
     `trains a tiny GPT on the WebAssembly backend in Chromium, matching Node${skip ? ` (skipped: ${skip})` : ''}`,
     async () => {
-      const server = await serveDist();
+      const server = await serveStatic({ '/': DIST }, { '/': PAGE });
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
       try {
         const page = await browser.newPage();

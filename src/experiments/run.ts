@@ -4,12 +4,13 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { DamagedFileError, RunFolderError, UsageError } from '../core/errors.js';
 import type { Metrics } from '../core/family.js';
 import { SCHEMA_IDS } from '../core/file-formats.js';
 import { fileSystemError, readFileNamed } from '../core/fs-errors.js';
-import { type LoopHooks, runLoop } from '../core/loop.js';
+import { type LoopHooks, runLoop, type ScratchSpace } from '../core/loop.js';
 import { FILES, RunFolder } from '../core/run-folder.js';
 import { readSummary } from '../core/run-store.js';
 import { didYouMean } from '../core/suggest.js';
@@ -220,6 +221,12 @@ function assertFingerprinted(real: ExperimentConfig['real'], configFile: string)
     );
 }
 
+/** Scratch for an in-memory run of a family that writes bulk files (a trainer process): a temporary folder. */
+const TEMP_SCRATCH: ScratchSpace = {
+  create: () => fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-scratch-')),
+  remove: (dir) => fs.rmSync(dir, { recursive: true, force: true }),
+};
+
 function assemble(config: ExperimentConfig) {
   return { real: buildRealData(config), family: createFamily(config.family), policy: createPolicy(config.policy) };
 }
@@ -238,10 +245,10 @@ async function execute(
   const budget = new BudgetWatch(folder?.dir ?? null, config.generations);
   const loopHooks: LoopHooks = {
     ...hooks,
-    onGeneration: (line, g) => {
+    onGeneration: (line, g, detail) => {
       const warning = folder && !early ? budget.observe(g) : undefined;
       if (warning) notice(warning);
-      hooks.onGeneration?.(line, g);
+      hooks.onGeneration?.(line, g, detail);
     },
   };
   const stopRule = config.stopWhen === undefined ? undefined : parseStopRule(config.stopWhen);
@@ -259,7 +266,7 @@ async function execute(
       stopWhen: stopRule && ((line) => ruleMet(stopRule, line)),
     },
     folder,
-    loopHooks,
+    folder ? loopHooks : { ...loopHooks, scratch: TEMP_SCRATCH },
   );
   const wallSeconds = (performance.now() - started) / 1000;
   const summary: RunSummary = {

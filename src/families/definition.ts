@@ -52,6 +52,24 @@ export interface TheoryConfig {
   readonly real: { readonly type: string } & Record<string, unknown>;
 }
 
+/**
+ * Theory's expectation of one of the family's metrics per generation, with a band where the law is known: what
+ * the report's charts and the playground draw beside the measured curve.
+ */
+export interface TheoryCurve {
+  readonly metric: string;
+  /** The legend's name for it, e.g. "theory E[σ²ₙ]". */
+  readonly label: string;
+  /** What the band is ("central 90% of σ²ₙ"), when there is one. */
+  readonly band?: string;
+  readonly rows: readonly {
+    readonly generation: number;
+    readonly value: number;
+    readonly lo?: number;
+    readonly hi?: number;
+  }[];
+}
+
 /** The schema every family's options share: an object whose `type` is the family's name. */
 export type FamilyOptionsSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.ZodRawShape>;
 
@@ -94,6 +112,8 @@ export interface FamilyDefinition<
    * recorded in summary.json, and flagged in the report when out of band.
    */
   theory?(config: TheoryConfig, metrics: readonly Metrics[]): readonly TheoryCheck[];
+  /** Theory's curve for a run of `generations` with this config, when a closed form applies to it. */
+  theoryCurve?(config: TheoryConfig, generations: number): TheoryCurve | undefined;
   /** The watermark this family's generators embed, if configured: what `isolate` detects by default. */
   watermark?(options: Options): (WatermarkOptions & { readonly watermarkShare: number }) | undefined;
 }

@@ -35,7 +35,7 @@ export const PROGRESS_FLAG = {
 
 export const commandSpec: CommandSpec = {
   name: 'run',
-  usage: ['run <preset> [flags]', 'run --config <file.json|file.yaml> [flags]'],
+  usage: ['run <preset> [flags]', 'run <file.json|file.yaml> [flags]', 'run <preset> --config <file> [flags]'],
   description: `Runs one experiment: generation 0 fits the real data, every later generation fits data its data policy
 builds from the real pool and earlier generations' samples. Writes runs/<name>-<policy>-seed<seed>-<timestamp>/.
 
@@ -93,11 +93,17 @@ Families: ${familyDefinitions()
 
 export const help = helpText(commandSpec);
 
+const CONFIG_FILE = /\.(json|ya?ml)$/i;
+
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, commandSpec);
   if (positionals.length > 1) throw new UsageError(`run: expected at most one preset, got ${positionals.join(' ')}`);
-  const preset = positionals[0];
-  const configFile = str(values, 'config');
+  // `run my.yaml` is what people type for a config file: a positional that names one is taken as --config.
+  const fileGiven = positionals[0] !== undefined && CONFIG_FILE.test(positionals[0]);
+  if (fileGiven && values.config !== undefined)
+    throw new UsageError(`run: two config files (${positionals[0]} and --config ${values.config}); pass one`);
+  const preset = fileGiven ? undefined : positionals[0];
+  const configFile = fileGiven ? positionals[0] : str(values, 'config');
   if (preset === undefined && configFile === undefined) {
     throw new UsageError(`run: name a preset (${presetNames().join(', ')}) or pass --config FILE`);
   }

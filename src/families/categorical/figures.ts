@@ -4,11 +4,13 @@
  */
 
 import type { RunData } from '../../core/run-store.js';
+import { zipfProbabilities } from '../../data/known-real.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
 import type { Figure } from '../../plots/plot.js';
 import { series } from '../../plots/series.js';
 import { expectedGiniSimpson } from '../../theory/categorical.js';
+import type { TheoryConfig } from '../definition.js';
 
 /** Beyond this many outcomes the legend would be taller than the plot. */
 const LEGEND_UP_TO = 12;
@@ -70,8 +72,14 @@ export function supportFigure(run: RunData): Figure {
  * Theory's E[Gini–Simpson] under replace (Wright–Fisher, exact): (1 − 1/M)ⁿ⁺¹ (1 − Σ p²) for the truth p, when
  * the run's real data are a known categorical distribution of its own sample size.
  */
-export function giniSimpsonTheory(config: RunData['config'], generations: number): CurveRow[] {
-  const p = (config.real as { probabilities?: number[] }).probabilities;
+export function giniSimpsonTheory(config: TheoryConfig, generations: number): CurveRow[] {
+  const real = config.real as { probabilities?: number[]; outcomes?: number; exponent?: number };
+  const p =
+    config.real.type === 'zipf'
+      ? zipfProbabilities(real.outcomes as number, real.exponent as number)
+      : config.real.type === 'categorical'
+        ? real.probabilities
+        : undefined;
   const M = config.samplesPerGeneration;
   if (!p || config.policy.type !== 'replace' || (config.realSize ?? M) !== M) return [];
   return Array.from({ length: generations }, (_, n) => ({

@@ -1,6 +1,6 @@
 /** Family `categorical`: K outcomes fitted by their empirical frequencies (model.ts), with the die and Zipf presets. */
 import { defineFamily } from '../definition.js';
-import { categoricalFigures } from './figures.js';
+import { categoricalFigures, giniSimpsonTheory } from './figures.js';
 import { categoricalOptions, createCategoricalFamily } from './model.js';
 
 export const categoricalFamily = defineFamily({
@@ -12,6 +12,17 @@ export const categoricalFamily = defineFamily({
   weight: 1,
   diversity: 'giniSimpson',
   figures: categoricalFigures,
+  // Wright–Fisher drift: the expected Gini–Simpson diversity is exact under replace.
+  theoryCurve(config, generations) {
+    const rows = giniSimpsonTheory(config, generations);
+    return rows.length === 0
+      ? undefined
+      : {
+          metric: 'giniSimpson',
+          label: 'theory E[Gini–Simpson]',
+          rows: rows.map(({ generation, value }) => ({ generation, value: value as number })),
+        };
+  },
   presets: {
     dice: {
       description: 'A fair six-sided die, 100 rolls per generation: outcomes are lost one by one and never return.',

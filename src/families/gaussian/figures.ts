@@ -9,12 +9,13 @@
  * come from digamma and trigamma), so the band is exact in the limit and good after a few generations.
  */
 
-import type { RunConfig, RunData } from '../../core/run-store.js';
+import type { RunData } from '../../core/run-store.js';
 import { digamma, trigamma } from '../../math/special.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
 import type { Figure } from '../../plots/plot.js';
 import { series } from '../../plots/series.js';
+import type { TheoryConfig } from '../definition.js';
 
 const Z90 = 1.6448536269514722;
 
@@ -27,7 +28,7 @@ export interface VarianceTheory {
 }
 
 /** The theory applies to a 1-D Gaussian fitted to real Gaussian data under `replace`; undefined otherwise. */
-export function varianceTheory(config: RunConfig): VarianceTheory | undefined {
+export function varianceTheory(config: TheoryConfig): VarianceTheory | undefined {
   if (config.family.type !== 'gaussian' || config.policy.type !== 'replace' || config.real.type !== 'gaussian')
     return undefined;
   const mean = (config.real.mean as number[] | undefined) ?? [0];

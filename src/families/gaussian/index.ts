@@ -4,7 +4,7 @@
  */
 import { logVarianceCheck } from '../../theory/gaussian.js';
 import { defineFamily } from '../definition.js';
-import { gaussianFigures } from './figures.js';
+import { gaussianFigures, theoryRows, varianceTheory } from './figures.js';
 import { createGaussianFamily, gaussianOptions } from './model.js';
 
 const standardNormal = { type: 'gaussian', mean: [0], covariance: [[1]] };
@@ -17,6 +17,18 @@ export const gaussianFamily = defineFamily({
   create: createGaussianFamily,
   weight: 1,
   diversity: 'covarianceTrace',
+  // E[σ²ₙ] and the central 90% of σ²ₙ: the product of independent χ² factors (figures.ts).
+  theoryCurve(config, generations) {
+    const theory = varianceTheory(config);
+    if (!theory) return undefined;
+    const rows = theoryRows(theory, generations).map(({ generation, value, lo, hi }) => ({
+      generation,
+      value: value as number,
+      lo,
+      hi,
+    }));
+    return { metric: 'variance', label: 'theory E[σ²ₙ]', band: 'central 90% of σ²ₙ', rows };
+  },
   // Under replace from real data of its own size, log σ² is a random walk whose steps theory knows exactly.
   theory(config, metrics) {
     const M = config.samplesPerGeneration;

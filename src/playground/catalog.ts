@@ -1,0 +1,43 @@
+/**
+ * The families a browser runs, and the config schema over them: the CLI's schema (experiments/config-schema.ts)
+ * built over this smaller catalog, so a playground config is a config file the CLI runs to the same numbers.
+ */
+import { KNOWN_REAL_SAMPLE_KINDS, knownRealSchema } from '../data/known-real.js';
+import type { RealConfig } from '../data/real-data.js';
+import {
+  buildExperimentSchema,
+  type ConfigCatalog,
+  type ExperimentConfig,
+  parseConfigWith,
+} from '../experiments/config-schema.js';
+import { categoricalFamily } from '../families/categorical/index.js';
+import type { FamilyDefinition } from '../families/definition.js';
+import { gaussianFamily } from '../families/gaussian/index.js';
+import { gmmFamily } from '../families/gmm/index.js';
+
+export const PLAYGROUND_FAMILY_DEFINITIONS: readonly FamilyDefinition[] = [
+  categoricalFamily as unknown as FamilyDefinition,
+  gaussianFamily as unknown as FamilyDefinition,
+  gmmFamily as unknown as FamilyDefinition,
+];
+
+const catalog: ConfigCatalog = {
+  families: PLAYGROUND_FAMILY_DEFINITIONS,
+  realSchema: knownRealSchema as unknown as ConfigCatalog['realSchema'],
+  realKinds: KNOWN_REAL_SAMPLE_KINDS,
+};
+const schema = buildExperimentSchema(catalog);
+
+/** A validated playground config: an experiment config whose family and real data a browser can run. */
+export type PlaygroundConfig = ExperimentConfig & { readonly real: RealConfig };
+
+/** Validates `input` (defaults filled in as the CLI fills them); a UsageError names every bad field. */
+export function parsePlaygroundConfig(input: unknown, source = 'playground config'): PlaygroundConfig {
+  return parseConfigWith(schema, catalog, input, source) as PlaygroundConfig;
+}
+
+export function playgroundFamily(name: string): FamilyDefinition {
+  const found = PLAYGROUND_FAMILY_DEFINITIONS.find((d) => d.name === name);
+  if (!found) throw new Error(`the playground has no family '${name}'`);
+  return found;
+}

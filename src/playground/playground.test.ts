@@ -1,0 +1,231 @@
+/**
+ * The playground runs the library's own loop: a config gives the numbers `collapse-lab run` writes for it, bit
+ * for bit, in Node and in Chromium; its URL gives back the same config; its frames draw what the metrics say;
+ * and nothing it imports needs Node.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { builtinModules } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { runExperiment } from '../experiments/run.js';
+import { serveStatic } from '../test-helpers/serve-static.js';
+import {
+  defaultPlaygroundConfig,
+  type PlaygroundConfig,
+  type PlaygroundFrame,
+  playgroundConfigFromSearch,
+  playgroundConfigToSearch,
+  runPlayground,
+  theoryCurve,
+} from './index.js';
+
+const CLI = path.resolve('dist/cli/main.js');
+const ENTRY = path.resolve('dist/playground/index.js');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const shortened = (name: Parameters<typeof defaultPlaygroundConfig>[0], changes: object = {}): PlaygroundConfig =>
+  ({ ...defaultPlaygroundConfig(name), ...changes }) as PlaygroundConfig;
+
+async function frames(config: PlaygroundConfig): Promise<PlaygroundFrame[]> {
+  const out: PlaygroundFrame[] = [];
+  await runPlayground(config, { onFrame: (f) => out.push(f) });
+  return out;
+}
+
+describe('the playground', () => {
+  it.skipIf(!fs.existsSync(CLI))(
+    'gives the metrics lines `collapse-lab run` writes for the same config file',
+    async () => {
+      const config = shortened('gmm-two', { generations: 25, policy: { type: 'mix', realFraction: 0.2 } });
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'playground-cli-'));
+      try {
+        const file = path.join(dir, 'config.json');
+        fs.writeFileSync(file, JSON.stringify(config));
+        execFileSync(process.execPath, [CLI, 'run', file, '--out', dir, '--no-report', '--progress', 'none'], {
+          stdio: 'pipe',
+        });
+        const [runDir] = fs.readdirSync(dir).filter((n) => n !== 'config.json');
+        const cliLines = fs
+          .readFileSync(path.join(dir, runDir, 'metrics.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
+        expect(cliLines).toHaveLength(25);
+        expect(await runPlayground(config)).toEqual(cliLines);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('matches an in-memory library run for every experiment and policy family', async () => {
+    for (const [name, changes] of [
+      ['dice', { generations: 40 }],
+      ['categorical', { generations: 5, policy: { type: 'accumulate' } }],
+      ['gaussian', { generations: 60, policy: { type: 'mix', realFraction: 0.1, realSelection: 'fixed' } }],
+      ['gmm', { generations: 10 }],
+    ] as const) {
+      const config = shortened(name, changes);
+      const library = await runExperiment(config, { out: null, report: false });
+      expect(await runPlayground(config), name).toEqual(library.metrics);
+    }
+  });
+
+  it('puts the whole config in its URL, and a reload of the URL gives the same config and numbers', async () => {
+    const config = shortened('gaussian', { generations: 30, seed: 987_654_321, samplesPerGeneration: 37 });
+    const search = playgroundConfigToSearch(config);
+    const back = playgroundConfigFromSearch(search) as PlaygroundConfig;
+    expect(back).toEqual(config);
+    expect(await runPlayground(back)).toEqual(await runPlayground(config));
+    expect(playgroundConfigFromSearch('?other=1')).toBeUndefined();
+    const bad = search.replace('%22samplesPerGeneration%22%3A37', '%22samplesPerGeneration%22%3A-3');
+    expect(bad).not.toBe(search);
+    expect(() => playgroundConfigFromSearch(bad)).toThrow(/samplesPerGeneration/);
+    expect(() => playgroundConfigFromSearch('?config=%7Bnot')).toThrow(/not JSON/);
+    // Families a browser cannot run are refused by name, with the ones it can.
+    const vae = search.replace('%22type%22%3A%22gaussian%22%2C%22estimator', '%22type%22%3A%22ngram%22%2C%22estimator');
+    expect(() => playgroundConfigFromSearch(vae)).toThrow(/family\.type/);
+  });
+
+  it('draws what the metrics say: the model probabilities, density and components of each generation', async () => {
+    const dice = await frames(shortened('dice', { generations: 30 }));
+    for (const f of dice) {
+      if (f.view.kind !== 'histogram') throw new Error('dice draws a histogram');
+      expect(f.view.model).toEqual(f.metrics.probabilities);
+      expect(f.view.truth).toEqual(Array(6).fill(1 / 6));
+    }
+    const gaussian = await frames(shortened('gaussian', { generations: 20 }));
+    for (const f of gaussian) {
+      if (f.view.kind !== 'density') throw new Error('a 1-D Gaussian draws a density');
+      const { x, model, truth } = f.view;
+      // N(μ, σ²) peaks at 1/√(2πσ²) at its mean; the truth is N(0, 1) on ±5 sd.
+      const variance = f.metrics.variance as number;
+      const peak = Math.max(...model);
+      expect(peak).toBeLessThanOrEqual(1 / Math.sqrt(2 * Math.PI * variance) + 1e-12);
+      expect(Math.max(...truth)).toBeCloseTo(1 / Math.sqrt(2 * Math.PI), 12);
+      expect([x[0], x[x.length - 1]]).toEqual([-5, 5]);
+      // Trapezoid rule: the density integrates to 1 while the model stays inside the grid.
+      let area = 0;
+      for (let i = 1; i < x.length; i++) area += ((model[i] + model[i - 1]) / 2) * (x[i] - x[i - 1]);
+      if (Math.abs(f.metrics.mean as number) < 2) expect(area).toBeCloseTo(1, 2);
+    }
+    const gmm = await frames(shortened('gmm-two', { generations: 5 }));
+    for (const f of gmm) {
+      if (f.view.kind !== 'points') throw new Error('a 2-D mixture draws points');
+      expect(f.view.points).toHaveLength(2 * 500);
+      expect(f.view.model).toHaveLength(2);
+      expect(f.view.truth.map((e) => e.mean)).toEqual([
+        [3, 0],
+        [-3, 0],
+      ]);
+      // The metrics' total variance is the mixture's: Σ w (tr Σ + |μ|²) − |Σ w μ|².
+      const m = f.view.model;
+      const centre = [0, 1].map((k) => m.reduce((s, e) => s + e.weight * e.mean[k], 0));
+      const total = m.reduce(
+        (s, e) => s + e.weight * (e.covariance[0] + e.covariance[3] + e.mean[0] ** 2 + e.mean[1] ** 2),
+        -(centre[0] ** 2 + centre[1] ** 2),
+      );
+      expect(total).toBeCloseTo(f.metrics.totalVariance as number, 9);
+    }
+  });
+
+  it("draws theory's curve where a closed form applies, and none where it does not", () => {
+    const dice = theoryCurve(shortened('dice', { generations: 50 }));
+    expect(dice?.metric).toBe('giniSimpson');
+    // (1 − 1/M)ⁿ⁺¹ (1 − Σp²) for a fair die at M = 100, by hand at n = 0 and n = 49.
+    expect(dice?.rows[0].value).toBeCloseTo(0.99 * (5 / 6), 14);
+    expect(dice?.rows[49].value).toBeCloseTo(0.99 ** 50 * (5 / 6), 14);
+    const gaussian = theoryCurve(shortened('gaussian', { generations: 10 }));
+    expect(gaussian?.metric).toBe('variance');
+    expect(gaussian?.rows[3].value).toBeCloseTo(0.99 ** 4, 14);
+    const row = gaussian?.rows[3];
+    expect(row?.lo).toBeLessThan(row?.value as number);
+    expect(row?.hi).toBeGreaterThan(row?.value as number);
+    expect(theoryCurve(shortened('gaussian', { policy: { type: 'accumulate' } }))).toBeUndefined();
+    expect(theoryCurve(shortened('gmm'))).toBeUndefined();
+  });
+
+  it('stops when its signal aborts', async () => {
+    const controller = new AbortController();
+    let seen = 0;
+    const run = runPlayground(shortened('gaussian'), {
+      signal: controller.signal,
+      onFrame: () => {
+        if (++seen === 10) controller.abort();
+      },
+    });
+    await expect(run).rejects.toThrow();
+    expect(seen).toBe(10);
+  });
+
+  it.skipIf(!fs.existsSync(ENTRY))(
+    'imports nothing a browser lacks: no Node built-in anywhere in its module graph',
+    () => {
+      const seen = new Set<string>();
+      const packages = new Set<string>();
+      const IMPORT =
+        /(?:^|[\s;}])(?:import|export)\s*(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+      const walk = (file: string) => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        for (const m of fs.readFileSync(file, 'utf8').matchAll(IMPORT)) {
+          const spec = m[1] ?? m[2];
+          if (spec.startsWith('.')) walk(path.resolve(path.dirname(file), spec));
+          else packages.add(spec);
+        }
+      };
+      walk(ENTRY);
+      expect(seen.size).toBeGreaterThan(30); // the scan follows the graph (loop, families, policies, metrics)
+      expect(seen.has(path.resolve('dist/core/loop.js'))).toBe(true);
+      const builtins = [...packages].filter((p) => p.startsWith('node:') || builtinModules.includes(p.split('/')[0]));
+      expect(builtins).toEqual([]);
+      expect([...packages]).toEqual(['zod']);
+    },
+  );
+});
+
+const chromiumSkip = !fs.existsSync(CHROMIUM)
+  ? `no Chromium at ${CHROMIUM}`
+  : !fs.existsSync(ENTRY)
+    ? `${ENTRY} is missing (npm run build)`
+    : '';
+
+describe('the playground in Chromium', () => {
+  it.skipIf(Boolean(chromiumSkip))(
+    `runs the gmm experiment to generation 200 with the numbers Node gets${chromiumSkip ? ` (skipped: ${chromiumSkip})` : ''}`,
+    async () => {
+      const page = `<!doctype html><title>playground</title>
+<script type="importmap">{"imports":{"zod":"/zod/index.js"}}</script>
+<script type="module">import * as m from '/dist/playground/index.js'; window.playground = m;</script>`;
+      const server = await serveStatic({ '/dist/': 'dist', '/zod/': 'node_modules/zod' }, { '/': page });
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+      try {
+        const tab = await browser.newPage();
+        const errors: string[] = [];
+        tab.on('pageerror', (e) => errors.push(String(e)));
+        tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+        await tab.goto(server.url);
+        await tab.waitForFunction(() => 'playground' in globalThis);
+        const config = shortened('gmm', { generations: 200 });
+        const inPage = await tab.evaluate(async (c) => {
+          const m = (globalThis as unknown as { playground: typeof import('./index.js') }).playground;
+          return m.runPlayground(c);
+        }, config);
+        expect(errors).toEqual([]);
+        expect(inPage).toHaveLength(200);
+        const inNode = await runPlayground(config);
+        for (let g = 0; g < 200; g++)
+          for (const [key, value] of Object.entries(inNode[g]))
+            expect(Math.abs((inPage[g][key] as number) - (value as number)), `${key} at ${g}`).toBeLessThanOrEqual(
+              1e-9 * Math.abs(value as number),
+            );
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    },
+  );
+});

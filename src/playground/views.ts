@@ -1,0 +1,97 @@
+/**
+ * What the playground draws of a generation, computed from its fitted model and synthetic set: the model's
+ * probabilities beside the truth's (categorical), the model's density beside the truth's on a fixed grid (1-D),
+ * or a sample of points with the components' ellipses (2-D and up, first two coordinates). Plain arrays, so a
+ * frame crosses from a Web Worker as it is.
+ */
+import type { Truth } from '../core/real-data.js';
+import type { Samples } from '../core/samples.js';
+import type { CategoricalModel } from '../families/categorical/model.js';
+import { asMixture, type GaussianModel } from '../families/gaussian/model.js';
+import type { GmmModel } from '../families/gmm/model.js';
+import { type GaussianMixture, mixtureLogDensity, prepareMixture } from '../math/mixture.js';
+
+export interface Ellipse {
+  readonly weight: number;
+  readonly mean: readonly [number, number];
+  /** The 2×2 covariance of the first two coordinates, row-major. */
+  readonly covariance: readonly [number, number, number, number];
+}
+
+export type PlaygroundView =
+  | {
+      readonly kind: 'histogram';
+      /** The model's probability of each outcome, and the truth's (the first MAX_OUTCOMES outcomes). */
+      readonly model: number[];
+      readonly truth: number[];
+    }
+  | { readonly kind: 'density'; readonly x: number[]; readonly model: number[]; readonly truth: number[] }
+  | {
+      readonly kind: 'points';
+      /** Up to MAX_POINTS synthetic points, x and y interleaved. */
+      readonly points: number[];
+      readonly model: Ellipse[];
+      readonly truth: Ellipse[];
+    };
+
+export const MAX_OUTCOMES = 200;
+export const MAX_POINTS = 500;
+const GRID = 201;
+
+/** The view of one generation, for the family the model came from. */
+export function generationView(
+  family: string,
+  model: unknown,
+  synthetic: Samples,
+  truth: Truth | undefined,
+): PlaygroundView {
+  if (family === 'categorical') {
+    const p = (model as CategoricalModel).probabilities;
+    const q = truth?.type === 'categorical' ? truth.probabilities : new Float64Array(p.length);
+    return {
+      kind: 'histogram',
+      model: Array.from(p.subarray(0, MAX_OUTCOMES)),
+      truth: Array.from(q.subarray(0, MAX_OUTCOMES)),
+    };
+  }
+  const mixture = family === 'gmm' ? (model as GmmModel).mixture : asMixture(model as GaussianModel);
+  const real = truth?.type === 'mixture' ? truth : undefined;
+  if (mixture.dim === 1) return densityView(mixture, real);
+  return pointsView(mixture, synthetic, real);
+}
+
+/** Densities on a grid fixed by the truth (its range ± 5 sd), so the axes stay put while the model shrinks. */
+function densityView(model: GaussianMixture, truth: GaussianMixture | undefined): PlaygroundView {
+  const reference = truth ?? model;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < reference.weights.length; j++) {
+    const sd = Math.sqrt(reference.covariances[j]);
+    lo = Math.min(lo, reference.means[j] - 5 * sd);
+    hi = Math.max(hi, reference.means[j] + 5 * sd);
+  }
+  const x = Float64Array.from({ length: GRID }, (_, i) => lo + ((hi - lo) * i) / (GRID - 1));
+  const density = (m: GaussianMixture) => Array.from(mixtureLogDensity(prepareMixture(m), x), Math.exp);
+  return { kind: 'density', x: Array.from(x), model: density(model), truth: truth ? density(truth) : [] };
+}
+
+function pointsView(model: GaussianMixture, synthetic: Samples, truth: GaussianMixture | undefined): PlaygroundView {
+  const values = synthetic.kind === 'vectors' ? synthetic.values : new Float64Array();
+  const d = model.dim;
+  const n = Math.min(MAX_POINTS, values.length / d);
+  const points: number[] = [];
+  for (let i = 0; i < n; i++) points.push(values[i * d], values[i * d + 1]);
+  return { kind: 'points', points, model: ellipses(model), truth: truth ? ellipses(truth) : [] };
+}
+
+function ellipses(m: GaussianMixture): Ellipse[] {
+  const d = m.dim;
+  return Array.from(m.weights, (weight, j) => {
+    const c = m.covariances.subarray(j * d * d, (j + 1) * d * d);
+    return {
+      weight,
+      mean: [m.means[j * d], m.means[j * d + 1]],
+      covariance: [c[0], c[1], c[d], c[d + 1]],
+    };
+  });
+}
