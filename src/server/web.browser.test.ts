@@ -90,7 +90,18 @@ function makeRuns(): Record<string, string> {
     }),
   );
   const lm = made(cli(['run', '--config', 'lm.json', '--out', runs, '--json', '--progress', 'none']));
-  return { replace, accumulate, lm };
+  fs.writeFileSync(
+    path.join(dir, 'sweep.json'),
+    JSON.stringify({
+      name: 'tiny',
+      preset: 'gaussian',
+      config: { generations: 4, policy: { type: 'mix' } },
+      grid: { samplesPerGeneration: [20, 50], 'policy.realFraction': [0, 0.5] },
+      seeds: 2,
+    }),
+  );
+  cli(['sweep', 'sweep.json', '--out', runs, '--no-report']);
+  return { replace, accumulate, lm, sweep: 'tiny' };
 }
 
 let fixtures: Record<string, string>;
@@ -233,6 +244,17 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
     expect(await page.$$eval('section.family-section b', (b) => b.length)).toBe(0);
     await page.frameLocator('iframe.report').locator('h1').waitFor();
     await shot('run-text');
+  });
+
+  it('shows a sweep: the cells with their intervals, the heatmap, and every trial with its state', async () => {
+    await page.goto(base);
+    await page.locator(`a[href="#/sweep?id=${fixtures.sweep}"]`).click();
+    await page.locator('figure[data-figure="sweep-heatmap"] svg').waitFor();
+    await page.locator('figure[data-figure="sweep-curves"] svg').waitFor();
+    expect(await page.locator('#cells tbody tr').count()).toBe(4);
+    expect(await page.locator('#trials tbody tr').count()).toBe(8);
+    expect(await page.locator('#trials .state.finished').count()).toBe(8);
+    await shot('sweep');
   });
 
   it("runs the playground's gmm to generation 200 in a worker; its URL reruns it bit for bit; Node's numbers agree", async () => {

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../core/atomic-file.js';
 import { csv } from '../core/csv.js';
 import type { Metrics } from '../core/family.js';
 import { type RunData, readRun } from '../core/run-store.js';
-import { isScaleLike, meanInterval, summarise } from '../metrics/seed-summary.js';
+import { isScaleLike, summarise } from '../metrics/seed-summary.js';
 import { type CurveRow, curvePanel, grid } from '../plots/charts.js';
 import { format } from '../plots/generic.js';
 import { table } from '../plots/html.js';
@@ -179,15 +179,15 @@ export function sweepView(dir: string): SweepView {
     const finals = c.trials
       .map((t) => (metric ? final(t.run, metric) : undefined))
       .filter((v): v is number => v !== undefined);
-    const { mean, lo, hi, n } = finals.length
-      ? meanInterval(finals)
-      : { mean: Number.NaN, lo: Number.NaN, hi: Number.NaN, n: 0 };
+    // The same summary as the heatmap and the curves: geometric for scale-like metrics, as the header says.
+    const { mean, lo, hi, n } =
+      finals.length && metric ? summarise(metric, finals) : { mean: Number.NaN, lo: Number.NaN, hi: Number.NaN, n: 0 };
     return [c.label, String(n), format(mean), n > 1 ? `[${format(lo)}, ${format(hi)}]` : '–'];
   });
   const cellHeader = [
     'grid cell',
     'n (seeds)',
-    `${metric && isScaleLike(metric) ? 'geometric mean' : 'mean'} of final ${metric ?? ''}`,
+    `${metric && isScaleLike(metric) && cells.every((c) => c.trials.every((t) => (final(t.run, metric) ?? 1) > 0)) ? 'geometric mean' : 'mean'} of final ${metric ?? ''}`,
     '95% interval [lo, hi]',
   ];
   return { record, folder, cells, metric, figures, cellRows, cellHeader };
