@@ -1,6 +1,6 @@
 /**
  * The web UI's HTTP surface (Hono): JSON views of runs, comparisons and sweeps, a run's live events, reports
- * from run folders, an MNIST slice for the playground, and the built client. It only reads: no route writes,
+ * from run folders, and the built client. It only reads: no route writes,
  * and every name a request carries is resolved under the runs folder by paths.ts.
  */
 import path from 'node:path';
@@ -8,7 +8,6 @@ import { Hono } from 'hono';
 import { DamagedFileError, RunFolderError, UsageError } from '../core/errors.js';
 import { assertRunFolder } from '../core/run-store.js';
 import { runEvents } from './events.js';
-import { MNIST_SLICE_MAX, mnistSlice } from './mnist-slice.js';
 import { decodePath, OutsideError, underRoot } from './paths.js';
 import { APP_CSP, REPORT_CSP } from './security.js';
 import { contentType, REPORT_KINDS, readServable } from './static-files.js';
@@ -19,8 +18,6 @@ export interface AppOptions {
   readonly runsDir: string;
   /** The built client (dist/web). */
   readonly webDir: string;
-  /** Where MNIST is looked for first (then $COLLAPSE_LAB_DATA and the download cache). */
-  readonly dataDir?: string;
 }
 
 /** A request the server answers with a status and a message instead of a page. */
@@ -79,18 +76,6 @@ export function createApp(options: AppOptions): Hono {
     if (!isSweep(dir)) throw new HttpError(404, `'${id}' is not a sweep folder (no sweep.json)`);
     return c.json(sweepPageView(root, dir));
   });
-  app.get('/api/mnist', (c) => {
-    const text = c.req.query('count') ?? '1000';
-    const count = Number(text);
-    if (!/^\d+$/.test(text) || count < 1 || count > MNIST_SLICE_MAX)
-      throw new HttpError(400, `count: expected an integer in [1, ${MNIST_SLICE_MAX}], got '${text}'`);
-    const bytes = mnistSlice(count, options.dataDir);
-    return c.body(new Uint8Array(bytes), 200, {
-      'Content-Type': 'application/octet-stream',
-      'Cache-Control': 'max-age=3600',
-    });
-  });
-
   app.get('/files/*', (c) => {
     const name = decodePath(c.req.path.slice('/files/'.length));
     const bytes = readServable(underRoot(root, name), REPORT_KINDS);
