@@ -202,7 +202,13 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
         while ((await pointsDrawn()) < g + 1 && Date.now() - landed < 2000) await new Promise((r) => setTimeout(r, 20));
         expect(await pointsDrawn(), `generation ${g} on the chart`).toBeGreaterThanOrEqual(g + 1);
         delays.push(Date.now() - landed);
-        if (g === 2) await shot('run-live');
+        if (g === 2) {
+          // The heartbeat of the generation under way, beside the curves.
+          expect(await page.locator('#progress').textContent()).toMatch(
+            /generation \d+ of 5: (policy|fit|sample|evaluate)/,
+          );
+          await shot('run-live');
+        }
       }
       expect(await pointsDrawn()).toBe(generations);
       expect(Math.max(...delays)).toBeLessThan(2000);
