@@ -6,6 +6,7 @@
  * same stream whether the run was interrupted or not, so a checkpoint never has to store generator state and a
  * resumed run draws exactly the numbers an uninterrupted one would.
  */
+import { exp, log } from './libm.js';
 
 /** murmur3's 32-bit finaliser: a bijective avalanche mix. */
 export function mix32(h: number): number {
@@ -37,10 +38,10 @@ const ZIG_X = new Float64Array(129);
 const ZIG_RATIO = new Float64Array(128);
 {
   const area = 9.91256303526217e-3;
-  const f = (x: number) => Math.exp(-0.5 * x * x);
+  const f = (x: number) => exp(-0.5 * x * x);
   ZIG_X[0] = area / f(ZIG_R);
   ZIG_X[1] = ZIG_R;
-  for (let i = 2; i < 128; i++) ZIG_X[i] = Math.sqrt(-2 * Math.log(area / ZIG_X[i - 1] + f(ZIG_X[i - 1])));
+  for (let i = 2; i < 128; i++) ZIG_X[i] = Math.sqrt(-2 * log(area / ZIG_X[i - 1] + f(ZIG_X[i - 1])));
   ZIG_X[128] = 0;
   for (let i = 0; i < 128; i++) ZIG_RATIO[i] = ZIG_X[i + 1] / ZIG_X[i];
 }
@@ -115,8 +116,8 @@ export class Rng {
       if (Math.abs(u) < ZIG_RATIO[layer]) return u * ZIG_X[layer];
       if (layer === 0) return this.normalTail(u < 0);
       const x = u * ZIG_X[layer];
-      const f0 = Math.exp(-0.5 * (ZIG_X[layer] * ZIG_X[layer] - x * x));
-      const f1 = Math.exp(-0.5 * (ZIG_X[layer + 1] * ZIG_X[layer + 1] - x * x));
+      const f0 = exp(-0.5 * (ZIG_X[layer] * ZIG_X[layer] - x * x));
+      const f1 = exp(-0.5 * (ZIG_X[layer + 1] * ZIG_X[layer + 1] - x * x));
       if (f1 + this.uniform() * (f0 - f1) < 1) return x;
     }
   }
@@ -126,8 +127,8 @@ export class Rng {
     let x: number;
     let y: number;
     do {
-      x = Math.log(this.uniformOpen()) / ZIG_R;
-      y = Math.log(this.uniformOpen());
+      x = log(this.uniformOpen()) / ZIG_R;
+      y = log(this.uniformOpen());
     } while (-2 * y < x * x);
     return negative ? x - ZIG_R : ZIG_R - x;
   }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { labelDataset, REAL } from '../core/dataset.js';
 import { UsageError } from '../core/errors.js';
+import { pow } from '../core/libm.js';
 import type { RealData, Truth } from '../core/real-data.js';
 import { deriveRng } from '../core/rng.js';
 import { categories, type SampleKind, type Samples, vectors } from '../core/samples.js';
@@ -56,7 +57,7 @@ export interface RealDataSpec<R = KnownRealConfig> {
 export function zipfProbabilities(outcomes: number, exponent: number): Float64Array {
   const p = new Float64Array(outcomes);
   let total = 0;
-  for (let k = 0; k < outcomes; k++) total += p[k] = (k + 1) ** -exponent;
+  for (let k = 0; k < outcomes; k++) total += p[k] = pow(k + 1, -exponent);
   for (let k = 0; k < outcomes; k++) p[k] /= total;
   return p;
 }

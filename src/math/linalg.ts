@@ -2,6 +2,7 @@
  * Dense linear algebra for the small matrices of Gaussian models (d up to a few dozen): row-major Float64Arrays.
  * Hand-written because these run inside EM's inner loop, where calling out to a library costs more than the math.
  */
+import { log } from '../core/libm.js';
 
 /** Lower Cholesky factor L with A = L Lᵀ, or undefined if A is not positive definite. */
 export function cholesky(a: ArrayLike<number>, d: number, out = new Float64Array(d * d)): Float64Array | undefined {
@@ -24,7 +25,7 @@ export function cholesky(a: ArrayLike<number>, d: number, out = new Float64Array
 /** log det A from its Cholesky factor. */
 export function logDetFromCholesky(l: ArrayLike<number>, d: number): number {
   let s = 0;
-  for (let i = 0; i < d; i++) s += Math.log(l[i * d + i]);
+  for (let i = 0; i < d; i++) s += log(l[i * d + i]);
   return 2 * s;
 }
 

@@ -3,6 +3,8 @@
  * A single Gaussian is a mixture with one component, so the gaussian and gmm families and the metrics share
  * this one representation.
  */
+
+import { exp, log } from '../core/libm.js';
 import type { Rng } from '../core/rng.js';
 import { cholesky, logDetFromCholesky } from './linalg.js';
 import { LOG_2PI, normalCdf } from './normal.js';
@@ -41,7 +43,7 @@ export function prepareMixture(m: GaussianMixture): PreparedMixture {
       chol.subarray(j * d * d, (j + 1) * d * d),
     );
     if (!l) throw new RangeError(`mixture component ${j}'s covariance is not positive definite`);
-    logNorm[j] = Math.log(m.weights[j]) - 0.5 * d * LOG_2PI - 0.5 * logDetFromCholesky(l, d);
+    logNorm[j] = log(m.weights[j]) - 0.5 * d * LOG_2PI - 0.5 * logDetFromCholesky(l, d);
   }
   return { ...m, k, cholesky: chol, logNorm };
 }
@@ -109,8 +111,8 @@ export function logSumExp(values: ArrayLike<number>, offset: number, count: numb
   for (let j = 0; j < count; j++) if (values[offset + j] > max) max = values[offset + j];
   if (max === Number.NEGATIVE_INFINITY) return max;
   let s = 0;
-  for (let j = 0; j < count; j++) s += Math.exp(values[offset + j] - max);
-  return max + Math.log(s);
+  for (let j = 0; j < count; j++) s += exp(values[offset + j] - max);
+  return max + log(s);
 }
 
 /** n points: a component by its weight, then μ + L z with z standard normal. */
@@ -224,7 +226,7 @@ function gaussianOverlap(a: GaussianMixture, i: number, b: GaussianMixture, j: n
     z[r] = s / l[r * d + r];
     q += z[r] * z[r];
   }
-  return Math.exp(-0.5 * q - 0.5 * d * LOG_2PI - 0.5 * logDetFromCholesky(l, d));
+  return exp(-0.5 * q - 0.5 * d * LOG_2PI - 0.5 * logDetFromCholesky(l, d));
 }
 
 function crossTerm(a: GaussianMixture, b: GaussianMixture): number {
@@ -246,7 +248,7 @@ export function mixtureL2Distance(a: GaussianMixture, b: GaussianMixture): numbe
  */
 export function normaliseLogRows(resp: Float64Array, n: number, k: number): number {
   if (k === 2) return normaliseLogRows2(resp, n);
-  const chunk = Math.max(1, Math.floor(690 / Math.log(Math.max(k, 2))));
+  const chunk = Math.max(1, Math.floor(690 / log(Math.max(k, 2))));
   let total = 0;
   let product = 1;
   let inChunk = 0;
@@ -256,7 +258,7 @@ export function normaliseLogRows(resp: Float64Array, n: number, k: number): numb
     for (let j = 1; j < k; j++) if (resp[row + j] > max) max = resp[row + j];
     let sum = 0;
     for (let j = 0; j < k; j++) {
-      const e = Math.exp(resp[row + j] - max);
+      const e = exp(resp[row + j] - max);
       resp[row + j] = e;
       sum += e;
     }
@@ -265,12 +267,12 @@ export function normaliseLogRows(resp: Float64Array, n: number, k: number): numb
     total += max;
     product *= sum;
     if (++inChunk === chunk) {
-      total += Math.log(product);
+      total += log(product);
       product = 1;
       inChunk = 0;
     }
   }
-  return total + Math.log(product);
+  return total + log(product);
 }
 
 /** normaliseLogRows for two components: one exp per point, r_small = e/(1+e) with e = exp(−|Δ|). */
@@ -282,7 +284,7 @@ function normaliseLogRows2(resp: Float64Array, n: number): number {
     const a = resp[2 * i];
     const b = resp[2 * i + 1];
     const big = Math.max(a, b);
-    const e = Math.exp(-Math.abs(a - b));
+    const e = exp(-Math.abs(a - b));
     const sum = 1 + e;
     const rBig = 1 / sum;
     const rSmall = e * rBig;
@@ -291,10 +293,10 @@ function normaliseLogRows2(resp: Float64Array, n: number): number {
     total += big;
     product *= sum;
     if (++inChunk === 900) {
-      total += Math.log(product); // sum ≤ 2, so 900 factors stay below 2^900
+      total += log(product); // sum ≤ 2, so 900 factors stay below 2^900
       product = 1;
       inChunk = 0;
     }
   }
-  return total + Math.log(product);
+  return total + log(product);
 }

@@ -1,4 +1,5 @@
 /** The standard normal distribution: CDF to double precision and the quantile function. */
+import { exp, log } from '../core/libm.js';
 
 /**
  * Φ(x) by Hart's 1968 algorithm 5666 as given by West (2005), "Better approximations to cumulative normal
@@ -10,7 +11,7 @@ export function normalCdf(x: number): number {
   if (z > 37) {
     c = 0;
   } else {
-    const e = Math.exp((-z * z) / 2);
+    const e = exp((-z * z) / 2);
     if (z < 7.07106781186547) {
       let n = 3.52624965998911e-2 * z + 0.700383064443688;
       n = n * z + 6.37396220353165;
@@ -55,7 +56,7 @@ export function normalQuantile(p: number): number {
   const low = 0.02425;
   let x: number;
   if (p < low) {
-    const q = Math.sqrt(-2 * Math.log(p));
+    const q = Math.sqrt(-2 * log(p));
     x =
       (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
       ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
@@ -66,14 +67,14 @@ export function normalQuantile(p: number): number {
       ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
       (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   } else {
-    const q = Math.sqrt(-2 * Math.log(1 - p));
+    const q = Math.sqrt(-2 * log(1 - p));
     x =
       -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
       ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
   const e = normalCdf(x) - p;
-  const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
+  const u = e * Math.sqrt(2 * Math.PI) * exp((x * x) / 2);
   return x - u / (1 + (x * u) / 2);
 }
 
-export const LOG_2PI = Math.log(2 * Math.PI);
+export const LOG_2PI = log(2 * Math.PI);

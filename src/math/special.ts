@@ -1,11 +1,12 @@
 /** Special functions the closed forms need: the digamma and trigamma functions. */
+import { log } from '../core/libm.js';
 
 /** ψ(x) for x > 0: recurrence up to x ≥ 10, then the asymptotic series. */
 export function digamma(x: number): number {
   let r = 0;
   while (x < 10) r -= 1 / x++;
   const f = 1 / (x * x);
-  return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))));
+  return r + log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))));
 }
 
 /** ψ′(x) for x > 0, the same way. */

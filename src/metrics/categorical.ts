@@ -1,4 +1,5 @@
 /** Distances between discrete distributions over 0..K-1. */
+import { log } from '../core/libm.js';
 
 /** Total variation distance: ½ Σ |p − q|. */
 export function totalVariation(p: ArrayLike<number>, q: ArrayLike<number>): number {
@@ -13,7 +14,7 @@ export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>): number
   for (let i = 0; i < p.length; i++) {
     if (p[i] === 0) continue;
     if (q[i] === 0) return Number.POSITIVE_INFINITY;
-    s += p[i] * Math.log(p[i] / q[i]);
+    s += p[i] * log(p[i] / q[i]);
   }
   return s;
 }

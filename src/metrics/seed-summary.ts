@@ -3,6 +3,7 @@
  * mean and its interval) for scale-like metrics — variances, perplexities, distances — whose seeds spread over
  * orders of magnitude, where an arithmetic mean is one lucky seed and disagrees with a log-axis chart.
  */
+import { exp } from '../core/libm.js';
 
 /** Metrics summarised on the log scale. */
 const SCALE_LIKE = /variance|perplexity|w2|trace|wasserstein/i;
@@ -35,7 +36,7 @@ export function meanInterval(xs: readonly number[]): { mean: number; lo: number;
 export function summarise(metric: string, xs: readonly number[]): Summary {
   if (!isScaleLike(metric) || xs.some((x) => !(x > 0))) return { ...meanInterval(xs), geometric: false };
   const { mean, lo, hi, n } = meanInterval(xs.map(Math.log));
-  return { mean: Math.exp(mean), lo: Math.exp(lo), hi: Math.exp(hi), n, geometric: true };
+  return { mean: exp(mean), lo: exp(lo), hi: exp(hi), n, geometric: true };
 }
 
 /** The 0.975 quantile of Student's t with `df` degrees of freedom (table to 30, then the normal's 1.96 + a correction). */

@@ -1,8 +1,9 @@
 /**
  * A minimal PNG encoder for 8-bit grayscale pictures (sample grids of image families): IHDR, one zlib IDAT with
  * filter 0 on every row, IEND. Small enough to inline as a data URL, which keeps report.html self-contained.
+ * fflate's deflate, not node:zlib, so browsers draw the same grids.
  */
-import { deflateSync } from 'node:zlib';
+import { zlibSync } from 'fflate';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -20,34 +21,43 @@ function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function chunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'ascii');
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
   out.set(data, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }
 
 /** `gray` holds width × height bytes, row-major, 0 black … 255 white. */
-export function encodeGrayPng(gray: Uint8Array, width: number, height: number): Buffer {
+export function encodeGrayPng(gray: Uint8Array, width: number, height: number): Uint8Array {
   if (gray.length !== width * height) throw new RangeError(`png: ${gray.length} bytes for ${width}×${height}`);
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
   header[8] = 8; // bit depth
   header[9] = 0; // grayscale
-  const raw = Buffer.alloc(height * (width + 1));
+  const raw = new Uint8Array(height * (width + 1));
   for (let y = 0; y < height; y++) raw.set(gray.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([
-    signature,
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', new Uint8Array()),
-  ]);
+  const signature = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+  return concat([signature, chunk('IHDR', header), chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array())]);
 }
 
 export function pngDataUrl(png: Uint8Array): string {
-  return `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
+  let binary = '';
+  for (let i = 0; i < png.length; i += 0x8000) binary += String.fromCharCode(...png.subarray(i, i + 0x8000));
+  return `data:image/png;base64,${btoa(binary)}`;
 }

@@ -9,6 +9,7 @@
  */
 import { type Dataset, datasetSize, takeItems } from '../core/dataset.js';
 import type { Metrics } from '../core/family.js';
+import { exp } from '../core/libm.js';
 import type { DataPolicy, PolicyContext } from '../core/policy.js';
 import type { Samples } from '../core/samples.js';
 import { replacePolicy } from './replace.js';
@@ -130,7 +131,7 @@ export function filterPolicy<S extends Samples = Samples>(options: FilterOptions
     metrics.feedbackLogWidthError = measure ? measure.logWidthError : null;
     metrics.feedbackOffset2 = measure ? measure.offset2 : null;
     // No measure (real data has no density under a collapsed model): widen as far as the band allows.
-    const target = measure ? Math.exp(-(options.step ?? DEFAULT_STEP) * measure.logWidthError) : 1e12;
+    const target = measure ? exp(-(options.step ?? DEFAULT_STEP) * measure.logWidthError) : 1e12;
     const band = bandForWidth(distances, target, configured, MIN_KEPT, selection.type === 'band', positions);
     metrics.feedbackKeptRatio = finiteOrNull(band.keptRatio);
     return band;

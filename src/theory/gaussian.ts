@@ -3,6 +3,8 @@
  * §4.2; the estimators' laws are textbook). Generation 0 fits M real draws of N(μ, σ²); generation n fits M
  * draws from generation n−1's fit, so n + 1 fits separate generation n from the truth.
  */
+
+import { exp, log, pow } from '../core/libm.js';
 import { digamma, trigamma } from '../math/special.js';
 import type { TheoryCheck } from './check.js';
 
@@ -17,12 +19,12 @@ const divisor = (M: number, estimator: VarianceEstimator) => (estimator === 'mle
  */
 export function logVarianceStep(M: number, estimator: VarianceEstimator): { mean: number; variance: number } {
   const k = M - 1;
-  return { mean: digamma(k / 2) + Math.log(2 / divisor(M, estimator)), variance: trigamma(k / 2) };
+  return { mean: digamma(k / 2) + log(2 / divisor(M, estimator)), variance: trigamma(k / 2) };
 }
 
 /** E[σ̂²ₙ]/σ² under replace: ((M−1)/c)ⁿ⁺¹ (1 for the unbiased estimator, a martingale; shrinking for the MLE). */
 export function expectedVarianceRatio(n: number, M: number, estimator: VarianceEstimator): number {
-  return ((M - 1) / divisor(M, estimator)) ** (n + 1);
+  return pow((M - 1) / divisor(M, estimator), n + 1);
 }
 
 /**
@@ -34,7 +36,7 @@ export function varianceRatioBand(n: number, M: number, estimator: VarianceEstim
   const step = logVarianceStep(M, estimator);
   const mean = (n + 1) * step.mean;
   const sd = Math.sqrt((n + 1) * step.variance);
-  return [Math.exp(mean - z * sd), Math.exp(mean + z * sd)];
+  return [exp(mean - z * sd), exp(mean + z * sd)];
 }
 
 /**
@@ -89,7 +91,7 @@ export function logVarianceCheck(
   const n = variances.length - 1;
   if (n < 1 || !(variances[0] > 0) || !(variances[n] > 0)) return undefined;
   const step = logVarianceStep(M, estimator);
-  const measured = Math.log(variances[n] / variances[0]);
+  const measured = log(variances[n] / variances[0]);
   const expected = n * step.mean;
   const sd = Math.sqrt(n * step.variance);
   const z = (measured - expected) / sd;

@@ -13,6 +13,7 @@ import type {
   ModelState,
   SampleContext,
 } from '../../core/family.js';
+import { log } from '../../core/libm.js';
 import { type CategorySamples, categories } from '../../core/samples.js';
 import { sampleCategorical } from '../../math/categorical.js';
 import { klDivergence, massOn, rarestOutcomes, supportSize, totalVariation } from '../../metrics/categorical.js';
@@ -78,7 +79,7 @@ export function createCategoricalFamily(options: CategoricalOptions): ModelFamil
     async score(model, samples) {
       // log q(k) per draw: −∞ for an outcome the model has lost.
       const out = new Float64Array(samples.values.length);
-      for (let i = 0; i < out.length; i++) out[i] = Math.log(model.probabilities[samples.values[i]]);
+      for (let i = 0; i < out.length; i++) out[i] = log(model.probabilities[samples.values[i]]);
       return out;
     },
     saveModel: async (model): Promise<ModelState> => ({
@@ -91,7 +92,7 @@ export function createCategoricalFamily(options: CategoricalOptions): ModelFamil
 
 function entropy(q: Float64Array): number {
   let s = 0;
-  for (let k = 0; k < q.length; k++) if (q[k] > 0) s -= q[k] * Math.log(q[k]);
+  for (let k = 0; k < q.length; k++) if (q[k] > 0) s -= q[k] * log(q[k]);
   return s;
 }
 

@@ -152,7 +152,7 @@ export function createExternalArrayFamily<S extends ArraySamples>(
 }
 
 /** A GRID × GRID PNG of one-channel images. */
-function tile(s: ImageSamples): Buffer {
+function tile(s: ImageSamples): Uint8Array {
   const { width: w, height: h, pixels } = s;
   const gray = new Uint8Array(GRID * w * GRID * h);
   for (let k = 0; k < GRID * GRID; k++) {

@@ -9,6 +9,7 @@
  * come from digamma and trigamma), so the band is exact in the limit and good after a few generations.
  */
 
+import { exp, log, pow } from '../../core/libm.js';
 import type { RunData } from '../../core/run-store.js';
 import { digamma, trigamma } from '../../math/special.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
@@ -50,21 +51,21 @@ export function theoryRows(t: VarianceTheory, generations: number, label = 'theo
   const factor = (n: number) => {
     const k = n - 1;
     const c = t.estimator === 'mle' ? n : n - 1;
-    return { mean: k / c, logMean: digamma(k / 2) + Math.log(2 / c), logVar: trigamma(k / 2) };
+    return { mean: k / c, logMean: digamma(k / 2) + log(2 / c), logVar: trigamma(k / 2) };
   };
   const first = factor(t.realSize);
   const step = factor(t.samples);
   const rows: CurveRow[] = [];
   for (let g = 0; g < generations; g++) {
-    const expected = t.variance * first.mean * step.mean ** g;
-    const mu = Math.log(t.variance) + first.logMean + g * step.logMean;
+    const expected = t.variance * first.mean * pow(step.mean, g);
+    const mu = log(t.variance) + first.logMean + g * step.logMean;
     const sd = Math.sqrt(first.logVar + g * step.logVar);
     rows.push({
       generation: g,
       value: expected,
       series: label,
-      lo: Math.exp(mu - Z90 * sd),
-      hi: Math.exp(mu + Z90 * sd),
+      lo: exp(mu - Z90 * sd),
+      hi: exp(mu + Z90 * sd),
     });
   }
   return rows;

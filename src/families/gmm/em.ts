@@ -7,6 +7,8 @@
  * pass over the data with flat Float64Arrays and precomputed inverse Cholesky factors, so a 1,000-point, 2-D,
  * 2-component fit costs microseconds per iteration instead of a library call's overhead.
  */
+
+import { log } from '../../core/libm.js';
 import type { Rng } from '../../core/rng.js';
 import { cholesky, invertLower } from '../../math/linalg.js';
 import type { GaussianMixture } from '../../math/mixture.js';
@@ -137,8 +139,8 @@ class EmState {
       const inv = invertLower(l, d);
       this.precisionChol.set(inv, j * d * d);
       let logDet = 0;
-      for (let a = 0; a < d; a++) logDet += Math.log(l[a * d + a]);
-      this.logNorm[j] = Math.log(this.weights[j]) - 0.5 * d * LOG_2PI - logDet;
+      for (let a = 0; a < d; a++) logDet += log(l[a * d + a]);
+      this.logNorm[j] = log(this.weights[j]) - 0.5 * d * LOG_2PI - logDet;
     }
   }
 

@@ -3,6 +3,8 @@
  * increasing order so each source keeps its items' order; ranks break ties by index, so a selection is a pure
  * function of the scores.
  */
+
+import { exp } from '../../core/libm.js';
 import type { Rng } from '../../core/rng.js';
 
 /** Indices sorted by ascending score; NaN counts as the least plausible. */
@@ -59,7 +61,7 @@ export function importanceResample(logWeights: Float64Array, count: number, rng:
   } else if (max === Number.NEGATIVE_INFINITY || Number.isNaN(max)) {
     weights.fill(1);
   } else {
-    for (let i = 0; i < n; i++) weights[i] = Number.isNaN(logWeights[i]) ? 0 : Math.exp(logWeights[i] - max);
+    for (let i = 0; i < n; i++) weights[i] = Number.isNaN(logWeights[i]) ? 0 : exp(logWeights[i] - max);
   }
   let total = 0;
   let squares = 0;

@@ -16,6 +16,7 @@
  * The controller keeps no state: the width is measured afresh from real data every generation.
  */
 import type { Dataset } from '../../core/dataset.js';
+import { log } from '../../core/libm.js';
 import type { PolicyContext } from '../../core/policy.js';
 import type { Samples } from '../../core/samples.js';
 import { scoreWith } from './verifiers.js';
@@ -77,7 +78,7 @@ export async function measureSpread<S extends Samples>(
   if (!(y > 0) || !Number.isFinite(y)) return none;
   const x = Math.max(0, a - y);
   return {
-    measure: { logWidthError: -Math.log(y), offset2: x / y },
+    measure: { logWidthError: -log(y), offset2: x / y },
     distances,
     positions: signedPositions(distances, fromH, x, y),
   };
@@ -179,7 +180,7 @@ export function bandForWidth(
     const centre = (signed[n - u] - signed[d]) / k;
     // The MLE measures spread about the kept items' mean: exactly with positions, else its expected 1/k share.
     const ratio = positions ? square - centre * centre : square * ((k - 1) / k);
-    const cost = Math.abs(Math.log(ratio / target));
+    const cost = Math.abs(log(ratio / target));
     if (cost < best.cost) best = { d, u, cost, ratio };
   };
   if (likely) for (let d = 0; d <= most - u0; d++) consider(d, u0);
