@@ -9,7 +9,7 @@ import { DamagedFileError, RunFolderError, UsageError } from '../core/errors.js'
 import { assertRunFolder } from '../core/run-store.js';
 import { runEvents } from './events.js';
 import { decodePath, OutsideError, underRoot } from './paths.js';
-import { APP_CSP, REPORT_CSP } from './security.js';
+import { APP_CSP, hostName, isLoopback, REPORT_CSP } from './security.js';
 import { contentType, REPORT_KINDS, readServable } from './static-files.js';
 import { compareView, isSweep, listView, runView, sweepPageView } from './views.js';
 
@@ -18,6 +18,12 @@ export interface AppOptions {
   readonly runsDir: string;
   /** The built client (dist/web). */
   readonly webDir: string;
+  /**
+   * Only requests naming a loopback host (Host: localhost, 127.x.x.x, [::1]) are answered, so a web page that
+   * rebinds its own domain to 127.0.0.1 (DNS rebinding) cannot read the runs. Off when the user bound another
+   * address with --host: then the runs are served to the network by choice.
+   */
+  readonly loopbackOnly?: boolean;
 }
 
 /** A request the server answers with a status and a message instead of a page. */
@@ -36,7 +42,10 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
 
   app.use('*', async (c, next) => {
-    await next();
+    const host = hostName(c.req.header('host') ?? '');
+    if ((options.loopbackOnly ?? true) && !isLoopback(host))
+      c.res = c.json({ error: `this server answers requests for localhost only, not for '${host}'` }, 403);
+    else await next();
     const report = c.req.path.startsWith('/files/');
     c.res.headers.set('Content-Security-Policy', report ? REPORT_CSP : APP_CSP);
     c.res.headers.set('X-Content-Type-Options', 'nosniff');

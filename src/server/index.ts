@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type AppOptions, createApp } from './app.js';
-import { bindAddress } from './security.js';
+import { bindAddress, isLoopback } from './security.js';
 
 export interface ServeOptions extends AppOptions {
   readonly host?: string;
@@ -21,7 +21,7 @@ export interface RunningServer {
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { host, warning } = bindAddress(options.host, options.hostExplicit ?? false);
-  const app = createApp(options);
+  const app = createApp({ ...options, loopbackOnly: isLoopback(host) });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: options.port }, () => resolve(s));
     s.once('error', reject);

@@ -37,6 +37,12 @@ export const REPORT_CSP = [
   'sandbox',
 ].join('; ');
 
+/** The host name of a Host header: without its port, IPv6 brackets kept off. */
+export function hostName(header: string): string {
+  const bracketed = /^\[([^\]]+)\]/.exec(header);
+  return bracketed ? bracketed[1] : header.replace(/:\d+$/, '');
+}
+
 export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   const bare = host.replace(/^\[|\]$/g, '');

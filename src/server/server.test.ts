@@ -15,10 +15,13 @@ let server: RunningServer;
 let root: string;
 let runId: string;
 
-function get(rawPath: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function get(
+  rawPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: rawPath, method: 'GET' }, (res) => {
+    const req = http.request({ host: url.hostname, port: url.port, path: rawPath, method: 'GET', headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (body += chunk));
@@ -108,6 +111,17 @@ describe('the server', () => {
     expect(r.status).toBeLessThan(500);
     expect(r.body).not.toContain(SECRET);
     expect(r.headers['content-security-policy']).toBeDefined();
+  });
+
+  it('answers only requests for a loopback host (a DNS-rebinding page names its own domain)', async () => {
+    for (const host of ['evil.example', 'evil.example:80', '192.168.1.4:8765']) {
+      const r = await get('/api/runs', { host });
+      expect(r.status, host).toBe(403);
+      expect(r.body).toMatch(/localhost only/);
+      expect(r.body).not.toContain(runId);
+    }
+    for (const host of ['localhost:1234', '127.0.0.1', '[::1]:80'])
+      expect((await get('/api/runs', { host })).status).toBe(200);
   });
 
   it('says what is wrong with a request in words', async () => {
