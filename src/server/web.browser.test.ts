@@ -219,10 +219,11 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
     }
   });
 
-  it('compares two runs: both drawn, with their final numbers', async () => {
-    await page.goto(
-      `${base}#/compare?id=${encodeURIComponent(fixtures.replace)}&id=${encodeURIComponent(fixtures.accumulate)}`,
-    );
+  it('compares two runs ticked in the list: both drawn, with their final numbers', async () => {
+    await page.goto(base);
+    for (const run of [fixtures.replace, fixtures.accumulate])
+      await page.locator(`tr[data-run="${run}"] input[type=checkbox]`).check();
+    await page.locator('#compare-selected').click();
     await page.locator('figure[data-figure="compare-metrics"] svg').first().waitFor();
     const text = await page.locator('main').textContent();
     expect(text).toMatch(/replace/);
@@ -254,7 +255,7 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
 
   it('shows a sweep: the cells with their intervals, the heatmap, and every trial with its state', async () => {
     await page.goto(base);
-    await page.locator(`a[href="#/sweep?id=${fixtures.sweep}"]`).click();
+    await page.locator(`#collections a[href="#/sweep?id=${fixtures.sweep}"]`).click();
     await page.locator('figure[data-figure="sweep-heatmap"] svg').waitFor();
     await page.locator('figure[data-figure="sweep-curves"] svg').waitFor();
     expect(await page.locator('#cells tbody tr').count()).toBe(4);
