@@ -295,6 +295,10 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
       cli(['run', 'playground.json', '--out', 'cli-runs', '--no-report', '--json', '--progress', 'none']),
     );
     expect(fs.readFileSync(path.resolve(dir, run.runDir, 'metrics.jsonl'), 'utf8')).toBe(first);
+    // A link with a bad setting says which field and why, and runs nothing.
+    await page.goto(`${base}#/playground${playgroundConfigToSearch({ ...config, samplesPerGeneration: -3 })}`);
+    expect(await page.locator('#pg-error').textContent()).toMatch(/samplesPerGeneration: Too small/);
+    expect(await page.locator('#pg-generation').count()).toBe(0);
   });
 
   it('logged no console errors or warnings on any page', () => {
