@@ -158,11 +158,11 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
     await shot('runs');
   });
 
-  it('draws a run as it goes: each generation reaches its chart within 2 s', async () => {
+  /** Starts a run of the paced family with the CLI; resolves once its folder exists. */
+  async function startPaced(generations: number) {
     const plugin = path.join(dir, 'paced.mjs');
     fs.writeFileSync(plugin, PACED_PLUGIN);
-    const config = path.join(dir, 'paced.json');
-    const generations = 5;
+    const config = path.join(dir, `paced-${generations}.json`);
     fs.writeFileSync(
       config,
       JSON.stringify({
@@ -179,15 +179,21 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
       [CLI, '--plugin', plugin, 'run', '--config', config, '--out', runs, '--progress', 'none'],
       { cwd: dir, stdio: 'ignore' },
     );
+    let folder: string | undefined;
+    while (!folder) {
+      folder = fs.readdirSync(runs).find((f) => !before.has(f) && fs.existsSync(path.join(runs, f, 'config.json')));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const metricsFile = path.join(runs, folder, 'metrics.jsonl');
+    const linesNow = () =>
+      fs.existsSync(metricsFile) ? fs.readFileSync(metricsFile, 'utf8').split('\n').filter(Boolean).length : 0;
+    return { child, folder, linesNow };
+  }
+
+  it('draws a run as it goes: each generation reaches its chart within 2 s', async () => {
+    const generations = 5;
+    const { child, folder, linesNow } = await startPaced(generations);
     try {
-      let folder: string | undefined;
-      while (!folder) {
-        folder = fs.readdirSync(runs).find((f) => !before.has(f) && fs.existsSync(path.join(runs, f, 'config.json')));
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      const metricsFile = path.join(runs, folder, 'metrics.jsonl');
-      const linesNow = () =>
-        fs.existsSync(metricsFile) ? fs.readFileSync(metricsFile, 'utf8').split('\n').filter(Boolean).length : 0;
       await page.goto(`${base}#/run?id=${encodeURIComponent(folder)}`);
       await page.locator('#run-state').waitFor();
       /** Points in the longest line of the metrics figure (vega draws a line as one path, M then an L per point). */
@@ -217,6 +223,21 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
     } finally {
       child.kill();
     }
+  });
+
+  it('tells a live run from a killed one in the list, from the lock and the heartbeat', async () => {
+    const { child, folder, linesNow } = await startPaced(50);
+    try {
+      while (linesNow() < 2) await new Promise((r) => setTimeout(r, 20));
+      await page.goto(base);
+      await page.locator(`tr[data-run="${folder}"] .state.running`).waitFor();
+      expect(await page.locator(`tr[data-run="${folder}"] .state`).textContent()).toBe('live');
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((resolve) => child.on('exit', resolve));
+    await page.reload();
+    await page.locator(`tr[data-run="${folder}"] .state.dead`).waitFor();
   });
 
   it('compares two runs ticked in the list: both drawn, with their final numbers', async () => {
