@@ -32,6 +32,7 @@ const LAYERS: readonly [name: string, pattern: RegExp][] = [
   ['math', /^math\//],
   ['core', /^core\//],
   ['engine', /^engine\//],
+  ['numeric', /^numeric\//],
 ];
 
 const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;

@@ -55,7 +55,8 @@ export interface ScratchSpace {
 }
 
 export interface LoopHooks {
-  onGeneration?(line: Metrics, generation: number, detail: GenerationDetail): void;
+  /** Awaited when it returns a promise (a hook that draws the generation's model before it is disposed). */
+  onGeneration?(line: Metrics, generation: number, detail: GenerationDetail): unknown;
   onStage?(generation: number, stage: Stage, fraction: number, message?: string): void;
   /** Something a person should know that is not an error (resume fell back to an older checkpoint); default: stderr. */
   onNotice?(message: string): void;
@@ -119,7 +120,8 @@ async function generationsLoop<S extends Samples, M>(
   let written: Checkpoint | undefined;
   let fallback: Checkpoint | undefined;
   if (folder) {
-    const notice = hooks.onNotice ?? ((message: string) => process.stderr.write(`collapse-lab: ${message}\n`));
+    // console.warn: stderr in Node, and no `process` in a browser.
+    const notice = hooks.onNotice ?? ((message: string) => console.warn(`collapse-lab: ${message}`));
     const restored = await restoreCheckpoint(folder, family, notice);
     if (restored) {
       history = restored.history;
@@ -253,7 +255,7 @@ async function generationsLoop<S extends Samples, M>(
         lastCheckpoint = Date.now();
       }
     }
-    hooks.onGeneration?.(line, g, { model, synthetic: made });
+    await hooks.onGeneration?.(line, g, { model, synthetic: made });
 
     if (previous !== undefined && previous !== generationZero) await family.dispose?.(previous);
     previous = model;

@@ -6,7 +6,7 @@
  * same stream whether the run was interrupted or not, so a checkpoint never has to store generator state and a
  * resumed run draws exactly the numbers an uninterrupted one would.
  */
-import { exp, log } from './libm.js';
+import { exp, log } from '../numeric/libm.js';
 
 /** murmur3's 32-bit finaliser: a bijective avalanche mix. */
 export function mix32(h: number): number {

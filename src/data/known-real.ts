@@ -6,13 +6,13 @@
 import { z } from 'zod';
 import { labelDataset, REAL } from '../core/dataset.js';
 import { UsageError } from '../core/errors.js';
-import { pow } from '../core/libm.js';
 import type { RealData, Truth } from '../core/real-data.js';
-import { deriveRng } from '../core/rng.js';
+import { deriveRng, type Rng } from '../core/rng.js';
 import { categories, type SampleKind, type Samples, vectors } from '../core/samples.js';
 import { sampleCategorical } from '../math/categorical.js';
 import { cholesky } from '../math/linalg.js';
 import { prepareMixture, sampleMixture } from '../math/mixture.js';
+import { pow } from '../numeric/libm.js';
 
 const finite = z.number().finite();
 const vector = z.array(finite).min(1);
@@ -51,6 +51,14 @@ export interface RealDataSpec<R = KnownRealConfig> {
   readonly realSize?: number;
   readonly samplesPerGeneration: number;
   readonly heldOutSize: number;
+}
+
+/**
+ * The size of the real pool (realSize, default M) and the stream real data are drawn from: (seed, −1, 'real'),
+ * the same on every resume and wherever the run is built.
+ */
+export function realDraw(config: RealDataSpec<unknown>): { poolSize: number; rng: Rng } {
+  return { poolSize: config.realSize ?? config.samplesPerGeneration, rng: deriveRng(config.seed, -1, 'real') };
 }
 
 /** Zipf's law over outcomes 1..K: p(k) ∝ k^(−s). */
@@ -128,8 +136,7 @@ function checkedMixture(weights: number[], means: number[][], covariances: numbe
  * they are the same on every resume.
  */
 export function buildKnownRealData(config: RealDataSpec): RealData {
-  const poolSize = config.realSize ?? config.samplesPerGeneration;
-  const rng = deriveRng(config.seed, -1, 'real');
+  const { poolSize, rng } = realDraw(config);
   const real = config.real;
   const truth = knownTruth(real);
   const draw = (n: number): Samples =>

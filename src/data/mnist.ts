@@ -10,9 +10,9 @@ import { gunzipSync } from 'node:zlib';
 import { UsageError } from '../core/errors.js';
 import { cacheDir, DATA_ENV, dataRoots, downloadVerified, sha256Of } from './download.js';
 
-export type MnistSplit = 'train' | 'test';
-export const MNIST_SIDE = 28;
-export const MNIST_PIXELS = MNIST_SIDE * MNIST_SIDE;
+import { MNIST_SIDE, type MnistSet, type MnistSplit, mnistSetFromBytes } from './mnist-set.js';
+
+export { MNIST_PIXELS, MNIST_SIDE, type MnistSet, type MnistSplit } from './mnist-set.js';
 
 interface MnistFileSpec {
   /** The published file name (gzipped). */
@@ -76,15 +76,6 @@ export interface MnistOptions {
   readonly verify?: boolean;
 }
 
-export interface MnistSet {
-  /** count × 784 pixels in [0, 1] (byte / 255), row-major per image. */
-  readonly pixels: Float32Array;
-  readonly labels: Uint8Array;
-  readonly count: number;
-  /** sha256 of the two files as read (gz or plain): identifies the data, e.g. for a cached classifier. */
-  readonly sha256: string;
-}
-
 const FETCH_HINT = `or fetch them into the cache with 'collapse-lab data fetch mnist'`;
 
 /** Where one file lives: the first root holding `mnist/<name>` or `<name>`, gzipped or not. */
@@ -115,12 +106,10 @@ export function readMnist(split: MnistSplit, options: MnistOptions = {}): MnistS
       `MNIST ${split}: '${images.file}' holds ${images.count} images but '${labels.file}' holds ${labels.count} labels; the two files must come from the same release`,
     );
   }
-  const pixels = new Float32Array(images.data.length);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = images.data[i] / 255;
   for (let i = 0; i < labels.count; i++)
     if (labels.data[i] > 9)
       throw new UsageError(`MNIST ${split}: '${labels.file}' has label ${labels.data[i]} at ${i}`);
-  return { pixels, labels: labels.data, count: images.count, sha256: sha256Of(Buffer.from(images.sha + labels.sha)) };
+  return mnistSetFromBytes(images.data, labels.data, sha256Of(Buffer.from(images.sha + labels.sha)));
 }
 
 interface IdxFile {

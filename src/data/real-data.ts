@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { labelDataset, REAL } from '../core/dataset.js';
 import { UsageError } from '../core/errors.js';
 import type { RealData, Truth } from '../core/real-data.js';
-import { deriveRng } from '../core/rng.js';
 import { type SampleKind, takeSamples, vectors } from '../core/samples.js';
 import {
   buildKnownRealData,
@@ -12,6 +11,7 @@ import {
   type RealDataSpec as KnownRealDataSpec,
   knownRealSchemas,
   knownTruth,
+  realDraw,
 } from './known-real.js';
 import { buildMnistRealData, mnistRealSchema } from './mnist-real.js';
 import { buildTextRealData, buildWikiTextRealData, textRealSchema, wikiTextRealSchema } from './text-real.js';
@@ -61,8 +61,7 @@ export function truthOf(real: RealConfig): Truth | undefined {
  * (seed, −1, 'real'), so they are the same on every resume; a file is split by a seeded shuffle.
  */
 export function buildRealData(config: RealDataSpec): RealData {
-  const poolSize = config.realSize ?? config.samplesPerGeneration;
-  const rng = deriveRng(config.seed, -1, 'real');
+  const { poolSize, rng } = realDraw(config);
   const real = config.real;
   if (real.type === 'wikitext') return buildWikiTextRealData(real, poolSize);
   if (real.type === 'text') return buildTextRealData(real, poolSize);

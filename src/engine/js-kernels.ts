@@ -2,6 +2,8 @@
  * TypeScript versions of the row and element kernels, shared by the reference and WebAssembly backends
  * (the latter's buffers are views into its memory, so these loops work on them unchanged).
  */
+
+import { exp, log, log1p } from '../numeric/libm.js';
 import type { AdamConstants, ConvGeometry } from './backend.js';
 
 export function softmaxRowsJs(
@@ -19,14 +21,14 @@ export function softmaxRowsJs(
     for (let j = 0; j < width; j++) if (x[base + j] > max) max = x[base + j];
     let total = 0;
     for (let j = 0; j < width; j++) {
-      const e = Math.exp(x[base + j] - max);
+      const e = exp(x[base + j] - max);
       out[base + j] = e;
       total += e;
     }
     const inv = 1 / total;
     for (let j = 0; j < width; j++) out[base + j] *= inv;
     for (let j = width; j < cols; j++) out[base + j] = 0;
-    if (lse) lse[r] = max + Math.log(total);
+    if (lse) lse[r] = max + log(total);
   }
 }
 
@@ -162,10 +164,10 @@ export function sigmoidBceJs(x: Float32Array, t: Float32Array, p: Float32Array):
   let total = 0;
   for (let i = 0; i < x.length; i++) {
     const xi = x[i];
-    const e = Math.exp(-Math.abs(xi));
+    const e = exp(-Math.abs(xi));
     const inv = 1 / (1 + e);
     p[i] = xi >= 0 ? inv : e * inv;
-    total += Math.max(xi, 0) - xi * t[i] + Math.log1p(e);
+    total += Math.max(xi, 0) - xi * t[i] + log1p(e);
   }
   return total;
 }

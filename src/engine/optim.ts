@@ -1,4 +1,6 @@
 /** Adam / AdamW and global gradient-norm clipping. Optimizer state lives in backend memory beside the params. */
+
+import { pow } from '../numeric/libm.js';
 import type { Tensor } from './tensor.js';
 
 export interface AdamOptions {
@@ -56,8 +58,8 @@ export class Adam {
   step(): void {
     this.steps++;
     const { beta1: b1, beta2: b2, eps, lr, weightDecay: wd } = this;
-    const c1 = 1 - b1 ** this.steps;
-    const c2 = 1 - b2 ** this.steps;
+    const c1 = 1 - pow(b1, this.steps);
+    const c2 = 1 - pow(b2, this.steps);
     const stepSize = lr / c1;
     const rootC2 = Math.sqrt(c2);
     const l2 = this.decoupled ? 0 : wd;

@@ -2,6 +2,7 @@
  * The engine's own small seeded generator (splitmix32 + Box-Muller) for initialisation, dropout masks and the
  * VAE's noise. The engine stays independent of the lab: callers that need derived streams pass a seed.
  */
+import { cos, log, sin } from '../numeric/libm.js';
 export class EngineRandom {
   private state: number;
   private spare: number | null = null;
@@ -27,9 +28,9 @@ export class EngineRandom {
     }
     const u = 1 - this.uniform();
     const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    const r = Math.sqrt(-2 * log(u));
+    this.spare = r * sin(2 * Math.PI * v);
+    return r * cos(2 * Math.PI * v);
   }
 
   fillUniform(out: Float32Array, lo: number, hi: number): Float32Array {

@@ -248,7 +248,7 @@ async function execute(
     onGeneration: (line, g, detail) => {
       const warning = folder && !early ? budget.observe(g) : undefined;
       if (warning) notice(warning);
-      hooks.onGeneration?.(line, g, detail);
+      return hooks.onGeneration?.(line, g, detail);
     },
   };
   const stopRule = config.stopWhen === undefined ? undefined : parseStopRule(config.stopWhen);

@@ -2,7 +2,7 @@
  * Dense linear algebra for the small matrices of Gaussian models (d up to a few dozen): row-major Float64Arrays.
  * Hand-written because these run inside EM's inner loop, where calling out to a library costs more than the math.
  */
-import { log } from '../core/libm.js';
+import { log } from '../numeric/libm.js';
 
 /** Lower Cholesky factor L with A = L Lᵀ, or undefined if A is not positive definite. */
 export function cholesky(a: ArrayLike<number>, d: number, out = new Float64Array(d * d)): Float64Array | undefined {

@@ -4,8 +4,8 @@
  * this one representation.
  */
 
-import { exp, log } from '../core/libm.js';
 import type { Rng } from '../core/rng.js';
+import { exp, log } from '../numeric/libm.js';
 import { cholesky, logDetFromCholesky } from './linalg.js';
 import { LOG_2PI, normalCdf } from './normal.js';
 

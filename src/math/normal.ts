@@ -1,5 +1,5 @@
 /** The standard normal distribution: CDF to double precision and the quantile function. */
-import { exp, log } from '../core/libm.js';
+import { exp, log } from '../numeric/libm.js';
 
 /**
  * Φ(x) by Hart's 1968 algorithm 5666 as given by West (2005), "Better approximations to cumulative normal

@@ -1,5 +1,5 @@
 /** Special functions the closed forms need: the digamma and trigamma functions. */
-import { log } from '../core/libm.js';
+import { log } from '../numeric/libm.js';
 
 /** ψ(x) for x > 0: recurrence up to x ≥ 10, then the asymptotic series. */
 export function digamma(x: number): number {

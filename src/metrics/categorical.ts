@@ -1,5 +1,5 @@
 /** Distances between discrete distributions over 0..K-1. */
-import { log } from '../core/libm.js';
+import { log } from '../numeric/libm.js';
 
 /** Total variation distance: ½ Σ |p − q|. */
 export function totalVariation(p: ArrayLike<number>, q: ArrayLike<number>): number {

@@ -3,7 +3,7 @@
  * mean and its interval) for scale-like metrics — variances, perplexities, distances — whose seeds spread over
  * orders of magnitude, where an arithmetic mean is one lucky seed and disagrees with a log-axis chart.
  */
-import { exp } from '../core/libm.js';
+import { exp } from '../numeric/libm.js';
 
 /** Metrics summarised on the log scale. */
 const SCALE_LIKE = /variance|perplexity|w2|trace|wasserstein/i;

@@ -1,8 +1,11 @@
 /**
  * The families a browser runs, and the config schema over them: the CLI's schema (experiments/config-schema.ts)
  * built over this smaller catalog, so a playground config is a config file the CLI runs to the same numbers.
+ * Real data: the known distributions, and MNIST from bytes the page fetched.
  */
-import { KNOWN_REAL_SAMPLE_KINDS, knownRealSchema } from '../data/known-real.js';
+import { z } from 'zod';
+import { KNOWN_REAL_SAMPLE_KINDS, knownRealSchemas } from '../data/known-real.js';
+import { mnistRealSchema } from '../data/mnist-real-data.js';
 import type { RealConfig } from '../data/real-data.js';
 import {
   buildExperimentSchema,
@@ -14,17 +17,30 @@ import { categoricalFamily } from '../families/categorical/index.js';
 import type { FamilyDefinition } from '../families/definition.js';
 import { gaussianFamily } from '../families/gaussian/index.js';
 import { gmmFamily } from '../families/gmm/index.js';
+import { defineVaeFamily } from '../families/vae/define.js';
+import type { VaeHost } from '../families/vae/host.js';
+
+/** For parsing configs only: a run gives the vae family the engine its page loaded (run.ts). */
+const NO_ENGINE: VaeHost = {
+  engine: () => {
+    throw new Error('the playground runs the vae family on the engine passed to runPlayground (options.engine)');
+  },
+};
 
 export const PLAYGROUND_FAMILY_DEFINITIONS: readonly FamilyDefinition[] = [
   categoricalFamily as unknown as FamilyDefinition,
   gaussianFamily as unknown as FamilyDefinition,
   gmmFamily as unknown as FamilyDefinition,
+  defineVaeFamily(NO_ENGINE) as unknown as FamilyDefinition,
 ];
 
 const catalog: ConfigCatalog = {
   families: PLAYGROUND_FAMILY_DEFINITIONS,
-  realSchema: knownRealSchema as unknown as ConfigCatalog['realSchema'],
-  realKinds: KNOWN_REAL_SAMPLE_KINDS,
+  realSchema: z.discriminatedUnion('type', [
+    ...knownRealSchemas,
+    mnistRealSchema,
+  ]) as unknown as ConfigCatalog['realSchema'],
+  realKinds: { ...KNOWN_REAL_SAMPLE_KINDS, mnist: 'images' },
 };
 const schema = buildExperimentSchema(catalog);
 

@@ -10,7 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { readMnist } from '../data/mnist.js';
+import type { MnistSet } from '../data/mnist-set.js';
 import { runExperiment } from '../experiments/run.js';
+import { vaeEngine } from '../families/vae/node-host.js';
 import { serveStatic } from '../test-helpers/serve-static.js';
 import {
   defaultPlaygroundConfig,
@@ -25,6 +28,36 @@ import {
 const CLI = path.resolve('dist/cli/main.js');
 const ENTRY = path.resolve('dist/playground/index.js');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** MNIST's first images, or the reason they are absent. */
+function mnistSlice(train: number, test: number): { train: MnistSet; test: MnistSet } | string {
+  let sets: { train: MnistSet; test: MnistSet };
+  try {
+    sets = { train: readMnist('train'), test: readMnist('test') };
+  } catch (error) {
+    return `no MNIST (${(error as Error).message.slice(0, 80)}…)`;
+  }
+  const first = (set: MnistSet, n: number): MnistSet => ({
+    pixels: set.pixels.slice(0, n * 784),
+    labels: set.labels.slice(0, n),
+    count: n,
+    sha256: '',
+  });
+  return { train: first(sets.train, train), test: first(sets.test, test) };
+}
+const MNIST = mnistSlice(400, 100);
+const mnistSkip = typeof MNIST === 'string' ? MNIST : '';
+
+/** A small vae run: 2 generations on the first 400 training images. */
+const tinyVae = (): PlaygroundConfig =>
+  ({
+    ...defaultPlaygroundConfig('vae'),
+    generations: 2,
+    samplesPerGeneration: 300,
+    heldOutSize: 100,
+    real: { type: 'mnist', trainImages: 400 },
+    family: { ...defaultPlaygroundConfig('vae').family, epochs: 1, latentProbe: 200, diversitySamples: 50 },
+  }) as PlaygroundConfig;
 
 const shortened = (name: Parameters<typeof defaultPlaygroundConfig>[0], changes: object = {}): PlaygroundConfig =>
   ({ ...defaultPlaygroundConfig(name), ...changes }) as PlaygroundConfig;
@@ -73,6 +106,27 @@ describe('the playground', () => {
       expect(await runPlayground(config), name).toEqual(library.metrics);
     }
   });
+
+  it.skipIf(Boolean(mnistSkip))(
+    `trains the vae on an MNIST slice it is given, as the library does from the files${mnistSkip ? ` (skipped: ${mnistSkip})` : ''}`,
+    async () => {
+      const config = tinyVae();
+      const frames: PlaygroundFrame[] = [];
+      const sets = MNIST as { train: MnistSet; test: MnistSet };
+      const played = await runPlayground(config, {
+        engine: vaeEngine('wasm'),
+        mnist: sets,
+        onFrame: (f) => frames.push(f),
+      });
+      const library = await runExperiment(config, { out: null, report: false });
+      expect(played).toEqual(library.metrics);
+      expect(frames.map((f) => f.view.kind)).toEqual(['image', 'image']);
+      const png = frames[0].view.kind === 'image' ? frames[0].view.src : '';
+      expect(png.startsWith('data:image/png;base64,iVBORw0KGgo')).toBe(true); // the PNG signature
+      await expect(runPlayground(config, { mnist: sets })).rejects.toThrow(/engine/);
+      await expect(runPlayground(config, { engine: vaeEngine('wasm') })).rejects.toThrow(/mnist/);
+    },
+  );
 
   it('puts the whole config in its URL, and a reload of the URL gives the same config and numbers', async () => {
     const config = shortened('gaussian', { generations: 30, seed: 987_654_321, samplesPerGeneration: 37 });
@@ -182,7 +236,12 @@ describe('the playground', () => {
       expect(seen.has(path.resolve('dist/core/loop.js'))).toBe(true);
       const builtins = [...packages].filter((p) => p.startsWith('node:') || builtinModules.includes(p.split('/')[0]));
       expect(builtins).toEqual([]);
-      expect([...packages]).toEqual(['zod']);
+      expect([...packages].sort()).toEqual(['fflate', 'zod']);
+      // Nor a Node global: the compiled code never names process, Buffer, setImmediate, require or __dirname.
+      const nodeGlobals = [...seen].filter((file) =>
+        /\b(process\.\w|Buffer\.\w|setImmediate\(|require\(|__dirname)/.test(fs.readFileSync(file, 'utf8')),
+      );
+      expect(nodeGlobals.map((f) => path.relative('dist', f))).toEqual([]);
     },
   );
 });
@@ -221,7 +280,7 @@ describe('the numbers a browser computes', () => {
           .replace(/\.js$/, '.ts');
         const relative = path.relative('src', source);
         const drawing = relative.startsWith(`plots${path.sep}`) || relative.endsWith(`${path.sep}figures.ts`);
-        if (drawing || relative === path.join('core', 'libm.ts')) continue; // pictures, not numbers
+        if (drawing || relative === path.join('numeric', 'libm.ts')) continue; // pictures, not numbers
         fs.readFileSync(source, 'utf8')
           .split('\n')
           .forEach((line, i) => {
@@ -247,9 +306,12 @@ describe('the playground in Chromium', () => {
     `runs the gmm experiment to generation 200 with the numbers Node gets, bit for bit${chromiumSkip ? ` (skipped: ${chromiumSkip})` : ''}`,
     async () => {
       const page = `<!doctype html><title>playground</title>
-<script type="importmap">{"imports":{"zod":"/zod/index.js"}}</script>
+<script type="importmap">{"imports":{"zod":"/zod/index.js","fflate":"/fflate/esm/browser.js"}}</script>
 <script type="module">import * as m from '/dist/playground/index.js'; window.playground = m;</script>`;
-      const server = await serveStatic({ '/dist/': 'dist', '/zod/': 'node_modules/zod' }, { '/': page });
+      const server = await serveStatic(
+        { '/dist/': 'dist', '/zod/': 'node_modules/zod', '/fflate/': 'node_modules/fflate' },
+        { '/': page },
+      );
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
       try {
         const tab = await browser.newPage();
@@ -268,6 +330,70 @@ describe('the playground in Chromium', () => {
         // Chromium's Math.exp, Math.log and ** differ from Node's in the last bit; the library's own (core/libm.ts)
         // do not, so the numbers agree to the last bit.
         expect(inPage).toEqual(await runPlayground(config));
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    },
+  );
+
+  it.skipIf(Boolean(chromiumSkip || mnistSkip))(
+    `trains the vae on the WebAssembly engine with Node's numbers, bit for bit${chromiumSkip || mnistSkip ? ` (skipped: ${chromiumSkip || mnistSkip})` : ''}`,
+    async () => {
+      const page = `<!doctype html><title>playground</title>
+<script type="importmap">{"imports":{"zod":"/zod/index.js","fflate":"/fflate/esm/browser.js"}}</script>
+<script type="module">
+import * as m from '/dist/playground/index.js';
+import * as e from '/dist/engine/browser.js';
+window.playground = m; window.engine = e;
+</script>`;
+      const server = await serveStatic(
+        { '/dist/': 'dist', '/zod/': 'node_modules/zod', '/fflate/': 'node_modules/fflate' },
+        { '/': page },
+      );
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+      try {
+        const tab = await browser.newPage();
+        const errors: string[] = [];
+        tab.on('pageerror', (e) => errors.push(String(e)));
+        tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+        await tab.goto(server.url);
+        await tab.waitForFunction(() => 'playground' in globalThis && 'engine' in globalThis);
+        const sets = MNIST as { train: MnistSet; test: MnistSet };
+        const engine = vaeEngine('wasm');
+        const relaxed = (engine.backend as { relaxed?: boolean }).relaxed ?? false;
+        const bytes = (s: MnistSet) => Array.from(s.pixels, (p) => Math.round(p * 255));
+        const config = tinyVae();
+        const inPage = await tab.evaluate(
+          async ({ c, train, trainLabels, test, testLabels, base, relaxed }) => {
+            const g = globalThis as unknown as {
+              playground: typeof import('./index.js');
+              engine: typeof import('../engine/browser.js');
+            };
+            const backend = await g.engine.loadWasmBackendFromUrl(base, { relaxed, memoryMiB: 256 });
+            const set = (p: number[], l: number[]) => ({
+              pixels: Float32Array.from(p, (b) => b / 255),
+              labels: Uint8Array.from(l),
+              count: l.length,
+              sha256: '',
+            });
+            return g.playground.runPlayground(c, {
+              engine: new g.engine.Engine(backend),
+              mnist: { train: set(train, trainLabels), test: set(test, testLabels) },
+            });
+          },
+          {
+            c: config,
+            train: bytes(sets.train),
+            trainLabels: Array.from(sets.train.labels),
+            test: bytes(sets.test),
+            testLabels: Array.from(sets.test.labels),
+            base: `${server.url}dist/engine/`,
+            relaxed,
+          },
+        );
+        expect(errors).toEqual([]);
+        expect(inPage).toEqual(await runPlayground(config, { engine, mnist: sets }));
       } finally {
         await browser.close();
         await server.close();

@@ -2,13 +2,20 @@
  * A playground run: the same loop, family, policy and real data as `collapse-lab run` of the same config, in
  * memory, with a frame per generation for drawing. Nothing here imports Node, so it runs in a Web Worker.
  */
-import type { Metrics } from '../core/family.js';
+import type { Metrics, ModelFamily } from '../core/family.js';
 import { runLoop } from '../core/loop.js';
-import { buildKnownRealData } from '../data/known-real.js';
+import type { RealData } from '../core/real-data.js';
+import type { Samples } from '../core/samples.js';
+import { buildKnownRealData, type KnownRealConfig, realDraw } from '../data/known-real.js';
+import { mnistRealDataFrom } from '../data/mnist-real-data.js';
+import type { MnistSet } from '../data/mnist-set.js';
+import type { Engine } from '../engine/browser.js';
 import type { TheoryCurve } from '../families/definition.js';
+import { createVaeFamily } from '../families/vae/family.js';
+import type { VaeOptions } from '../families/vae/options.js';
 import { createPolicy } from '../policies/index.js';
 import { type PlaygroundConfig, parsePlaygroundConfig, playgroundFamily } from './catalog.js';
-import { generationView, type PlaygroundView } from './views.js';
+import { generationView, imageView, type PlaygroundView } from './views.js';
 
 export interface PlaygroundFrame {
   readonly generation: number;
@@ -20,16 +27,20 @@ export interface PlaygroundFrame {
 export interface PlaygroundOptions {
   onFrame?(frame: PlaygroundFrame): void;
   readonly signal?: AbortSignal;
+  /** The engine the vae family trains on (a page loads the WebAssembly backend: engine/browser.ts). */
+  readonly engine?: Engine;
+  /** MNIST for `real: {type: 'mnist'}`: at least real.trainImages training and heldOutSize test images. */
+  readonly mnist?: { readonly train: MnistSet; readonly test: MnistSet };
 }
 
 /** Runs `config` (validated here) to its last generation, or until `signal` aborts; returns every metrics line. */
 export async function runPlayground(config: PlaygroundConfig, options: PlaygroundOptions = {}): Promise<Metrics[]> {
   const valid = parsePlaygroundConfig(config);
-  const definition = playgroundFamily(valid.family.type);
-  const real = buildKnownRealData({ ...valid, real: valid.real as never });
+  const real = realData(valid, options);
+  const family = createFamily(valid, options);
   const { metrics } = await runLoop(
     {
-      family: definition.create(valid.family) as never,
+      family: family as never,
       policy: createPolicy(valid.policy),
       real: real as never,
       generations: valid.generations,
@@ -39,15 +50,32 @@ export async function runPlayground(config: PlaygroundConfig, options: Playgroun
     undefined,
     {
       signal: options.signal,
-      onGeneration: (line, generation, { model, synthetic }) =>
-        options.onFrame?.({
-          generation,
-          metrics: line,
-          view: generationView(valid.family.type, model, synthetic, real.truth),
-        }),
+      onGeneration: async (line, generation, { model, synthetic }) => {
+        if (!options.onFrame) return;
+        const view =
+          valid.family.type === 'vae'
+            ? imageView((await family.snapshot?.(model, { generation, real, metrics: line })) ?? {})
+            : generationView(valid.family.type, model, synthetic, real.truth);
+        options.onFrame({ generation, metrics: line, view });
+      },
     },
   );
   return metrics;
+}
+
+function realData(config: PlaygroundConfig, options: PlaygroundOptions): RealData {
+  if (config.real.type !== 'mnist') return buildKnownRealData({ ...config, real: config.real as KnownRealConfig });
+  if (!options.mnist)
+    throw new Error("real.type 'mnist' needs the images: pass runPlayground(config, { mnist: { train, test } })");
+  const { poolSize, rng } = realDraw(config);
+  return mnistRealDataFrom(options.mnist.train, options.mnist.test, config.real, poolSize, config.heldOutSize, rng);
+}
+
+function createFamily(config: PlaygroundConfig, options: PlaygroundOptions): ModelFamily<Samples, unknown> {
+  if (config.family.type !== 'vae') return playgroundFamily(config.family.type).create(config.family) as never;
+  const engine = options.engine;
+  if (!engine) throw new Error('the vae family needs an engine: pass runPlayground(config, { engine })');
+  return createVaeFamily(config.family as VaeOptions, { engine: () => engine }) as never;
 }
 
 /** Theory's curve for the config's diversity metric, where a closed form applies (replace, 1-D, own size). */

@@ -32,6 +32,11 @@ export type PlaygroundView =
       readonly points: number[];
       readonly model: Ellipse[];
       readonly truth: Ellipse[];
+    }
+  | {
+      readonly kind: 'image';
+      /** A PNG data URL: the vae's decoder on the same fixed latents every generation (the report's grid). */
+      readonly src: string;
     };
 
 export const MAX_OUTCOMES = 200;
@@ -94,4 +99,11 @@ function ellipses(m: GaussianMixture): Ellipse[] {
       covariance: [c[0], c[1], c[d], c[d + 1]],
     };
   });
+}
+
+/** The family's snapshot picture (the vae's sample grid) as a view. */
+export function imageView(notes: Readonly<Record<string, unknown>>): PlaygroundView {
+  const src = notes.sampleGrid;
+  if (typeof src !== 'string') throw new Error('the family drew no sample grid');
+  return { kind: 'image', src };
 }

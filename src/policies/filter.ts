@@ -9,9 +9,9 @@
  */
 import { type Dataset, datasetSize, takeItems } from '../core/dataset.js';
 import type { Metrics } from '../core/family.js';
-import { exp } from '../core/libm.js';
 import type { DataPolicy, PolicyContext } from '../core/policy.js';
 import type { Samples } from '../core/samples.js';
+import { exp } from '../numeric/libm.js';
 import { replacePolicy } from './replace.js';
 import {
   type FeedbackOptions,

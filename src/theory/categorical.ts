@@ -2,7 +2,7 @@
  * Closed forms for a categorical distribution refitted by its empirical frequencies to M draws of itself every
  * generation: the Wright–Fisher model of population genetics (neutral drift, no mutation).
  */
-import { log, pow } from '../core/libm.js';
+import { log, pow } from '../numeric/libm.js';
 
 /** Gini–Simpson diversity 1 − Σ pᵢ²: the chance that two draws differ. */
 export function giniSimpson(p: ArrayLike<number>): number {

@@ -4,8 +4,8 @@
  * draws from generation n−1's fit, so n + 1 fits separate generation n from the truth.
  */
 
-import { exp, log, pow } from '../core/libm.js';
 import { digamma, trigamma } from '../math/special.js';
+import { exp, log, pow } from '../numeric/libm.js';
 import type { TheoryCheck } from './check.js';
 
 export type VarianceEstimator = 'mle' | 'unbiased';

@@ -2,6 +2,8 @@
  * Element-wise ops. Binary ops broadcast the second operand when its shape is a suffix of the first's (a bias
  * over the last dimension, positional embeddings over the batch): the only broadcasts the models need.
  */
+
+import * as libm from '../../numeric/libm.js';
 import type { Backend } from '../backend.js';
 import { sameShape, type Tensor } from '../tensor.js';
 
@@ -148,17 +150,17 @@ const GELU_C = Math.sqrt(2 / Math.PI);
 export function gelu(a: Tensor): Tensor {
   return unary(
     a,
-    (x) => 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x))),
+    (x) => 0.5 * x * (1 + libm.tanh(GELU_C * (x + 0.044715 * x * x * x))),
     (x) => {
       const u = GELU_C * (x + 0.044715 * x * x * x);
-      const t = Math.tanh(u);
+      const t = libm.tanh(u);
       return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * x * x);
     },
   );
 }
 
 export function sigmoidOf(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+  return x >= 0 ? 1 / (1 + libm.exp(-x)) : libm.exp(x) / (1 + libm.exp(x));
 }
 
 export function checkSameShape(a: Tensor, b: Tensor, op: string): void {

@@ -1,4 +1,6 @@
 /** The network-specific ops: embedding, layer norm, softmax, fused losses, dropout. */
+
+import { exp, log, log1p } from '../../numeric/libm.js';
 import type { Tensor } from '../tensor.js';
 import { checkSameShape } from './elementwise.js';
 
@@ -138,8 +140,8 @@ export function sigmoidBceClamped(logits: Tensor, targets: Tensor): Tensor {
     const p = probs[i];
     if (p * (1 - p) >= BCE_EPS) continue;
     saturated.push(i);
-    const stable = Math.max(x[i], 0) - x[i] * t[i] + Math.log1p(Math.exp(-Math.abs(x[i])));
-    const clamped = -(t[i] * Math.max(Math.log(p), -100) + (1 - t[i]) * Math.max(Math.log(1 - p), -100));
+    const stable = Math.max(x[i], 0) - x[i] * t[i] + log1p(exp(-Math.abs(x[i])));
+    const clamped = -(t[i] * Math.max(log(p), -100) + (1 - t[i]) * Math.max(log(1 - p), -100));
     loss += clamped - stable;
   }
   out.data[0] = loss;

@@ -13,10 +13,10 @@ import type {
   ModelState,
   SampleContext,
 } from '../../core/family.js';
-import { log } from '../../core/libm.js';
 import { type CategorySamples, categories } from '../../core/samples.js';
 import { sampleCategorical } from '../../math/categorical.js';
 import { klDivergence, massOn, rarestOutcomes, supportSize, totalVariation } from '../../metrics/categorical.js';
+import { log } from '../../numeric/libm.js';
 import { giniSimpson } from '../../theory/categorical.js';
 
 export const categoricalOptions = z

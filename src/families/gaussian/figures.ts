@@ -9,9 +9,9 @@
  * come from digamma and trigamma), so the band is exact in the limit and good after a few generations.
  */
 
-import { exp, log, pow } from '../../core/libm.js';
 import type { RunData } from '../../core/run-store.js';
 import { digamma, trigamma } from '../../math/special.js';
+import { exp, log, pow } from '../../numeric/libm.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
 import type { Figure } from '../../plots/plot.js';

@@ -8,12 +8,12 @@
  * 2-component fit costs microseconds per iteration instead of a library call's overhead.
  */
 
-import { log } from '../../core/libm.js';
 import type { Rng } from '../../core/rng.js';
 import { cholesky, invertLower } from '../../math/linalg.js';
 import type { GaussianMixture } from '../../math/mixture.js';
 import { normaliseLogRows } from '../../math/mixture.js';
 import { LOG_2PI } from '../../math/normal.js';
+import { log } from '../../numeric/libm.js';
 import { kmeans, kmeansPlusPlus, nearestCenter } from './kmeans.js';
 
 export type EmInit = 'kmeans' | 'kmeans++' | 'random';

@@ -152,7 +152,7 @@ export async function trainNet(
             `${phase}: epoch ${epoch + 1}/${settings.epochs}, loss ${loss.toFixed(3)}, ${Math.round(rate)} tokens/s, ETA ${formatEta(left)}`,
           );
           // Let timers, signals and the heartbeat run (a phase can take minutes).
-          await new Promise((resolve) => setImmediate(resolve));
+          await new Promise((resolve) => setTimeout(resolve, 0)); // setTimeout: browsers have no setImmediate
         }
       }
       trainLoss = epochLoss / Math.max(1, epochTokens);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMnistCached } from '../../data/mnist-real.js';
 import { classifierMetrics, featureMoments, frechetDistance, mnistClassifier } from './classifier.js';
-import { vaeEngine } from './model.js';
+import { vaeEngine } from './node-host.js';
 
 const sharedData = process.env.COLLAPSE_LAB_DATA;
 const haveMnist = !!sharedData && fs.existsSync(path.join(sharedData, 'mnist', 'train-images-idx3-ubyte.gz'));

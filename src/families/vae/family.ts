@@ -9,11 +9,10 @@ import type { ModelFamily } from '../../core/family.js';
 import type { RealData } from '../../core/real-data.js';
 import { hashString, Rng } from '../../core/rng.js';
 import { type ImageSamples, images } from '../../core/samples.js';
-import { MNIST_PIXELS } from '../../data/mnist.js';
-import { readMnistCached } from '../../data/mnist-real.js';
+import { MNIST_PIXELS } from '../../data/mnist-set.js';
 import { encodeGrayPng, pngDataUrl } from '../../plots/png.js';
 import { BatchMaker, type Stream } from './batches.js';
-import { classifierMetrics, featureMoments, type MnistClassifier, mnistClassifier } from './classifier.js';
+import type { Judge, VaeHost } from './host.js';
 import { diversity, elboPerImage, imageGrid, latentStatistics, mean } from './metrics.js';
 import {
   copyVae,
@@ -25,7 +24,6 @@ import {
   netSpec,
   saveVae,
   type VaeModel,
-  vaeEngine,
 } from './model.js';
 import type { VaeOptions } from './options.js';
 import { trainVae } from './train.js';
@@ -43,23 +41,13 @@ export function gridLatents(latent: number): Float32Array {
 /** Images the classifier judges per generation (the first of the synthetic set). */
 const JUDGED = 10_000;
 
-interface Judge {
-  readonly classifier: MnistClassifier;
-  /** Feature moments of the real held-out images, the FID-like reference. */
-  readonly real: { mean: Float64Array; covariance: Float64Array };
-}
-
-export function createVaeFamily(options: VaeOptions): ModelFamily<ImageSamples, VaeModel> {
-  const engine = () => vaeEngine(options.backend);
+export function createVaeFamily(options: VaeOptions, host: VaeHost): ModelFamily<ImageSamples, VaeModel> {
+  const engine = () => host.engine(options.backend);
   // Built on first use and kept for the family's life: the classifier and the real features never change.
-  let judge: Judge | undefined;
+  let judge: Judge | undefined | null = null;
   const judgeFor = (real: RealData<ImageSamples>): Judge | undefined => {
-    if (!options.classifier || real.dataset?.name !== 'mnist') return undefined;
-    if (!judge) {
-      const classifier = mnistClassifier(engine(), readMnistCached('train', real.dataset.dataDir));
-      const n = real.heldOut.pixels.length / MNIST_PIXELS;
-      judge = { classifier, real: featureMoments(classifier.classify(real.heldOut.pixels, n).features) };
-    }
+    if (!options.classifier) return undefined;
+    if (judge === null) judge = host.judge?.(engine(), real);
     return judge;
   };
   return {
@@ -104,7 +92,7 @@ export function createVaeFamily(options: VaeOptions): ModelFamily<ImageSamples, 
       const variety = diversity(engine(), ctx.synthetic, options.diversitySamples);
       const j = judgeFor(ctx.real);
       const count = Math.min(JUDGED, ctx.synthetic.pixels.length / MNIST_PIXELS);
-      const judged = j ? classifierMetrics(j.classifier, ctx.synthetic.pixels, count, j.real) : {};
+      const judged = j ? j.measure(ctx.synthetic.pixels, count) : {};
       return {
         trainLoss: model.trainLoss ?? null,
         latentMean100: small.mean,

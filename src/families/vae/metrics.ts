@@ -4,7 +4,8 @@
  */
 import type { Rng } from '../../core/rng.js';
 import type { ImageSamples } from '../../core/samples.js';
-import { type Engine, EngineRandom, matmul, reparameterise } from '../../engine/index.js';
+import { type Engine, EngineRandom, matmul, reparameterise } from '../../engine/browser.js';
+import { exp, log1p } from '../../numeric/libm.js';
 import { encodeMeans, generateImages, imageSize, inputTensor, type VaeModel } from './model.js';
 
 /**
@@ -29,7 +30,7 @@ export function latentStatistics(
 
 /** min(softplus(x), 100): −max(log σ(−x), −100), PyTorch's clamped log term, computed from the logit. */
 function clampedSoftplus(x: number): number {
-  return Math.min(Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), 100);
+  return Math.min(Math.max(x, 0) + log1p(exp(-Math.abs(x))), 100);
 }
 
 export interface ElboTerms {
@@ -63,7 +64,7 @@ export function elboPerImage(model: VaeModel, samples: ImageSamples, noiseSeed: 
         }
         let k = 0;
         for (let j = i * latent; j < (i + 1) * latent; j++)
-          k += 0.5 * (mu.data[j] ** 2 + Math.exp(logvar.data[j]) - logvar.data[j] - 1);
+          k += 0.5 * (mu.data[j] ** 2 + exp(logvar.data[j]) - logvar.data[j] - 1);
         bce[start + i] = b;
         kl[start + i] = k;
       }

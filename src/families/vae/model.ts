@@ -7,15 +7,7 @@ import { UsageError } from '../../core/errors.js';
 import type { ModelState } from '../../core/family.js';
 import type { Rng } from '../../core/rng.js';
 import type { ImageSamples } from '../../core/samples.js';
-import {
-  type BackendChoice,
-  ConvVae,
-  createEngine,
-  type Engine,
-  MlpVae,
-  sigmoid,
-  type Tensor,
-} from '../../engine/index.js';
+import { ConvVae, type Engine, MlpVae, sigmoid, type Tensor } from '../../engine/browser.js';
 
 /** Everything that fixes a network's shape; saved with its weights. */
 export interface VaeNetSpec {
@@ -33,16 +25,6 @@ export interface VaeModel {
   readonly spec: VaeNetSpec;
   /** Negative ELBO per image over the last training epoch (not saved: only the generation that trained reports it). */
   trainLoss?: number;
-}
-
-const engines = new Map<BackendChoice, Engine>();
-export function vaeEngine(choice: BackendChoice): Engine {
-  let engine = engines.get(choice);
-  if (!engine) {
-    engine = createEngine(choice).engine;
-    engines.set(choice, engine);
-  }
-  return engine;
 }
 
 /** The network shape for these options on images like `samples`; throws naming the field when they cannot go together. */

@@ -12,7 +12,7 @@ import {
   reparameterise,
   sigmoidBceClamped,
   type Tensor,
-} from '../../engine/index.js';
+} from '../../engine/browser.js';
 import type { BatchMaker } from './batches.js';
 import { inputTensor, type VaeModel } from './model.js';
 
@@ -68,7 +68,7 @@ export async function trainVae(
       }
       progress((epoch + 1) / settings.epochs, `epoch ${epoch + 1}/${settings.epochs}`);
       // Let timers and signal handlers run between epochs (a fit can take minutes).
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 0)); // setTimeout: browsers have no setImmediate
     }
   } finally {
     opt.dispose();

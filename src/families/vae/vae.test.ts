@@ -17,7 +17,8 @@ import { BatchMaker, epochBatches } from './batches.js';
 import { createVaeFamily } from './family.js';
 import { meanWithInterval } from './figures.js';
 import { elboPerImage, mean } from './metrics.js';
-import { createVae, decodeMeans, generateImages, netSpec, type VaeModel, vaeEngine } from './model.js';
+import { createVae, decodeMeans, generateImages, netSpec, type VaeModel } from './model.js';
+import { NODE_VAE_HOST, vaeEngine } from './node-host.js';
 import { vaeOptions } from './options.js';
 import { trainVae } from './train.js';
 
@@ -105,7 +106,7 @@ describe('vae figures', () => {
 
 describe('vae model', () => {
   it('saves and loads to a model that decodes identically; a bad state names the problem', async () => {
-    const family = createVaeFamily(vaeOptions.parse({ type: 'vae', architecture: 'mlp' }));
+    const family = createVaeFamily(vaeOptions.parse({ type: 'vae', architecture: 'mlp' }), NODE_VAE_HOST);
     const model = tinyVae(5);
     const copy = await family.loadModel(await family.saveModel(model));
     const z = Float32Array.from({ length: 12 }, (_, i) => i / 6 - 1);

@@ -4,8 +4,8 @@
  * function of the scores.
  */
 
-import { exp } from '../../core/libm.js';
 import type { Rng } from '../../core/rng.js';
+import { exp } from '../../numeric/libm.js';
 
 /** Indices sorted by ascending score; NaN counts as the least plausible. */
 export function rankAscending(scores: Float64Array): Int32Array {

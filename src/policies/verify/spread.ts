@@ -16,9 +16,9 @@
  * The controller keeps no state: the width is measured afresh from real data every generation.
  */
 import type { Dataset } from '../../core/dataset.js';
-import { log } from '../../core/libm.js';
 import type { PolicyContext } from '../../core/policy.js';
 import type { Samples } from '../../core/samples.js';
+import { log } from '../../numeric/libm.js';
 import { scoreWith } from './verifiers.js';
 
 export interface SpreadOptions {

@@ -3,8 +3,8 @@
  * bit-identical to Node 20's fdlibm-based Math.exp/Math.log (the same algorithm), and right at the edges.
  */
 import { describe, expect, it } from 'vitest';
-import { exp, log, log1p, pow } from './libm.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/rng.js';
+import { cos, exp, expm1, log, log1p, pow, sin, tanh } from './libm.js';
 
 /** Distance in units in the last place between two doubles of the same sign. */
 function ulps(a: number, b: number): number {
@@ -87,5 +87,31 @@ describe('deterministic libm', () => {
     expect(log1p(-1)).toBe(-Infinity);
     for (const x of draws(20_000, (u) => (u - 0.25) * 1e-3))
       expect(ulps(log1p(x), Math.log1p(x)), `log1p(${x})`).toBeLessThanOrEqual(4);
+  });
+
+  it("sin and cos are within 1 ulp of Math's over the whole range they take, and exact at the checkpoints", () => {
+    for (const x of [
+      ...draws(30_000, (u) => u * 2 * Math.PI),
+      ...draws(20_000, (u) => (u - 0.5) * 3e6),
+      // just off multiples of π/2, where the reduction cancels most bits
+      ...draws(5000, (u) => (Math.PI / 2) * Math.round(u * 2e5) + (u - 0.5) * 1e-6),
+    ]) {
+      expect(ulps(sin(x), Math.sin(x)), `sin(${x})`).toBeLessThanOrEqual(1);
+      expect(ulps(cos(x), Math.cos(x)), `cos(${x})`).toBeLessThanOrEqual(1);
+    }
+    expect([sin(0), sin(-0), cos(0), sin(1e-10)]).toEqual([0, -0, 1, 1e-10]);
+    expect(sin(Math.PI)).toBe(1.2246467991473532e-16); // π's rounding error, not 0
+    expect([sin(Infinity), cos(Number.NaN)]).toEqual([Number.NaN, Number.NaN]);
+    expect(() => sin(1e7)).toThrow(/beyond/);
+    // sin² + cos² = 1 to rounding
+    for (const x of draws(2000, (u) => (u - 0.5) * 100)) expect(sin(x) ** 2 + cos(x) ** 2).toBeCloseTo(1, 15);
+  });
+
+  it('expm1 and tanh keep tiny arguments and are within a few ulp elsewhere', () => {
+    expect([expm1(1e-300), tanh(1e-300), tanh(30), tanh(-30), tanh(0)]).toEqual([1e-300, 1e-300, 1, -1, 0]);
+    for (const x of draws(20_000, (u) => (u - 0.5) * 4)) {
+      expect(ulps(expm1(x), Math.expm1(x)), `expm1(${x})`).toBeLessThanOrEqual(4);
+      expect(ulps(tanh(x), Math.tanh(x)), `tanh(${x})`).toBeLessThanOrEqual(4);
+    }
   });
 });
