@@ -1,6 +1,6 @@
 /**
  * The web UI's HTTP surface (Hono): JSON views of runs, comparisons and sweeps, a run's live events, reports
- * from run folders, and the built client. It only reads: no route writes,
+ * from run folders, the built client, and for the playground's VAE an MNIST slice and the engine's kernels. It only reads: no route writes,
  * and every name a request carries is resolved under the runs folder by paths.ts.
  */
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { DamagedFileError, RunFolderError, UsageError } from '../core/errors.js';
 import { assertRunFolder } from '../core/run-store.js';
 import { runEvents } from './events.js';
+import { mnistSlice } from './mnist-slice.js';
 import { decodePath, OutsideError, underRoot } from './paths.js';
 import { APP_CSP, hostName, isLoopback, REPORT_CSP } from './security.js';
 import { contentType, REPORT_KINDS, readServable } from './static-files.js';
@@ -18,6 +19,10 @@ export interface AppOptions {
   readonly runsDir: string;
   /** The built client (dist/web). */
   readonly webDir: string;
+  /** The engine's WebAssembly kernels (dist/engine), which the playground's VAE trains on. */
+  readonly engineDir?: string;
+  /** Where MNIST is looked for first (then $COLLAPSE_LAB_DATA and the download cache). */
+  readonly dataDir?: string;
   /**
    * Only requests naming a loopback host (Host: localhost, 127.x.x.x, [::1]) are answered, so a web page that
    * rebinds its own domain to 127.0.0.1 (DNS rebinding) cannot read the runs. Off when the user bound another
@@ -25,6 +30,9 @@ export interface AppOptions {
    */
   readonly loopbackOnly?: boolean;
 }
+
+/** The only files served from dist/engine: the WebAssembly kernels (engine/browser.ts fetches them by name). */
+const ENGINE_FILES = new Set(['kernels.wasm', 'kernels-relaxed.wasm']);
 
 /** A request the server answers with a status and a message instead of a page. */
 class HttpError extends Error {
@@ -85,6 +93,30 @@ export function createApp(options: AppOptions): Hono {
     if (!isSweep(dir)) throw new HttpError(404, `'${id}' is not a sweep folder (no sweep.json)`);
     return c.json(sweepPageView(root, dir));
   });
+  app.get('/api/mnist', (c) => {
+    const split = c.req.query('split');
+    if (split !== 'train' && split !== 'test')
+      throw new HttpError(400, `split: expected 'train' or 'test', got '${split ?? ''}'`);
+    const text = c.req.query('count') ?? '';
+    const count = Number(text);
+    if (!/^\d+$/.test(text) || count < 1 || count > 60_000)
+      throw new HttpError(400, `count: expected an integer in [1, 60000], got '${text}'`);
+    const slice = mnistSlice(split, count, options.dataDir);
+    return c.body(new Uint8Array(slice.body), 200, {
+      'Content-Type': 'application/octet-stream',
+      'X-Mnist-Count': String(slice.count),
+      'X-Mnist-Sha256': slice.sha256,
+    });
+  });
+
+  app.get('/engine/:file', (c) => {
+    const file = c.req.param('file');
+    const bytes =
+      options.engineDir && ENGINE_FILES.has(file) ? readServable(path.join(options.engineDir, file)) : undefined;
+    if (!bytes) throw new HttpError(404, `no engine file '${file}'`);
+    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': 'application/wasm' });
+  });
+
   app.get('/files/*', (c) => {
     const name = decodePath(c.req.path.slice('/files/'.length));
     const bytes = readServable(underRoot(root, name), REPORT_KINDS);

@@ -14,7 +14,8 @@ export const DEFAULT_HOST = '127.0.0.1';
  */
 export const APP_CSP = [
   "default-src 'none'",
-  "script-src 'self'",
+  // 'wasm-unsafe-eval' lets the playground compile the engine's WebAssembly kernels; it allows no JS eval.
+  "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'",
   "style-src 'self'",
   "img-src 'self' data: blob:",

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMnist } from '../data/mnist.js';
+import { type MnistSet, mnistSetFromBytes } from '../data/mnist-set.js';
 import { fixtureRun, tempDir } from '../reports/test-helpers/fixtures.js';
 import { type RunningServer, startServer } from './index.js';
 import { bindAddress, isLoopback } from './security.js';
@@ -32,6 +34,20 @@ function get(
   });
 }
 
+/** A response's bytes (the MNIST slice is binary). */
+function getBytes(rawPath: string): Promise<{ headers: http.IncomingHttpHeaders; body: Uint8Array }> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: url.hostname, port: url.port, path: rawPath }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) }));
+      })
+      .on('error', reject);
+  });
+}
+
 beforeAll(async () => {
   const base = tempDir();
   root = path.join(base, 'runs');
@@ -52,7 +68,7 @@ beforeAll(async () => {
   fs.symlinkSync(path.join(outside, 'run'), path.join(root, 'linked-run'));
   fs.symlinkSync(path.join(outside, 'secret.html'), path.join(root, 'linked.html'));
   fs.symlinkSync(outside, path.join(root, runId, 'figures-elsewhere'));
-  server = await startServer({ runsDir: root, webDir: web, port: 0 });
+  server = await startServer({ runsDir: root, webDir: web, engineDir: path.resolve('dist/engine'), port: 0 });
 });
 
 afterAll(async () => {
@@ -78,7 +94,7 @@ describe('the server', () => {
     expect([script.status, script.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
     for (const r of [list, run, index, script, await get('/no-such-page')]) {
       expect(r.headers['content-security-policy']).toMatch(/script-src 'self'/);
-      expect(r.headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
+      expect(r.headers['content-security-policy']).not.toMatch(/'unsafe-inline'|'unsafe-eval'/);
     }
   });
 
@@ -105,6 +121,8 @@ describe('the server', () => {
     ['/api/run/events?id=..%2Foutside%2Frun'],
     ['/api/compare?id=RUN&id=linked-run'],
     ['/api/sweep?id=..'],
+    ['/engine/..%2f..%2fpackage.json'],
+    ['/engine/kernels.wat'],
   ])('refuses %s (nothing outside the runs folder, nothing but reports from run folders)', async (raw) => {
     const r = await get(raw.replace('RUN', runId));
     expect(r.status).toBeGreaterThanOrEqual(400);
@@ -122,6 +140,27 @@ describe('the server', () => {
     }
     for (const host of ['localhost:1234', '127.0.0.1', '[::1]:80'])
       expect((await get('/api/runs', { host })).status).toBe(200);
+  });
+
+  it("serves the engine's kernels and, where MNIST is present, a slice of it as the files hold it", async () => {
+    const wasm = await get('/engine/kernels.wasm');
+    expect([wasm.status, wasm.headers['content-type']]).toEqual([200, 'application/wasm']);
+    expect(JSON.parse((await get('/api/mnist?split=valid&count=3')).body).error).toMatch(
+      /split: expected 'train' or 'test'/,
+    );
+    expect(JSON.parse((await get('/api/mnist?split=test&count=0')).body).error).toMatch(/count: expected an integer/);
+    let test: MnistSet;
+    try {
+      test = readMnist('test');
+    } catch {
+      return; // no MNIST here ($COLLAPSE_LAB_DATA): the route's reading is mnist.ts's, tested there
+    }
+    const r = await getBytes('/api/mnist?split=test&count=3');
+    expect(r.headers['x-mnist-count']).toBe('3');
+    expect(r.headers['x-mnist-sha256']).toBe(test.sha256);
+    const set = mnistSetFromBytes(r.body.subarray(0, 3 * 784), r.body.subarray(3 * 784));
+    expect(set.pixels).toEqual(test.pixels.subarray(0, 3 * 784));
+    expect([...set.labels]).toEqual([...test.labels.subarray(0, 3)]);
   });
 
   it('says what is wrong with a request in words', async () => {

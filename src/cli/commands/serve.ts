@@ -9,7 +9,7 @@ export const DEFAULT_PORT = 8765;
 
 export const commandSpec: CommandSpec = {
   name: 'serve',
-  usage: ['serve [--runs DIR] [--port N] [--host H]'],
+  usage: ['serve [--runs DIR] [--port N] [--host H] [--data-dir DIR]'],
   description: `Serves a web UI over a runs folder: the run list (state, family, policy, generations, live or
 finished, filterable), each run's metric curves drawn live as generations land, its progress, figures and
 report; a comparison of selected runs (the views of 'compare'); sweeps (mean ± 95% per grid cell, heatmap,
@@ -20,13 +20,19 @@ then everyone who can reach it can read the runs (there is no login).`,
     runs: { type: 'string', value: 'dir', help: 'the runs folder (default: runs)' },
     port: { type: 'string', value: 'n', help: `the port (default ${DEFAULT_PORT}; 0: any free port)` },
     host: { type: 'string', value: 'address', help: 'the address to bind (default 127.0.0.1)' },
+    'data-dir': {
+      type: 'string',
+      value: 'dir',
+      help: "where MNIST is looked for first, for the playground's VAE (then $COLLAPSE_LAB_DATA, the cache)",
+    },
   },
 };
 
 export const help = helpText(commandSpec);
 
-/** The built client, beside the compiled server: dist/web. */
+/** The built client and the engine's kernels, beside the compiled CLI: dist/web, dist/engine. */
 const WEB_DIR = path.resolve(import.meta.dirname, '../../web');
+const ENGINE_DIR = path.resolve(import.meta.dirname, '../../engine');
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, commandSpec);
@@ -41,9 +47,12 @@ export async function run(argv: string[]): Promise<number> {
   if (!fs.existsSync(path.join(WEB_DIR, 'index.html')))
     throw new UsageError(`serve: the web client is not built (no ${WEB_DIR}/index.html); run 'npm run build'`);
   fs.mkdirSync(runsDir, { recursive: true });
+  const dataDir = str(values, 'data-dir');
   const server = await startServer({
     runsDir,
     webDir: WEB_DIR,
+    engineDir: ENGINE_DIR,
+    ...(dataDir ? { dataDir } : {}),
     port,
     ...(host === undefined ? {} : { host, hostExplicit: true }),
   });
