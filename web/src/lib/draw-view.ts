@@ -1,6 +1,7 @@
 /**
  * Draws one generation's view (src/playground/views.ts) on a canvas, fast enough for every animation frame:
- * the model in blue against the truth in orange (the report's palette), on axes fixed by the truth.
+ * the model in blue against the truth in orange (the report's palette), on axes fixed by the truth; for the
+ * VAE, its decoder's sample grid.
  */
 import type { Ellipse, PlaygroundView } from '../../../src/playground/index';
 
@@ -17,6 +18,7 @@ export function drawView(canvas: HTMLCanvasElement, view: PlaygroundView): void 
   ctx.fillRect(0, 0, width, height);
   ctx.strokeStyle = '#ccc';
   ctx.strokeRect(PAD, PAD / 2, width - PAD * 1.5, height - PAD * 1.5);
+  if (view.kind === 'image') return image(ctx, view.src, width, height);
   if (view.kind === 'histogram') histogram(ctx, view.model, view.truth, width, height);
   else if (view.kind === 'density') density(ctx, view.x, view.model, view.truth, width, height);
   else points(ctx, view.points, view.model, view.truth, width, height);
@@ -25,6 +27,17 @@ export function drawView(canvas: HTMLCanvasElement, view: PlaygroundView): void 
   ctx.fillText('model', PAD + 6, PAD / 2 + 14);
   ctx.fillStyle = TRUTH;
   ctx.fillText('truth', PAD + 56, PAD / 2 + 14);
+}
+
+/** The VAE's sample grid (a PNG data URL), scaled up in whole pixels so the digits stay sharp. */
+function image(ctx: CanvasRenderingContext2D, src: string, w: number, h: number) {
+  const img = new Image();
+  img.onload = () => {
+    const scale = Math.max(1, Math.floor(Math.min(w / img.width, h / img.height)));
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(img, (w - img.width * scale) / 2, (h - img.height * scale) / 2, img.width * scale, img.height * scale);
+  };
+  img.src = src;
 }
 
 function histogram(ctx: CanvasRenderingContext2D, model: number[], truth: number[], w: number, h: number) {
