@@ -10,6 +10,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMnist } from '../data/mnist.js';
+import { vaeEngine } from '../families/vae/node-host.js';
 import { defaultPlaygroundConfig, playgroundConfigToSearch, runPlayground } from '../playground/index.js';
 import { tempDir } from '../reports/test-helpers/fixtures.js';
 
@@ -48,6 +50,16 @@ registerFamily(defineFamily({
 `;
 
 const SCRIPT = '<script>window.pwned=1</script>';
+
+/** Whether MNIST's files are here (the playground's VAE trains on a slice of them). */
+const hasMnist = (() => {
+  try {
+    readMnist('test');
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 let dir: string;
 let runs: string;
@@ -321,6 +333,51 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
     expect(await page.locator('#pg-error').textContent()).toMatch(/samplesPerGeneration: Too small/);
     expect(await page.locator('#pg-generation').count()).toBe(0);
   });
+
+  it.skipIf(!hasMnist)(
+    `trains the playground's VAE in the worker on the served MNIST slice and WebAssembly engine, with Node's numbers bit for bit${hasMnist ? '' : ' (skipped: no MNIST; set COLLAPSE_LAB_DATA)'}`,
+    async () => {
+      const preset = defaultPlaygroundConfig('vae');
+      const config = {
+        ...preset,
+        generations: 2,
+        samplesPerGeneration: 400,
+        heldOutSize: 100,
+        real: { type: 'mnist' as const, trainImages: 400 },
+        family: { ...preset.family, epochs: 1, latentProbe: 200, diversitySamples: 50 },
+      };
+      await page.goto(`${base}#/playground${playgroundConfigToSearch(config)}`);
+      const link = page.locator('#pg-download');
+      await link.waitFor({ timeout: 60_000 });
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      const inPage = fs.readFileSync(await download.path(), 'utf8');
+      // The decoder's sample grid is on the canvas (drawn once its PNG decodes): 10×10 images, none white.
+      const darkPixels = () =>
+        page.$eval('.playground canvas', (c) => {
+          const canvas = c as unknown as {
+            width: number;
+            height: number;
+            getContext(k: '2d'): {
+              getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+            };
+          };
+          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          let n = 0;
+          for (let i = 0; i < data.length; i += 4) if (data[i] < 250) n++;
+          return n;
+        });
+      const drawnBy = Date.now() + 3000;
+      while ((await darkPixels()) <= 20_000 && Date.now() < drawnBy) await new Promise((r) => setTimeout(r, 50));
+      const dark = await darkPixels();
+      expect(dark).toBeGreaterThan(20_000);
+      await shot('playground-vae');
+      const node = await runPlayground(config, {
+        engine: vaeEngine('wasm'),
+        mnist: { train: readMnist('train'), test: readMnist('test') },
+      });
+      expect(inPage).toBe(`${node.map((m) => JSON.stringify(m)).join('\n')}\n`);
+    },
+  );
 
   it('logged no console errors or warnings on any page', () => {
     expect(errors).toEqual([]);
