@@ -1,9 +1,7 @@
 /**
  * The figures' shared look, merged into every spec before it is drawn: by the PNG renderer (plot.ts) and by the
- * web UI's vega-embed. It imports nothing at run time, so the browser bundle can take it.
+ * web UI's vega-embed. It imports nothing, so the browser bundle can take it.
  */
-import type { VlSpec } from './plot.js';
-
 /** Shared look: readable at slide size, white background so PNGs paste anywhere. */
 const CONFIG = {
   background: 'white',
@@ -18,6 +16,6 @@ const CONFIG = {
 };
 
 /** The spec as every view draws it, with the shared look. */
-export function withLook(spec: VlSpec): VlSpec {
+export function withLook(spec: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return { ...spec, config: { ...CONFIG, ...((spec.config as object) ?? {}) } };
 }

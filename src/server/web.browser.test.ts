@@ -352,16 +352,28 @@ describe.skipIf(!found)(`the web UI in Chromium${skipped}`, () => {
       const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
       const inPage = fs.readFileSync(await download.path(), 'utf8');
       // The decoder's sample grid is on the canvas (drawn once its PNG decodes): 10×10 images, none white.
+      // Read through a fresh copy each time: reading the page's own canvas again and again draws a warning.
       const darkPixels = () =>
         page.$eval('.playground canvas', (c) => {
-          const canvas = c as unknown as {
+          interface Canvas {
             width: number;
             height: number;
-            getContext(k: '2d'): {
+            ownerDocument: { createElement(tag: 'canvas'): Canvas };
+            getContext(
+              kind: '2d',
+              options?: { willReadFrequently: boolean },
+            ): {
+              drawImage(source: Canvas, x: number, y: number): void;
               getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
             };
-          };
-          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          }
+          const source = c as unknown as Canvas;
+          const copy = source.ownerDocument.createElement('canvas');
+          copy.width = source.width;
+          copy.height = source.height;
+          const context = copy.getContext('2d', { willReadFrequently: true });
+          context.drawImage(source, 0, 0);
+          const data = context.getImageData(0, 0, copy.width, copy.height).data;
           let n = 0;
           for (let i = 0; i < data.length; i += 4) if (data[i] < 250) n++;
           return n;
