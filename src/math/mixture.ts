@@ -128,10 +128,10 @@ export function sampleMixture(p: PreparedMixture, n: number, rng: Rng): Float64A
     let j = 0;
     while (j < k - 1 && u >= cumulative[j]) j++;
     for (let r = 0; r < d; r++) z[r] = rng.normal();
-    const l = p.cholesky.subarray(j * d * d, (j + 1) * d * d);
+    const l = j * d * d; // an offset, not a subarray: a view per point was most of a run's garbage
     for (let r = 0; r < d; r++) {
       let s = p.means[j * d + r];
-      for (let t = 0; t <= r; t++) s += l[r * d + t] * z[t];
+      for (let t = 0; t <= r; t++) s += p.cholesky[l + r * d + t] * z[t];
       out[i * d + r] = s;
     }
   }

@@ -37,25 +37,32 @@ for (let k = -1022; k <= 1023; k++) {
   TWO_POW[k + 1022] = float[0];
 }
 
+/** The double whose high word is `high` and low word 0: fdlibm's thresholds, compared as numbers. */
+function fromHighWord(high: number): number {
+  words[1] = high;
+  words[0] = 0;
+  return float[0];
+}
+// |x| ≥ these ⇔ fdlibm's high-word tests (the bit moves cost more than the rest of a small exp).
+const EXP_BIG = fromHighWord(0x40862e42); // ≈ 709.78: overflow or underflow possible
+const EXP_REDUCE = fromHighWord(0x3fd62e43); // > ½ ln 2: reduce
+const EXP_ONE_STEP = fromHighWord(0x3ff0a2b2); // < 1.5 ln 2: k = ±1
+const EXP_TINY = fromHighWord(0x3e300000); // 2^-28
+
 /** e^x, within 1 ulp (fdlibm e_exp.c): x = k ln 2 + r, |r| ≤ ½ ln 2, and a rational approximation of e^r. */
 export function exp(x: number): number {
-  float[0] = x;
-  const high = words[1];
-  const negative = high < 0;
-  const hx = high & 0x7fffffff;
-  if (hx >= 0x40862e42) {
-    // |x| ≥ 709.78: overflow, underflow, ±∞ or NaN
+  const a = Math.abs(x);
+  if (!(a < EXP_BIG)) {
     if (Number.isNaN(x)) return x;
     if (x > EXP_OVERFLOW) return Number.POSITIVE_INFINITY;
     if (x < EXP_UNDERFLOW) return 0;
   }
+  const negative = x < 0;
   let hi = 0;
   let lo = 0;
   let k = 0;
-  if (hx > 0x3fd62e42) {
-    // |x| > ½ ln 2: reduce
-    if (hx < 0x3ff0a2b2) {
-      // |x| < 1.5 ln 2: k = ±1
+  if (a >= EXP_REDUCE) {
+    if (a < EXP_ONE_STEP) {
       k = negative ? -1 : 1;
       hi = negative ? x + LN2_HI : x - LN2_HI;
       lo = negative ? -LN2_LO : LN2_LO;
@@ -65,8 +72,8 @@ export function exp(x: number): number {
       lo = k * LN2_LO;
     }
     x = hi - lo;
-  } else if (hx < 0x3e300000) {
-    return 1 + x; // |x| < 2^-28: e^x rounds to 1 + x
+  } else if (a < EXP_TINY) {
+    return 1 + x; // e^x rounds to 1 + x
   }
   const t = x * x;
   const c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));

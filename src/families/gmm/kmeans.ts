@@ -82,11 +82,13 @@ export function kmeans(
     iteration++;
     sums.fill(0);
     counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const c = nearestCenter(x, i * d, centers, k, d);
-      counts[c]++;
-      for (let a = 0; a < d; a++) sums[c * d + a] += x[i * d + a];
-    }
+    if (d === 2) assign2(x, n, centers, k, sums, counts);
+    else
+      for (let i = 0; i < n; i++) {
+        const c = nearestCenter(x, i * d, centers, k, d);
+        counts[c]++;
+        for (let a = 0; a < d; a++) sums[c * d + a] += x[i * d + a];
+      }
     let shift = 0;
     for (let c = 0; c < k; c++) {
       if (counts[c] === 0) continue; // an empty cluster keeps its centre
@@ -99,4 +101,33 @@ export function kmeans(
     if (shift <= threshold) break;
   }
   return { centers, iterations: iteration };
+}
+
+/** One Lloyd assignment in 2-D, unrolled: each point's nearest centre, its count and coordinate sums. */
+function assign2(
+  x: Float64Array,
+  n: number,
+  centers: Float64Array,
+  k: number,
+  sums: Float64Array,
+  counts: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const x0 = x[2 * i];
+    const x1 = x[2 * i + 1];
+    let best = 0;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (let c = 0; c < k; c++) {
+      const t0 = x0 - centers[2 * c];
+      const t1 = x1 - centers[2 * c + 1];
+      const s = t0 * t0 + t1 * t1;
+      if (s < bestDistance) {
+        bestDistance = s;
+        best = c;
+      }
+    }
+    counts[best]++;
+    sums[2 * best] += x0;
+    sums[2 * best + 1] += x1;
+  }
 }
