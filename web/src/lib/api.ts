@@ -36,7 +36,14 @@ export interface Progress {
 
 export interface RunView {
   readonly id: string;
-  readonly config: { name: string; label?: string; seed: number; generations: number; family: { type: string }; policy: { type: string } } & Record<string, unknown>;
+  readonly config: {
+    name: string;
+    label?: string;
+    seed: number;
+    generations: number;
+    family: { type: string };
+    policy: { type: string };
+  } & Record<string, unknown>;
   readonly status: RunRow['status'];
   readonly generationsDone: number;
   readonly progress: Progress | null;
@@ -87,6 +94,7 @@ export async function getJson<T>(url: string): Promise<T> {
   return body as T;
 }
 
+/** A query string; a list value repeats its key (?id=a&id=b). */
 export const query = (params: Record<string, string | readonly string[]>) => {
   const q = new URLSearchParams();
   for (const [key, value] of Object.entries(params))

@@ -18,7 +18,10 @@ export function drawView(canvas: HTMLCanvasElement, view: PlaygroundView): void 
   ctx.fillRect(0, 0, width, height);
   ctx.strokeStyle = '#ccc';
   ctx.strokeRect(PAD, PAD / 2, width - PAD * 1.5, height - PAD * 1.5);
-  if (view.kind === 'image') return image(ctx, view.src, width, height);
+  if (view.kind === 'image') {
+    image(ctx, view.src, width, height);
+    return;
+  }
   if (view.kind === 'histogram') histogram(ctx, view.model, view.truth, width, height);
   else if (view.kind === 'density') density(ctx, view.x, view.model, view.truth, width, height);
   else points(ctx, view.points, view.model, view.truth, width, height);
@@ -35,7 +38,13 @@ function image(ctx: CanvasRenderingContext2D, src: string, w: number, h: number)
   img.onload = () => {
     const scale = Math.max(1, Math.floor(Math.min(w / img.width, h / img.height)));
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(img, (w - img.width * scale) / 2, (h - img.height * scale) / 2, img.width * scale, img.height * scale);
+    ctx.drawImage(
+      img,
+      (w - img.width * scale) / 2,
+      (h - img.height * scale) / 2,
+      img.width * scale,
+      img.height * scale,
+    );
   };
   img.src = src;
 }
@@ -70,7 +79,10 @@ function density(ctx: CanvasRenderingContext2D, x: number[], model: number[], tr
     ctx.strokeStyle = color;
     ctx.lineWidth = 2;
     ctx.beginPath();
-    ys.forEach((p, i) => (i === 0 ? ctx.moveTo(sx(i), sy(p)) : ctx.lineTo(sx(i), sy(p))));
+    for (const [i, p] of ys.entries()) {
+      if (i === 0) ctx.moveTo(sx(i), sy(p));
+      else ctx.lineTo(sx(i), sy(p));
+    }
     ctx.stroke();
   }
 }

@@ -1,4 +1,6 @@
 /** The page and its parameters live in the URL's hash (#/run?id=...), so every view is a link and reloads. */
+import { query } from './api';
+
 export interface Route {
   readonly page: string;
   readonly params: URLSearchParams;
@@ -6,14 +8,11 @@ export interface Route {
 
 export function currentRoute(): Route {
   const hash = location.hash.replace(/^#\/?/, '');
-  const [page, query = ''] = hash.split('?', 2);
-  return { page: page || 'runs', params: new URLSearchParams(query) };
+  const [page, search = ''] = hash.split('?', 2);
+  return { page: page || 'runs', params: new URLSearchParams(search) };
 }
 
 export function href(page: string, params: Record<string, string | readonly string[]> = {}): string {
-  const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(params))
-    for (const v of typeof value === 'string' ? [value] : value) query.append(key, v);
-  const text = query.toString();
+  const text = query(params);
   return `#/${page}${text ? `?${text}` : ''}`;
 }
