@@ -3,9 +3,15 @@
  * frame per generation, so the page stays responsive while thousands of generations run. The VAE also needs
  * its MNIST slice and the engine's WebAssembly kernels, both fetched from the server that served the page.
  */
-import { MNIST_PIXELS, type MnistSet, mnistSetFromBytes } from '../../src/data/mnist-set';
+import { MNIST_PIXELS } from '../../src/data/mnist-set';
 import { Engine, loadWasmBackendFromUrl } from '../../src/engine/browser';
-import { type PlaygroundConfig, type PlaygroundFrame, runPlayground } from '../../src/playground/index';
+import {
+  type MnistSet,
+  mnistSetFromBytes,
+  type PlaygroundConfig,
+  type PlaygroundFrame,
+  runPlayground,
+} from '../../src/playground/index';
 
 export type ToWorker = { readonly type: 'run'; readonly config: PlaygroundConfig } | { readonly type: 'stop' };
 export type FromWorker =
