@@ -46,7 +46,6 @@ export async function run(argv: string[]): Promise<number> {
   if (host !== undefined && host.trim() === '') throw new UsageError(`--host: expected an address, got ''`);
   if (!fs.existsSync(path.join(WEB_DIR, 'index.html')))
     throw new UsageError(`serve: the web client is not built (no ${WEB_DIR}/index.html); run 'npm run build'`);
-  fs.mkdirSync(runsDir, { recursive: true });
   const dataDir = str(values, 'data-dir');
   const server = await startServer({
     runsDir,
