@@ -12,6 +12,7 @@ const SRC = path.resolve(import.meta.dirname, '../src');
 /** Top to bottom. A module belongs to the first layer whose pattern matches its path under src/. */
 const LAYERS: readonly [name: string, pattern: RegExp][] = [
   ['cli', /^cli\//],
+  ['server', /^server\//],
   ['library API', /^index\.ts$/],
   ['playground', /^playground\//],
   ['sweeps', /^sweeps\//],

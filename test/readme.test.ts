@@ -24,6 +24,7 @@ const NOT_RUN: readonly [RegExp, string][] = [
   [/data fetch/, 'downloads: nothing may be fetched here (the loaders read --data-dir)'],
   [/--queue|\bworker\b|redis-server/, 'a Redis fleet: the sweep tests start a real redis-server'],
   [/sweep sweep-keep-real/, '90 trials (~40 s): the sweep tests run the same code on a smaller grid'],
+  [/collapse-lab serve\b/, 'a server that runs until stopped: src/server/web.browser.test.ts starts it in Chromium'],
 ];
 
 /** Whole blocks not run, and why. */

@@ -37,6 +37,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'every paper experiment and one report (--quick: under a minute)',
     load: () => import('./commands/reproduce.js'),
   },
+  serve: {
+    summary: 'a web UI: live runs, comparisons, sweeps, the playground',
+    load: () => import('./commands/serve.js'),
+  },
 };
 
 const HELP = `collapse-lab ${VERSION}: a laboratory for model collapse

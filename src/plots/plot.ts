@@ -6,6 +6,7 @@
 import { Resvg } from '@resvg/resvg-js';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { withLook } from './look.js';
 
 /**
  * A Vega-Lite spec as plain data. Builders compose it from fragments (layers, panels), which the library's
@@ -25,19 +26,6 @@ export interface Figure {
 export interface RenderedFigure extends Figure {
   readonly svg: string;
 }
-
-/** Shared look: readable at slide size, white background so PNGs paste anywhere. */
-const CONFIG = {
-  background: 'white',
-  // No per-mark ARIA labels: thousands of scatter points would triple the SVG; figures carry a caption instead.
-  aria: false,
-  font: 'DejaVu Sans, Liberation Sans, Arial, sans-serif',
-  view: { stroke: '#ddd' },
-  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#eee' },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
-  title: { fontSize: 14, anchor: 'start' },
-  header: { labelFontSize: 12, titleFontSize: 12 },
-};
 
 /** Vega-Lite warnings (e.g. a dropped non-positive value on a log axis) are expected noise here, not errors. */
 const quietLogger = {
@@ -59,8 +47,7 @@ const quietLogger = {
 };
 
 export async function renderSvg(spec: VlSpec): Promise<string> {
-  const full = { ...spec, config: { ...CONFIG, ...((spec.config as object) ?? {}) } } as TopLevelSpec;
-  const vega = compile(full, { logger: quietLogger as never }).spec;
+  const vega = compile(withLook(spec) as unknown as TopLevelSpec, { logger: quietLogger as never }).spec;
   const view = new View(parse(vega), { renderer: 'none', logLevel: 0 });
   try {
     // Geometry (transform and path data, never text) to 1/100 px: invisible, and a third off the size of a

@@ -149,7 +149,7 @@ function runsTable(groups: readonly RunGroup[], outDir: string): string {
  * Each shared metric at the last generation: the mean over seeds (geometric for scale-like metrics) with its 95%
  * interval, n in each column's header; where the real distribution is known, its value in a truth column.
  */
-function finalTable(groups: readonly RunGroup[]): string {
+export function finalTable(groups: readonly RunGroup[]): string {
   const names = numericMetricNames(groups[0].runs[0].metrics);
   const own = findFamily(groups[0].runs[0].config.family.type)?.definitions;
   const known = truthOf(groups[0].runs[0].config.real as RealConfig);

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../core/atomic-file.js';
 import { csv } from '../core/csv.js';
 import type { Metrics } from '../core/family.js';
 import { type RunData, readRun } from '../core/run-store.js';
-import { isScaleLike, meanInterval, summarise } from '../metrics/seed-summary.js';
+import { isScaleLike, summarise } from '../metrics/seed-summary.js';
 import { type CurveRow, curvePanel, grid } from '../plots/charts.js';
 import { format } from '../plots/generic.js';
 import { table } from '../plots/html.js';
@@ -23,7 +23,7 @@ import { SweepFolder, type SweepRecord, type TrialRecord } from './sweep-folder.
 /** The metric a sweep is read by, unless its spec names one: the family's own collapse measure. */
 const HEADLINES = ['variance', 'totalVariance', 'testPerplexity', 'supportSize', 'w2', 'rate'];
 
-interface Cell {
+export interface Cell {
   readonly label: string;
   readonly point: Readonly<Record<string, unknown>>;
   readonly trials: { readonly record: TrialRecord; readonly run: RunData }[];
@@ -151,18 +151,53 @@ function heatmap(cells: readonly Cell[], axes: readonly string[], metric: string
   };
 }
 
-/** Writes report.html, figures/, finals.csv and curves.csv into the sweep folder. */
-export async function buildSweepReport(dir: string): Promise<WrittenReport> {
+/** What the sweep report and the web UI show of a sweep: its cells, headline metric, figures and cell table. */
+export interface SweepView {
+  readonly record: SweepRecord;
+  readonly folder: SweepFolder;
+  readonly cells: readonly Cell[];
+  readonly metric: string | undefined;
+  readonly figures: readonly Figure[];
+  /** Per grid cell: label, n, mean of the final headline metric, its 95% interval. */
+  readonly cellRows: readonly (readonly string[])[];
+  readonly cellHeader: readonly string[];
+}
+
+export function sweepView(dir: string): SweepView {
   const record = SweepFolder.read(dir);
   if (!record) throw new Error(`${dir} is not a sweep folder (no sweep.json)`);
   const folder = SweepFolder.open(dir, record);
   const cells = cellsOf(folder);
-  const all = cells.flatMap((c) => c.trials.map((t) => t.run));
-  const metrics = numericMetricNames(all.flatMap((r) => r.metrics));
   const metric = headlineMetric(
     record,
-    all.flatMap((r) => r.metrics),
+    cells.flatMap((c) => c.trials.flatMap((t) => t.run.metrics)),
   );
+  const figures = metric
+    ? [curves(cells, metric), heatmap(cells, record.axes, metric)].filter((f): f is Figure => f !== undefined)
+    : [];
+  const cellRows = cells.map((c) => {
+    const finals = c.trials
+      .map((t) => (metric ? final(t.run, metric) : undefined))
+      .filter((v): v is number => v !== undefined);
+    // The same summary as the heatmap and the curves: geometric for scale-like metrics, as the header says.
+    const { mean, lo, hi, n } =
+      finals.length && metric ? summarise(metric, finals) : { mean: Number.NaN, lo: Number.NaN, hi: Number.NaN, n: 0 };
+    return [c.label, String(n), format(mean), n > 1 ? `[${format(lo)}, ${format(hi)}]` : '–'];
+  });
+  const cellHeader = [
+    'grid cell',
+    'n (seeds)',
+    `${metric && isScaleLike(metric) && cells.every((c) => c.trials.every((t) => (final(t.run, metric) ?? 1) > 0)) ? 'geometric mean' : 'mean'} of final ${metric ?? ''}`,
+    '95% interval [lo, hi]',
+  ];
+  return { record, folder, cells, metric, figures, cellRows, cellHeader };
+}
+
+/** Writes report.html, figures/, finals.csv and curves.csv into the sweep folder. */
+export async function buildSweepReport(dir: string): Promise<WrittenReport> {
+  const { record, folder, cells, metric, figures, cellRows, cellHeader } = sweepView(dir);
+  const all = cells.flatMap((c) => c.trials.map((t) => t.run));
+  const metrics = numericMetricNames(all.flatMap((r) => r.metrics));
   const axes = record.axes;
 
   const trials = cells.flatMap((c) => c.trials);
@@ -188,19 +223,7 @@ export async function buildSweepReport(dir: string): Promise<WrittenReport> {
       }
   writeFileAtomic(path.join(dir, 'curves.csv'), csv(tidy));
 
-  const figures = metric
-    ? [curves(cells, metric), heatmap(cells, axes, metric)].filter((f): f is Figure => f !== undefined)
-    : [];
   const rendered = await renderAndSave(dir, figures);
-  const summaryRows = cells.map((c) => {
-    const finals = c.trials
-      .map((t) => (metric ? final(t.run, metric) : undefined))
-      .filter((v): v is number => v !== undefined);
-    const { mean, lo, hi, n } = finals.length
-      ? meanInterval(finals)
-      : { mean: Number.NaN, lo: Number.NaN, hi: Number.NaN, n: 0 };
-    return [c.label, String(n), format(mean), n > 1 ? `[${format(lo)}, ${format(hi)}]` : '–'];
-  });
   const counts = folder.counts();
   const failed = record.trials.filter((t) => t.state === 'failed');
   const html = writePage(
@@ -210,15 +233,7 @@ export async function buildSweepReport(dir: string): Promise<WrittenReport> {
     [
       {
         title: `Final ${metric ?? 'metric'} per grid cell`,
-        html: table(
-          [
-            'grid cell',
-            'n (seeds)',
-            `${metric && isScaleLike(metric) ? 'geometric mean' : 'mean'} of final ${metric ?? ''}`,
-            '95% interval [lo, hi]',
-          ],
-          summaryRows,
-        ),
+        html: table(cellHeader, cellRows),
       },
       ...((rates) => (rates ? [{ title: 'Collapse rate per grid cell', html: rates }] : []))(
         collapseRateTable(cells.map((c) => ({ label: c.label, runs: c.trials.map((t) => t.run) }))),
