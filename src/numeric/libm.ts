@@ -19,7 +19,7 @@ if (words[1] !== 0x3ff00000) throw new Error('collapse-lab: libm needs a little-
 
 const LN2_HI = 0.6931471803691238;
 const LN2_LO = 1.9082149292705877e-10;
-const INV_LN2 = 1.4426950408889634;
+const INV_LN2 = Math.LOG2E; // fdlibm's invln2, the same double
 const EXP_OVERFLOW = 709.782712893384;
 const EXP_UNDERFLOW = -745.1332191019411;
 const P1 = 0.16666666666666602;

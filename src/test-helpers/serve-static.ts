@@ -38,7 +38,7 @@ export async function serveStatic(
     const prefix = Object.keys(folders).find((p) => urlPath.startsWith(p));
     const root = prefix === undefined ? undefined : path.resolve(folders[prefix]);
     const file = root && path.join(root, urlPath.slice((prefix as string).length));
-    if (!root || !file || !file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    if (!root || !file?.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404).end();
       return;
     }
