@@ -194,15 +194,21 @@ export function marginalCdf(mg: ReturnType<typeof marginal>, x: number): number 
   return s;
 }
 
-/** Quantile of a 1-D mixture marginal by bisection on its CDF (to ~1e-12 in x). */
-export function marginalQuantile(mg: ReturnType<typeof marginal>, p: number): number {
+/** [min μⱼ − c·σⱼ, max μⱼ + c·σⱼ] over the components of a 1-D mixture (means and variances). */
+export function componentSpan(means: ArrayLike<number>, variances: ArrayLike<number>, c: number): [number, number] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
-  for (let j = 0; j < mg.weights.length; j++) {
-    const s = Math.sqrt(mg.variances[j]);
-    lo = Math.min(lo, mg.means[j] - 40 * s);
-    hi = Math.max(hi, mg.means[j] + 40 * s);
+  for (let j = 0; j < means.length; j++) {
+    const s = Math.sqrt(variances[j]);
+    lo = Math.min(lo, means[j] - c * s);
+    hi = Math.max(hi, means[j] + c * s);
   }
+  return [lo, hi];
+}
+
+/** Quantile of a 1-D mixture marginal by bisection on its CDF (to ~1e-12 in x). */
+export function marginalQuantile(mg: ReturnType<typeof marginal>, p: number): number {
+  let [lo, hi] = componentSpan(mg.means, mg.variances, 40);
   for (let it = 0; it < 200 && hi - lo > 1e-12 * Math.max(1, Math.abs(lo)); it++) {
     const mid = 0.5 * (lo + hi);
     if (marginalCdf(mg, mid) < p) lo = mid;

@@ -218,20 +218,7 @@ describe('the playground', () => {
   it.skipIf(!fs.existsSync(ENTRY))(
     'imports nothing a browser lacks: no Node built-in anywhere in its module graph',
     () => {
-      const seen = new Set<string>();
-      const packages = new Set<string>();
-      const IMPORT =
-        /(?:^|[\s;}])(?:import|export)\s*(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-      const walk = (file: string) => {
-        if (seen.has(file)) return;
-        seen.add(file);
-        for (const m of fs.readFileSync(file, 'utf8').matchAll(IMPORT)) {
-          const spec = m[1] ?? m[2];
-          if (spec.startsWith('.')) walk(path.resolve(path.dirname(file), spec));
-          else packages.add(spec);
-        }
-      };
-      walk(ENTRY);
+      const { seen, packages } = moduleGraph(ENTRY);
       expect(seen.size).toBeGreaterThan(30); // the scan follows the graph (loop, families, policies, metrics)
       expect(seen.has(path.resolve('dist/core/loop.js'))).toBe(true);
       const builtins = [...packages].filter((p) => p.startsWith('node:') || builtinModules.includes(p.split('/')[0]));

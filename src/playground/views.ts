@@ -9,7 +9,7 @@ import type { Samples } from '../core/samples.js';
 import type { CategoricalModel } from '../families/categorical/model.js';
 import { asMixture, type GaussianModel } from '../families/gaussian/model.js';
 import type { GmmModel } from '../families/gmm/model.js';
-import { type GaussianMixture, mixtureLogDensity, prepareMixture } from '../math/mixture.js';
+import { componentSpan, type GaussianMixture, mixtureLogDensity, prepareMixture } from '../math/mixture.js';
 import { exp } from '../numeric/libm.js';
 
 export interface Ellipse {
@@ -69,13 +69,7 @@ export function generationView(
 /** Densities on a grid fixed by the truth (its range ± 5 sd), so the axes stay put while the model shrinks. */
 function densityView(model: GaussianMixture, truth: GaussianMixture | undefined): PlaygroundView {
   const reference = truth ?? model;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (let j = 0; j < reference.weights.length; j++) {
-    const sd = Math.sqrt(reference.covariances[j]);
-    lo = Math.min(lo, reference.means[j] - 5 * sd);
-    hi = Math.max(hi, reference.means[j] + 5 * sd);
-  }
+  const [lo, hi] = componentSpan(reference.means, reference.covariances, 5); // 1-D: a covariance is a variance
   const x = Float64Array.from({ length: GRID }, (_, i) => lo + ((hi - lo) * i) / (GRID - 1));
   const density = (m: GaussianMixture) => Array.from(mixtureLogDensity(prepareMixture(m), x), (v) => exp(v));
   return { kind: 'density', x: Array.from(x), model: density(model), truth: truth ? density(truth) : [] };
