@@ -68,7 +68,9 @@ try {
     same &&= JSON.stringify(metrics) === JSON.stringify(nodeMetrics);
   }
   const [n, c] = [median(nodeSeconds), median(pageSeconds)];
-  console.log(`playground '${values.experiment}', ${config.generations} generations, M = ${config.samplesPerGeneration}`);
+  console.log(
+    `playground '${values.experiment}', ${config.generations} generations, M = ${config.samplesPerGeneration}`,
+  );
   console.log(`node      ${n.toFixed(2)} s (median of ${repeats})`);
   console.log(`chromium  ${c.toFixed(2)} s (median of ${repeats}; goal < 10 s for gmm)`);
   console.log(`metrics   ${same ? 'identical, bit for bit' : 'DIFFER between Node and Chromium'}`);
