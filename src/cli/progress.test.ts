@@ -44,6 +44,29 @@ describe('Progress', () => {
     expect(stderr.text.endsWith('\r\x1b[K')).toBe(true);
   });
 
+  it('counts no work left in a run that ended, even one whose generations were never reported', () => {
+    // A cheap run going at one generation a second, and an expensive one that ended with none reported (the
+    // executor thins generation events): only the cheap run's 5 generations are left.
+    const runs = [
+      { label: 'cheap', generations: 10, cost: 1 },
+      { label: 'dear', generations: 10, cost: 1000 },
+    ];
+    const progress = new Progress(runs, 'bar', undefined, capture(true));
+    const clock = performance.now;
+    let seconds = 0;
+    performance.now = () => seconds * 1000;
+    try {
+      progress.runEnded(1);
+      for (let g = 0; g < 5; g++) {
+        seconds = g + 1;
+        progress.generation(0, g);
+      }
+      expect(progress.line(seconds * 1000)).toContain('ETA 0:05'); // not 10,005 s
+    } finally {
+      performance.now = clock;
+    }
+  });
+
   it("shows the current stage's message beside the line until the next generation ends", () => {
     const stderr = capture(true);
     const progress = new Progress([{ label: 'gpt-quick', generations: 4 }], 'bar', undefined, stderr);

@@ -81,7 +81,6 @@ export class Progress {
   /** Work per second (generations weighted by their run's cost), for the ETA. */
   private readonly workRate = new SmoothedRate();
   private readonly total: number;
-  private readonly totalWork: number;
   private lastDraw = Number.NEGATIVE_INFINITY;
   private lastRun = 0;
   /** What the current stage last said (a neural family's phase: tokens/s, loss, time left), until the next generation. */
@@ -99,7 +98,6 @@ export class Progress {
     this.finished = runs.map(() => false);
     this.latest = runs.map(() => undefined);
     this.total = runs.reduce((a, r) => a + r.generations, 0);
-    this.totalWork = runs.reduce((a, r) => a + r.generations * (r.cost ?? 1), 0);
   }
 
   /** Whether generation events must arrive for every generation (executors may otherwise thin them out). */
@@ -195,10 +193,21 @@ export class Progress {
     return this.done.reduce((a, d, i) => a + d * (this.runs[i].cost ?? 1), 0);
   }
 
+  /**
+   * Work left in runs that have not ended: an ended run has none, even when its last generations were never
+   * reported (executors thin generation events) or it failed part-way.
+   */
+  private remainingWork(): number {
+    return this.runs.reduce(
+      (a, r, i) => a + (this.finished[i] ? 0 : Math.max(0, r.generations - this.done[i]) * (r.cost ?? 1)),
+      0,
+    );
+  }
+
   /** Seconds left at the smoothed pace of work; undefined until the pace is known. */
   private etaSeconds(): number | undefined {
     const rate = this.workRate.value;
-    return rate ? (this.totalWork - this.doneWork()) / rate : undefined;
+    return rate ? this.remainingWork() / rate : undefined;
   }
 }
 
