@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { readMnist } from '../data/mnist.js';
 import type { MnistSet } from '../data/mnist-set.js';
@@ -288,64 +288,58 @@ const chromiumSkip = !fs.existsSync(CHROMIUM)
     ? `${ENTRY} is missing (npm run build)`
     : '';
 
-describe('the playground in Chromium', () => {
-  it.skipIf(Boolean(chromiumSkip))(
-    `runs the gmm experiment to generation 200 with the numbers Node gets, bit for bit${chromiumSkip ? ` (skipped: ${chromiumSkip})` : ''}`,
-    async () => {
-      const page = `<!doctype html><title>playground</title>
-<script type="importmap">{"imports":{"zod":"/zod/index.js","fflate":"/fflate/esm/browser.js"}}</script>
-<script type="module">import * as m from '/dist/playground/index.js'; window.playground = m;</script>`;
-      const server = await serveStatic(
-        { '/dist/': 'dist', '/zod/': 'node_modules/zod', '/fflate/': 'node_modules/fflate' },
-        { '/': page },
-      );
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
-      try {
-        const tab = await browser.newPage();
-        const errors: string[] = [];
-        tab.on('pageerror', (e) => errors.push(String(e)));
-        tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-        await tab.goto(server.url);
-        await tab.waitForFunction(() => 'playground' in globalThis);
-        const config = shortened('gmm', { generations: 200 });
-        const inPage = await tab.evaluate(async (c) => {
-          const m = (globalThis as unknown as { playground: typeof import('./index.js') }).playground;
-          return m.runPlayground(c);
-        }, config);
-        expect(errors).toEqual([]);
-        expect(inPage).toHaveLength(200);
-        // Chromium's Math.exp, Math.log and ** differ from Node's in the last bit; the library's own (core/libm.ts)
-        // do not, so the numbers agree to the last bit.
-        expect(inPage).toEqual(await runPlayground(config));
-      } finally {
-        await browser.close();
-        await server.close();
-      }
-    },
-  );
-
-  it.skipIf(Boolean(chromiumSkip || mnistSkip))(
-    `trains the vae on the WebAssembly engine with Node's numbers, bit for bit${chromiumSkip || mnistSkip ? ` (skipped: ${chromiumSkip || mnistSkip})` : ''}`,
-    async () => {
-      const page = `<!doctype html><title>playground</title>
+/** A page that imports the playground and the browser engine from dist/; `use` gets the tab; no page errors allowed. */
+async function inChromium<T>(use: (tab: Page) => Promise<T>): Promise<T> {
+  const page = `<!doctype html><title>playground</title>
 <script type="importmap">{"imports":{"zod":"/zod/index.js","fflate":"/fflate/esm/browser.js"}}</script>
 <script type="module">
 import * as m from '/dist/playground/index.js';
 import * as e from '/dist/engine/browser.js';
 window.playground = m; window.engine = e;
 </script>`;
-      const server = await serveStatic(
-        { '/dist/': 'dist', '/zod/': 'node_modules/zod', '/fflate/': 'node_modules/fflate' },
-        { '/': page },
-      );
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
-      try {
-        const tab = await browser.newPage();
-        const errors: string[] = [];
-        tab.on('pageerror', (e) => errors.push(String(e)));
-        tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-        await tab.goto(server.url);
-        await tab.waitForFunction(() => 'playground' in globalThis && 'engine' in globalThis);
+  const server = await serveStatic(
+    { '/dist/': 'dist', '/zod/': 'node_modules/zod', '/fflate/': 'node_modules/fflate' },
+    { '/': page },
+  );
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+  try {
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e) => errors.push(String(e)));
+    tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await tab.goto(server.url);
+    await tab.waitForFunction(() => 'playground' in globalThis && 'engine' in globalThis);
+    const result = await use(tab);
+    expect(errors).toEqual([]);
+    return result;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+describe('the playground in Chromium', () => {
+  it.skipIf(Boolean(chromiumSkip))(
+    `runs the gmm experiment to generation 200 with the numbers Node gets, bit for bit${chromiumSkip ? ` (skipped: ${chromiumSkip})` : ''}`,
+    async () => {
+      await inChromium(async (tab) => {
+        const config = shortened('gmm', { generations: 200 });
+        const inPage = await tab.evaluate(async (c) => {
+          const m = (globalThis as unknown as { playground: typeof import('./index.js') }).playground;
+          return m.runPlayground(c);
+        }, config);
+        expect(inPage).toHaveLength(200);
+        // Chromium's Math.exp, Math.log and ** differ from Node's in the last bit; the library's own (numeric/libm.ts)
+        // do not, so the numbers agree to the last bit.
+        expect(inPage).toEqual(await runPlayground(config));
+      });
+    },
+  );
+
+  it.skipIf(Boolean(chromiumSkip || mnistSkip))(
+    `trains the vae on the WebAssembly engine with Node's numbers, bit for bit${chromiumSkip || mnistSkip ? ` (skipped: ${chromiumSkip || mnistSkip})` : ''}`,
+    async () => {
+      await inChromium(async (tab) => {
         const sets = MNIST as { train: MnistSet; test: MnistSet };
         const engine = vaeEngine('wasm');
         const relaxed = (engine.backend as { relaxed?: boolean }).relaxed ?? false;
@@ -375,16 +369,12 @@ window.playground = m; window.engine = e;
             trainLabels: Array.from(sets.train.labels),
             test: bytes(sets.test),
             testLabels: Array.from(sets.test.labels),
-            base: `${server.url}dist/engine/`,
+            base: new URL('dist/engine/', tab.url()).href,
             relaxed,
           },
         );
-        expect(errors).toEqual([]);
         expect(inPage).toEqual(await runPlayground(config, { engine, mnist: sets }));
-      } finally {
-        await browser.close();
-        await server.close();
-      }
+      });
     },
   );
 });
