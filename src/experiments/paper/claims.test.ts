@@ -4,13 +4,18 @@ import type { Metrics } from '../../core/family.js';
 import type { RunData } from '../../core/run-store.js';
 import { groupRuns } from '../../plots/groups.js';
 import { resolveConfig, runExperiment } from '../run.js';
-import { gaussianClaims } from './claims.js';
+import { diceClaims, gaussianClaims } from './claims.js';
 
 /** In-memory runs as the report reads them, with `edit` applied to every metrics line. */
-async function runsOf(policy: string, seeds: number, edit: (m: Metrics) => Metrics = (m) => m): Promise<RunData[]> {
+async function runsOf(
+  policy: string,
+  seeds: number,
+  edit: (m: Metrics) => Metrics = (m) => m,
+  preset = 'gaussian',
+): Promise<RunData[]> {
   const out: RunData[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
-    const config = resolveConfig('gaussian', { generations: 200, heldOutSize: 10, seed, policy: { type: policy } });
+    const config = resolveConfig(preset, { generations: 200, heldOutSize: 10, seed, policy: { type: policy } });
     const { metrics } = await runExperiment(config, { out: null });
     out.push({
       dir: `memory-${policy}-${seed}`,
@@ -40,6 +45,23 @@ describe('the claims table', () => {
       ...(await runsOf('accumulate', 1)),
     ]);
     const result = drift.measure(broken);
+    expect(result.pass).toBe(false);
+    expect(result.measured).toMatch(/z = \d/);
+  });
+
+  it('passes the exact expected support size on honest dice and fails dice that lose outcomes too slowly', async () => {
+    const support = diceClaims.find((c) =>
+      c.claim.startsWith('E[outcomes still present]'),
+    ) as (typeof diceClaims)[number];
+    const honest = groupRuns(await runsOf('replace', 30, undefined, 'dice'));
+    expect(support.measure(honest).pass).toBe(true);
+    // Broken: an outcome lost is counted as present for another 40 generations.
+    const lagged = (runs: RunData[]) =>
+      runs.map((r) => ({
+        ...r,
+        metrics: r.metrics.map((m, g) => ({ ...m, supportSize: r.metrics[Math.max(0, g - 40)].supportSize })),
+      }));
+    const result = support.measure(groupRuns(lagged(await runsOf('replace', 30, undefined, 'dice'))));
     expect(result.pass).toBe(false);
     expect(result.measured).toMatch(/z = \d/);
   });

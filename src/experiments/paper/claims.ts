@@ -4,7 +4,7 @@
  * reported as failing. Bars are stated in the row, so a reader sees what "pass" meant.
  */
 import type { RunGroup } from '../../plots/groups.js';
-import { expectedGiniSimpson } from '../../theory/categorical.js';
+import { expectedGiniSimpson, expectedSupport } from '../../theory/categorical.js';
 import { logVarianceCheck } from '../../theory/gaussian.js';
 import { fmt, share } from '../format.js';
 import type { PaperClaim } from './experiment.js';
@@ -97,6 +97,29 @@ export const diceClaims: readonly PaperClaim[] = [
       // With all seeds fixed at one outcome (se 0) the z-score is undefined: compare with theory's own scale.
       const z = se > 0 ? zScore(m, theory, se) : (m - theory) / Math.max(theory, 1e-12);
       return { measured: `${fmt(m)} (theory ${fmt(theory)}, z = ${fmt(z)})`, pass: Math.abs(z) < 3.5 };
+    },
+  },
+  {
+    claim: 'E[outcomes still present] follows each outcome’s Wright–Fisher chain, absorbed at 0',
+    source: 'closed form (the chain stepped exactly)',
+    bar: '|z| < 3.5 for the mean support size over seeds, at the middle and the last generation',
+    measure(groups) {
+      const replace = byPolicy(groups, 'replace');
+      const config = replace.runs[0].config;
+      const M = config.samplesPerGeneration;
+      const p0 = (config.real as { probabilities?: number[] }).probabilities ?? [];
+      const generations = replace.runs[0].metrics.length;
+      const expected = expectedSupport(p0, M, generations, config.realSize ?? M);
+      if (!expected) return { measured: 'chain too large to step', pass: false };
+      const at = [Math.floor((generations - 1) / 2), generations - 1];
+      const zs = at.map((g) => {
+        const { mean: m, se } = meanSe(replace.runs.map((r) => num(r.metrics[g]?.supportSize)));
+        return { g, m, z: se > 0 ? zScore(m, expected[g], se) : (m - expected[g]) / expected[g] };
+      });
+      return {
+        measured: zs.map(({ g, m, z }) => `gen ${g}: ${fmt(m)} (theory ${fmt(expected[g])}, z = ${fmt(z)})`).join('; '),
+        pass: zs.every(({ z }) => Math.abs(z) < 3.5),
+      };
     },
   },
 ];
