@@ -72,6 +72,7 @@ describe('reproduce', () => {
     expect(result.claims.map((c) => [c.experiment, c.pass])).toEqual([
       ['dice', true],
       ['dice', true],
+      ['dice', true],
     ]);
     expect(result.claims[0].command).toBe('collapse-lab reproduce --only dice --quick');
     expect(html.indexOf('Claims checked')).toBeLessThan(html.indexOf(dice.sentences[0].slice(0, 20)));
