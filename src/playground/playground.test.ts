@@ -166,6 +166,13 @@ describe('the playground', () => {
       for (let i = 1; i < x.length; i++) area += ((model[i] + model[i - 1]) / 2) * (x[i] - x[i - 1]);
       if (Math.abs(f.metrics.mean as number) < 2) expect(area).toBeCloseTo(1, 2);
     }
+    // A collapsed model, far narrower than the grid's step, still shows its peak: 1/√(2πσ²) at its mean.
+    const late = (await frames(shortened('gaussian', { generations: 600 })))[599];
+    if (late.view.kind !== 'density') throw new Error('a 1-D Gaussian draws a density');
+    const sigma2 = late.metrics.variance as number;
+    expect(Math.sqrt(sigma2)).toBeLessThan(0.05); // narrower than the 201-point grid's step of 0.05
+    expect(Math.max(...late.view.model) * Math.sqrt(2 * Math.PI * sigma2)).toBeCloseTo(1, 9);
+    expect(late.view.x.every((v, i, x) => i === 0 || v >= x[i - 1])).toBe(true);
     const gmm = await frames(shortened('gmm-two', { generations: 5 }));
     for (const f of gmm) {
       if (f.view.kind !== 'points') throw new Error('a 2-D mixture draws points');

@@ -26,6 +26,7 @@ export type PlaygroundView =
       readonly model: number[];
       readonly truth: number[];
     }
+  /** Densities at `x`, increasing but not evenly spaced (a narrow model gets extra points). */
   | { readonly kind: 'density'; readonly x: number[]; readonly model: number[]; readonly truth: number[] }
   | {
       readonly kind: 'points';
@@ -43,6 +44,8 @@ export type PlaygroundView =
 export const MAX_OUTCOMES = 200;
 export const MAX_POINTS = 500;
 const GRID = 201;
+/** Points across ± 5 sd of a component too narrow for the grid. */
+const FINE = 40;
 
 /** The view of one generation, for the family the model came from. */
 export function generationView(
@@ -66,11 +69,25 @@ export function generationView(
   return pointsView(mixture, synthetic, real);
 }
 
-/** Densities on a grid fixed by the truth (its range ± 5 sd), so the axes stay put while the model shrinks. */
+/**
+ * Densities on a grid fixed by the truth (its range ± 5 sd), so the axes stay put while the model shrinks; a
+ * component narrower than a few grid steps gets its own fine points, so a collapsed model still shows its peak.
+ * The grid is not uniform then: draw against `x`.
+ */
 function densityView(model: GaussianMixture, truth: GaussianMixture | undefined): PlaygroundView {
   const reference = truth ?? model;
   const [lo, hi] = componentSpan(reference.means, reference.covariances, 5); // 1-D: a covariance is a variance
-  const x = Float64Array.from({ length: GRID }, (_, i) => lo + ((hi - lo) * i) / (GRID - 1));
+  const step = (hi - lo) / (GRID - 1);
+  const grid = Array.from({ length: GRID }, (_, i) => lo + step * i);
+  for (let j = 0; j < model.weights.length; j++) {
+    const sd = Math.sqrt(model.covariances[j]);
+    if (!(sd < 4 * step)) continue;
+    for (let i = 0; i <= FINE; i++) {
+      const v = model.means[j] + sd * (-5 + (10 * i) / FINE);
+      if (v > lo && v < hi) grid.push(v);
+    }
+  }
+  const x = Float64Array.from(grid).sort();
   const density = (m: GaussianMixture) => Array.from(mixtureLogDensity(prepareMixture(m), x), (v) => exp(v));
   return { kind: 'density', x: Array.from(x), model: density(model), truth: truth ? density(truth) : [] };
 }

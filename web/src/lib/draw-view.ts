@@ -70,7 +70,9 @@ function histogram(ctx: CanvasRenderingContext2D, model: number[], truth: number
 
 function density(ctx: CanvasRenderingContext2D, x: number[], model: number[], truth: number[], w: number, h: number) {
   const top = Math.max(...truth, 1e-12) * 1.6; // fixed by the truth; a collapsing model runs off the top
-  const sx = (i: number) => PAD + (i / (x.length - 1)) * (w - PAD * 1.5);
+  // x is increasing but not evenly spaced (a collapsed model gets extra points): place by value.
+  const [x0, x1] = [x[0], x[x.length - 1]];
+  const sx = (i: number) => PAD + ((x[i] - x0) / (x1 - x0)) * (w - PAD * 1.5);
   const sy = (p: number) => Math.max(PAD / 2, h - PAD - (p / top) * (h - PAD * 1.5));
   for (const [ys, color] of [
     [truth, TRUTH],
