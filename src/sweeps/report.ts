@@ -151,6 +151,81 @@ function heatmap(cells: readonly Cell[], axes: readonly string[], metric: string
   };
 }
 
+/**
+ * Parallel coordinates: one line per finished trial through its value on every grid axis and its final metric,
+ * coloured by that metric. Each axis is placed by rank of its distinct values (numbers in order, others as they
+ * come), the metric on its own (log for scale-like) range, all mapped to [0, 1]; text marks name the values.
+ */
+function parallelCoordinates(cells: readonly Cell[], axes: readonly string[], metric: string): Figure | undefined {
+  const trials = cells.flatMap((c) =>
+    c.trials.flatMap((t) => {
+      const v = final(t.run, metric);
+      return v === undefined ? [] : [{ id: t.record.id, point: c.point, final: v }];
+    }),
+  );
+  if (axes.length === 0 || trials.length < 2) return undefined;
+  const logScale = isScaleLike(metric) && trials.every((t) => t.final > 0);
+  const label = (v: unknown) => (typeof v === 'string' ? v : canonicalJson(v));
+  const positions = new Map<string, Map<string, number>>();
+  for (const axis of axes) {
+    const distinct = [...new Map(trials.map((t) => [label(t.point[axis]), t.point[axis]])).entries()];
+    if (distinct.every(([, v]) => typeof v === 'number')) distinct.sort((a, b) => (a[1] as number) - (b[1] as number));
+    positions.set(
+      axis,
+      new Map(distinct.map(([k], i) => [k, distinct.length === 1 ? 0.5 : i / (distinct.length - 1)])),
+    );
+  }
+  const scaled = trials.map((t) => (logScale ? Math.log10(t.final) : t.final));
+  const [lo, hi] = [Math.min(...scaled), Math.max(...scaled)];
+  const lines = trials.flatMap((t, i) => [
+    ...axes.map((axis) => ({
+      trial: t.id,
+      dimension: axis,
+      y: positions.get(axis)?.get(label(t.point[axis])),
+      final: t.final,
+    })),
+    { trial: t.id, dimension: `final ${metric}`, y: hi > lo ? (scaled[i] - lo) / (hi - lo) : 0.5, final: t.final },
+  ]);
+  const ticks = [
+    ...axes.flatMap((axis) => [...(positions.get(axis) ?? [])].map(([text, y]) => ({ dimension: axis, y, text }))),
+    { dimension: `final ${metric}`, y: 0, text: format(logScale ? 10 ** lo : lo) },
+    { dimension: `final ${metric}`, y: 1, text: format(logScale ? 10 ** hi : hi) },
+  ];
+  const order = [...axes, `final ${metric}`];
+  const x = { field: 'dimension', type: 'nominal', sort: order, title: null, axis: { labelAngle: 0 } };
+  return {
+    id: 'sweep-parallel',
+    title: `Every trial across the grid and its final ${metric}`,
+    caption: `Parallel coordinates: one line per trial, through its grid values and its final ${metric} (colour; ${logScale ? 'log scale' : 'linear'}). Lines that converge on one end of the last axis show which settings decide the outcome.`,
+    spec: {
+      width: Math.max(300, 160 * order.length),
+      height: 260,
+      layer: [
+        {
+          data: { values: lines },
+          mark: { type: 'line', opacity: 0.6, strokeWidth: 1.5 },
+          encoding: {
+            x,
+            y: { field: 'y', type: 'quantitative', axis: null, scale: { domain: [0, 1] } },
+            detail: { field: 'trial', type: 'nominal' },
+            color: {
+              field: 'final',
+              type: 'quantitative',
+              title: metric,
+              scale: { scheme: 'viridis', ...(logScale ? { type: 'log' } : {}) },
+            },
+          },
+        },
+        {
+          data: { values: ticks },
+          mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 },
+          encoding: { x, y: { field: 'y', type: 'quantitative' }, text: { field: 'text' } },
+        },
+      ],
+    },
+  };
+}
+
 /** What the sweep report and the web UI show of a sweep: its cells, headline metric, figures and cell table. */
 export interface SweepView {
   readonly record: SweepRecord;
@@ -173,7 +248,11 @@ export function sweepView(dir: string): SweepView {
     cells.flatMap((c) => c.trials.flatMap((t) => t.run.metrics)),
   );
   const figures = metric
-    ? [curves(cells, metric), heatmap(cells, record.axes, metric)].filter((f): f is Figure => f !== undefined)
+    ? [
+        curves(cells, metric),
+        heatmap(cells, record.axes, metric),
+        parallelCoordinates(cells, record.axes, metric),
+      ].filter((f): f is Figure => f !== undefined)
     : [];
   const cellRows = cells.map((c) => {
     const finals = c.trials

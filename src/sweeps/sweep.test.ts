@@ -15,6 +15,7 @@ import { freePort, REDIS_SERVER, startRedis } from '../test-helpers/redis.js';
 import { expandSweep } from './expand.js';
 import { planSweep } from './index.js';
 import { storeResult } from './queue/coordinator.js';
+import { sweepView } from './report.js';
 import { sweepSchema } from './spec.js';
 
 const CLI = path.resolve('dist/cli/main.js');
@@ -135,6 +136,13 @@ describe('a sweep on this machine', () => {
     expect(curves.filter((l) => l.endsWith(',variance,') || /,variance,/.test(l))).toHaveLength(4 * 30);
     const page = fs.readFileSync(path.join(sweepDir, 'report.html'), 'utf8');
     expect(page).toContain('geometric mean of final variance');
+    // Parallel coordinates: each trial once on the grid's axis and once on the final metric, all within [0, 1].
+    const parallel = sweepView(sweepDir).figures.find((f) => f.id === 'sweep-parallel');
+    const lines = (parallel?.spec.layer as { data: { values: { trial: string; y: number }[] } }[])[0].data.values;
+    expect(lines).toHaveLength(4 * 2);
+    expect(new Set(lines.map((l) => l.trial)).size).toBe(4);
+    expect(lines.every((l) => l.y >= 0 && l.y <= 1)).toBe(true);
+    expect(fs.existsSync(path.join(sweepDir, 'figures', 'sweep-parallel.png'))).toBe(true);
     expect(page).toMatch(/Collapse rate per grid cell.*gaussian: log covarianceTrace/s);
     const record = JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8'));
     expect(record.trials.map((t: { attempts: number }) => t.attempts)).toEqual([1, 1, 1, 1]);
