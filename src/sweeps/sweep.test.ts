@@ -138,7 +138,8 @@ describe('a sweep on this machine', () => {
     expect(page).toContain('geometric mean of final variance');
     // Parallel coordinates: each trial once on the grid's axis and once on the final metric, all within [0, 1].
     const parallel = sweepView(sweepDir).figures.find((f) => f.id === 'sweep-parallel');
-    const lines = (parallel?.spec.layer as { data: { values: { trial: string; y: number }[] } }[])[0].data.values;
+    if (!parallel) throw new Error('no parallel-coordinates figure');
+    const lines = (parallel.spec.layer as { data: { values: { trial: string; y: number }[] } }[])[0].data.values;
     expect(lines).toHaveLength(4 * 2);
     expect(new Set(lines.map((l) => l.trial)).size).toBe(4);
     expect(lines.every((l) => l.y >= 0 && l.y <= 1)).toBe(true);
