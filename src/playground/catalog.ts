@@ -20,19 +20,24 @@ import { gmmFamily } from '../families/gmm/index.js';
 import { defineVaeFamily } from '../families/vae/define.js';
 import type { VaeHost } from '../families/vae/host.js';
 
-/** For parsing configs only: a run gives the vae family the engine its page loaded (run.ts). */
-const NO_ENGINE: VaeHost = {
+/** No engine: enough to parse configs; a run passes the engine its page loaded (run.ts). */
+export const NO_ENGINE: VaeHost = {
   engine: () => {
-    throw new Error('the playground runs the vae family on the engine passed to runPlayground (options.engine)');
+    throw new Error('the vae family needs an engine: pass runPlayground(config, { engine })');
   },
 };
 
-export const PLAYGROUND_FAMILY_DEFINITIONS: readonly FamilyDefinition[] = [
-  categoricalFamily as unknown as FamilyDefinition,
-  gaussianFamily as unknown as FamilyDefinition,
-  gmmFamily as unknown as FamilyDefinition,
-  defineVaeFamily(NO_ENGINE) as unknown as FamilyDefinition,
-];
+/** The families a browser runs; the vae on `host`, the runtime that gives it an engine. */
+export function playgroundDefinitions(host: VaeHost): readonly FamilyDefinition[] {
+  return [
+    categoricalFamily as unknown as FamilyDefinition,
+    gaussianFamily as unknown as FamilyDefinition,
+    gmmFamily as unknown as FamilyDefinition,
+    defineVaeFamily(host) as unknown as FamilyDefinition,
+  ];
+}
+
+export const PLAYGROUND_FAMILY_DEFINITIONS = playgroundDefinitions(NO_ENGINE);
 
 const catalog: ConfigCatalog = {
   families: PLAYGROUND_FAMILY_DEFINITIONS,
@@ -52,8 +57,9 @@ export function parsePlaygroundConfig(input: unknown, source = 'playground confi
   return parseConfigWith(schema, catalog, input, source) as PlaygroundConfig;
 }
 
-export function playgroundFamily(name: string): FamilyDefinition {
-  const found = PLAYGROUND_FAMILY_DEFINITIONS.find((d) => d.name === name);
+export function playgroundFamily(name: string, host = NO_ENGINE): FamilyDefinition {
+  const definitions = host === NO_ENGINE ? PLAYGROUND_FAMILY_DEFINITIONS : playgroundDefinitions(host);
+  const found = definitions.find((d) => d.name === name);
   if (!found) throw new Error(`the playground has no family '${name}'`);
   return found;
 }

@@ -11,10 +11,9 @@ import { mnistRealDataFrom } from '../data/mnist-real-data.js';
 import type { MnistSet } from '../data/mnist-set.js';
 import type { Engine } from '../engine/browser.js';
 import type { TheoryCurve } from '../families/definition.js';
-import { createVaeFamily } from '../families/vae/family.js';
-import type { VaeOptions } from '../families/vae/options.js';
+import type { VaeHost } from '../families/vae/host.js';
 import { createPolicy } from '../policies/index.js';
-import { type PlaygroundConfig, parsePlaygroundConfig, playgroundFamily } from './catalog.js';
+import { NO_ENGINE, type PlaygroundConfig, parsePlaygroundConfig, playgroundFamily } from './catalog.js';
 import { generationView, imageView, type PlaygroundView } from './views.js';
 
 export interface PlaygroundFrame {
@@ -37,7 +36,9 @@ export interface PlaygroundOptions {
 export async function runPlayground(config: PlaygroundConfig, options: PlaygroundOptions = {}): Promise<Metrics[]> {
   const valid = parsePlaygroundConfig(config);
   const real = realData(valid, options);
-  const family = createFamily(valid, options);
+  const engine = options.engine;
+  const host: VaeHost = engine ? { engine: () => engine } : NO_ENGINE;
+  const family = playgroundFamily(valid.family.type, host).create(valid.family) as ModelFamily<Samples, unknown>;
   const { metrics } = await runLoop(
     {
       family: family as never,
@@ -52,8 +53,9 @@ export async function runPlayground(config: PlaygroundConfig, options: Playgroun
       signal: options.signal,
       onGeneration: async (line, generation, { model, synthetic }) => {
         if (!options.onFrame) return;
+        // An image family draws its own picture (its snapshot's sample grid); the others, model against truth.
         const view =
-          valid.family.type === 'vae'
+          family.sampleKind === 'images'
             ? imageView((await family.snapshot?.(model, { generation, real, metrics: line })) ?? {})
             : generationView(valid.family.type, model, synthetic, real.truth);
         options.onFrame({ generation, metrics: line, view });
@@ -69,13 +71,6 @@ function realData(config: PlaygroundConfig, options: PlaygroundOptions): RealDat
     throw new Error("real.type 'mnist' needs the images: pass runPlayground(config, { mnist: { train, test } })");
   const { poolSize, rng } = realDraw(config);
   return mnistRealDataFrom(options.mnist.train, options.mnist.test, config.real, poolSize, config.heldOutSize, rng);
-}
-
-function createFamily(config: PlaygroundConfig, options: PlaygroundOptions): ModelFamily<Samples, unknown> {
-  if (config.family.type !== 'vae') return playgroundFamily(config.family.type).create(config.family) as never;
-  const engine = options.engine;
-  if (!engine) throw new Error('the vae family needs an engine: pass runPlayground(config, { engine })');
-  return createVaeFamily(config.family as VaeOptions, { engine: () => engine }) as never;
 }
 
 /** Theory's curve for the config's diversity metric, where a closed form applies (replace, 1-D, own size). */
