@@ -84,6 +84,8 @@ export interface OpenContext<S extends Samples = Samples> {
 export interface ModelFamily<S extends Samples = Samples, M = unknown> {
   readonly name: string;
   readonly sampleKind: SampleKind;
+  /** The fewest training items a fit needs (EM: one per component); a policy that leaves fewer is a usage error. */
+  readonly minimumItems?: { readonly count: number; readonly why: string };
   fit(train: Dataset<S>, ctx: FitContext<M>): Promise<M>;
   sample(model: M, count: number, ctx: SampleContext<S>): Promise<S>;
   evaluate(model: M, ctx: EvaluateContext<S, M>): Promise<Metrics>;

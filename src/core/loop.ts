@@ -193,9 +193,13 @@ async function generationsLoop<S extends Samples, M>(
       });
       train = built.train;
       policyMetrics = built.metrics ?? {};
-      if (datasetSize(train) === 0)
+      const need = family.minimumItems;
+      const size = datasetSize(train);
+      if (size === 0 || (need && size < need.count))
         throw new UsageError(
-          `generation ${g}: policy '${policy.name}' left no items to train on; raise samplesPerGeneration (now ${M}) or make the policy keep more`,
+          `generation ${g}: policy '${policy.name}' left ${size === 0 ? 'no items' : `${size} item(s)`} to train on${
+            need && size > 0 ? ` (${need.why})` : ''
+          }; raise samplesPerGeneration (now ${M}) or make the policy keep more`,
         );
     }
 

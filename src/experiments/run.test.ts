@@ -100,6 +100,18 @@ describe('runExperiment', () => {
   });
 });
 
+describe('a policy that leaves too few items', () => {
+  it("is a usage error naming the family's minimum, not a crash in the fit (found by the config fuzzer)", async () => {
+    // The mitigations filter keeps 2 of 3 samples; EM cannot fit 3 components to 2 points.
+    const config = resolveConfig('mitigations', { samplesPerGeneration: 3, family: { type: 'gmm', components: 3 } });
+    const run = runExperiment(config, { out: null, report: false });
+    await expect(run).rejects.toBeInstanceOf(UsageError);
+    await expect(runExperiment(config, { out: null, report: false })).rejects.toThrow(
+      /generation 1: policy 'filter' left 2 item\(s\) to train on \(EM needs a point per component, and family.components is 3\)/,
+    );
+  });
+});
+
 describe('resolveConfig', () => {
   it('merges overrides into a preset deeply, but a section of another type replaces it whole', () => {
     const merged = resolveConfig('gmm', { family: { components: 3 } });

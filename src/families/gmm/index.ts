@@ -1,7 +1,7 @@
 /** Family `gmm`: a Gaussian mixture refitted by EM (model.ts, em.ts), with the paper's notebook presets. */
 import { defineFamily } from '../definition.js';
 import { gmmFigures, PAPER_GENERATIONS } from './figures.js';
-import { createGmmFamily, gmmOptions } from './model.js';
+import { createGmmFamily, gmmMinimum, gmmOptions } from './model.js';
 
 const identity2 = () => [
   [1, 0],
@@ -24,10 +24,7 @@ export const gmmFamily = defineFamily({
   weight: 20,
   diversity: 'totalVariance',
   figures: gmmFigures,
-  minimumSamples: (options) => ({
-    count: options.components,
-    why: `EM needs a point per component, and family.components is ${options.components}`,
-  }),
+  minimumSamples: (options) => gmmMinimum(options),
   presets: {
     gmm: {
       description:

@@ -37,10 +37,22 @@ export interface GmmModel {
   readonly converged: boolean;
 }
 
+/** EM needs a point per component: the fewest items a fit takes, and why (for errors). */
+export function gmmMinimum(options: Pick<GmmOptions, 'components'>): { count: number; why: string } {
+  return {
+    count: options.components,
+    why: `EM needs a point per component, and family.components is ${options.components}`,
+  };
+}
+
 export function createGmmFamily(options: GmmOptions): ModelFamily<VectorSamples, GmmModel> {
   return {
     name: 'gmm',
     sampleKind: 'vectors',
+    minimumItems: {
+      count: options.components,
+      why: `EM needs a point per component, and family.components is ${options.components}`,
+    },
     async fit(train: Dataset<VectorSamples>, ctx) {
       const result = fitMixtureEm(train.samples.values, train.samples.dim, options, ctx.rng);
       return { mixture: result.mixture, iterations: result.iterations, converged: result.converged };
