@@ -123,6 +123,10 @@ export function sampleMixture(p: PreparedMixture, n: number, rng: Rng): Float64A
   const cumulative = new Float64Array(k);
   let acc = 0;
   for (let j = 0; j < k; j++) cumulative[j] = acc += p.weights[j];
+  if (d === 2 && k <= 2) {
+    samplePlane(p, cumulative[0], acc, out, rng);
+    return out;
+  }
   for (let i = 0; i < n; i++) {
     const u = rng.uniform() * acc;
     let j = 0;
@@ -136,6 +140,24 @@ export function sampleMixture(p: PreparedMixture, n: number, rng: Rng): Float64A
     }
   }
   return out;
+}
+
+/**
+ * sampleMixture for one or two components in 2-D (the paper's GMM, its hot path), bit-identical to the general
+ * loop: the component is an index, not a branch (a coin flip per point would mispredict half the time).
+ */
+function samplePlane(p: PreparedMixture, firstWeight: number, total: number, out: Float64Array, rng: Rng): void {
+  const n = out.length / 2;
+  const last = p.k - 1;
+  const { means, cholesky: l } = p;
+  for (let i = 0; i < n; i++) {
+    const u = rng.uniform() * total;
+    const j = ((u >= firstWeight ? 1 : 0) as number) & last;
+    const z0 = rng.normal();
+    const z1 = rng.normal();
+    out[2 * i] = means[2 * j] + l[4 * j] * z0;
+    out[2 * i + 1] = means[2 * j + 1] + l[4 * j + 2] * z0 + l[4 * j + 3] * z1;
+  }
 }
 
 /** The mixture's mean vector. */

@@ -47,7 +47,7 @@ export function fitMixtureEm(x: Float64Array, d: number, options: EmOptions, rng
   const shift = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let r = 0; r < d; r++) shift[r] += x[i * d + r];
   for (let r = 0; r < d; r++) shift[r] /= n;
-  const centred = new Float64Array(x.length);
+  const centred = scratch(0, x.length);
   for (let i = 0; i < n; i++) for (let r = 0; r < d; r++) centred[i * d + r] = x[i * d + r] - shift[r];
 
   let best: EmResult | undefined;
@@ -59,6 +59,19 @@ export function fitMixtureEm(x: Float64Array, d: number, options: EmOptions, rng
   const means = fitted.mixture.means;
   for (let j = 0; j < k; j++) for (let r = 0; r < d; r++) means[j * d + r] += shift[r];
   return fitted;
+}
+
+/**
+ * Working arrays reused from fit to fit (the paper's loop fits 2,001 times): a fit is synchronous and returns
+ * copies, so one set per thread is safe, and it spares the collector two arrays per fit.
+ */
+const scratchArrays: Float64Array[] = [];
+function scratch(slot: number, length: number): Float64Array {
+  const held = scratchArrays[slot];
+  if (held && held.length >= length) return held.subarray(0, length);
+  const fresh = new Float64Array(Math.max(length, 2 * (held?.length ?? 0)));
+  scratchArrays[slot] = fresh;
+  return fresh.subarray(0, length);
 }
 
 /** Workspace for one EM run: parameters, their inverse Cholesky factors and the sufficient statistics. */
@@ -151,10 +164,12 @@ class EmState {
    */
   expectation(x: Float64Array, n: number, resp: Float64Array): number {
     const { k, d } = this;
-    for (let j = 0; j < k; j++) {
-      if (d === 2) this.logDensities2(x, n, j, resp);
-      else this.logDensities(x, n, j, resp);
-    }
+    if (k === 2 && d === 2) this.logDensitiesTwoByTwo(x, n, resp);
+    else
+      for (let j = 0; j < k; j++) {
+        if (d === 2) this.logDensities2(x, n, j, resp);
+        else this.logDensities(x, n, j, resp);
+      }
     const total = normaliseLogRows(resp, n, k);
     this.clearStatistics();
     for (let j = 0; j < k; j++) {
@@ -198,6 +213,38 @@ class EmState {
       const y0 = p00 * d0;
       const y1 = p10 * d0 + p11 * d1;
       resp[i * k + j] = c - 0.5 * (y0 * y0 + y1 * y1);
+    }
+  }
+
+  /**
+   * logDensities2 for both of two components in one pass (measured 3% faster over the paper's loop; fusing the
+   * normalisation or the statistics in as well measured slower: the exp call, or twelve running sums, spill).
+   */
+  private logDensitiesTwoByTwo(x: Float64Array, n: number, resp: Float64Array): void {
+    const pc = this.precisionChol;
+    const pa00 = pc[0];
+    const pa10 = pc[2];
+    const pa11 = pc[3];
+    const pb00 = pc[4];
+    const pb10 = pc[6];
+    const pb11 = pc[7];
+    const ma0 = this.means[0];
+    const ma1 = this.means[1];
+    const mb0 = this.means[2];
+    const mb1 = this.means[3];
+    const ca = this.logNorm[0];
+    const cb = this.logNorm[1];
+    for (let i = 0; i < n; i++) {
+      const x0 = x[2 * i];
+      const x1 = x[2 * i + 1];
+      const ua = x0 - ma0;
+      const ya0 = pa00 * ua;
+      const ya1 = pa10 * ua + pa11 * (x1 - ma1);
+      resp[2 * i] = ca - 0.5 * (ya0 * ya0 + ya1 * ya1);
+      const ub = x0 - mb0;
+      const yb0 = pb00 * ub;
+      const yb1 = pb10 * ub + pb11 * (x1 - mb1);
+      resp[2 * i + 1] = cb - 0.5 * (yb0 * yb0 + yb1 * yb1);
     }
   }
 
@@ -248,6 +295,61 @@ class EmState {
     this.s2[j * 4 + 3] += syy;
   }
 
+  /**
+   * The statistics of a hard assignment of each point to its nearer centre, for two components in 2-D: the
+   * accumulate loop above without a branch per point (a coin flip there mispredicts half the time). Each
+   * component's sums take its own points in order plus exact zeros, so the result is bit-identical.
+   */
+  gatherHardTwoByTwo(x: Float64Array, n: number, centers: Float64Array): void {
+    const a0 = centers[0];
+    const a1 = centers[1];
+    const b0 = centers[2];
+    const b1 = centers[3];
+    // Counts are summed one point at a time from the TINY start, as accumulate does: TINY + n rounds differently.
+    let na = this.nk[0];
+    let nb = this.nk[1];
+    let ax = 0;
+    let ay = 0;
+    let axx = 0;
+    let ayx = 0;
+    let ayy = 0;
+    let bx = 0;
+    let by = 0;
+    let bxx = 0;
+    let byx = 0;
+    let byy = 0;
+    for (let i = 0; i < n; i++) {
+      const x0 = x[2 * i];
+      const x1 = x[2 * i + 1];
+      const u0 = x0 - a0;
+      const u1 = x1 - a1;
+      const v0 = x0 - b0;
+      const v1 = x1 - b1;
+      const toB = (v0 * v0 + v1 * v1 < u0 * u0 + u1 * u1 ? 1 : 0) as number; // ties go to the first centre
+      const toA = 1 - toB;
+      const pa0 = toA * x0;
+      const pa1 = toA * x1;
+      const pb0 = toB * x0;
+      const pb1 = toB * x1;
+      na += toA;
+      nb += toB;
+      ax += pa0;
+      ay += pa1;
+      axx += pa0 * x0;
+      ayx += pa1 * x0;
+      ayy += pa1 * x1;
+      bx += pb0;
+      by += pb1;
+      bxx += pb0 * x0;
+      byx += pb1 * x0;
+      byy += pb1 * x1;
+    }
+    this.nk[0] = na;
+    this.nk[1] = nb;
+    this.s1.set([ax, ay, bx, by]);
+    this.s2.set([axx, 0, ayx, ayy, bxx, 0, byx, byy]);
+  }
+
   toMixture(): GaussianMixture {
     return {
       dim: this.d,
@@ -262,7 +364,7 @@ function runEm(x: Float64Array, n: number, d: number, options: EmOptions, rng: R
   const k = options.components;
   const state = new EmState(k, d, options.regularization);
   initialise(state, x, n, options.init, rng);
-  const resp = new Float64Array(n * k);
+  const resp = scratch(1, n * k);
   let lowerBound = Number.NEGATIVE_INFINITY;
   let converged = false;
   let iteration = 0;
@@ -292,7 +394,8 @@ function initialise(state: EmState, x: Float64Array, n: number, init: EmInit, rn
     }
   } else {
     const centers = init === 'kmeans' ? kmeans(x, n, d, k, rng).centers : kmeansPlusPlus(x, n, d, k, rng);
-    for (let i = 0; i < n; i++) state.accumulate(x, i * d, nearestCenter(x, i * d, centers, k, d), 1);
+    if (k === 2 && d === 2) state.gatherHardTwoByTwo(x, n, centers);
+    else for (let i = 0; i < n; i++) state.accumulate(x, i * d, nearestCenter(x, i * d, centers, k, d), 1);
   }
   state.maximise(n);
 }

@@ -47,6 +47,7 @@ export function kmeansPlusPlus(x: Float64Array, n: number, d: number, k: number,
       pick = rng.int(n); // all points coincide with the centres so far
     }
     centers.set(x.subarray(pick * d, pick * d + d), c * d);
+    if (c === k - 1) break; // the last centre's distances would never be read
     for (let i = 0; i < n; i++) closest[i] = Math.min(closest[i], squaredDistance(x, i * d, centers, c, d));
   }
   return centers;
@@ -82,7 +83,8 @@ export function kmeans(
     iteration++;
     sums.fill(0);
     counts.fill(0);
-    if (d === 2) assign2(x, n, centers, k, sums, counts);
+    if (d === 2 && k === 2) assignTwoByTwo(x, n, centers, sums, counts);
+    else if (d === 2) assign2(x, n, centers, k, sums, counts);
     else
       for (let i = 0; i < n; i++) {
         const c = nearestCenter(x, i * d, centers, k, d);
@@ -130,4 +132,48 @@ function assign2(
     sums[2 * best] += x0;
     sums[2 * best + 1] += x1;
   }
+}
+
+/**
+ * assign2 for two centres, without a branch on the nearest one: which centre wins is a coin flip per point, so
+ * a branch mispredicts half the time. Each centre's sums still take its own points in order, plus exact zeros,
+ * so the result is bit-identical to assign2.
+ */
+function assignTwoByTwo(
+  x: Float64Array,
+  n: number,
+  centers: Float64Array,
+  sums: Float64Array,
+  counts: Float64Array,
+): void {
+  const a0 = centers[0];
+  const a1 = centers[1];
+  const b0 = centers[2];
+  const b1 = centers[3];
+  let onB = 0;
+  let sa0 = 0;
+  let sa1 = 0;
+  let sb0 = 0;
+  let sb1 = 0;
+  for (let i = 0; i < n; i++) {
+    const x0 = x[2 * i];
+    const x1 = x[2 * i + 1];
+    const u0 = x0 - a0;
+    const u1 = x1 - a1;
+    const v0 = x0 - b0;
+    const v1 = x1 - b1;
+    const toB = (v0 * v0 + v1 * v1 < u0 * u0 + u1 * u1 ? 1 : 0) as number; // ties go to the first centre
+    const toA = 1 - toB;
+    onB += toB;
+    sa0 += toA * x0;
+    sa1 += toA * x1;
+    sb0 += toB * x0;
+    sb1 += toB * x1;
+  }
+  counts[0] += n - onB;
+  counts[1] += onB;
+  sums[0] += sa0;
+  sums[1] += sa1;
+  sums[2] += sb0;
+  sums[3] += sb1;
 }
