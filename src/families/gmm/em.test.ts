@@ -7,7 +7,9 @@ import {
   prepareMixture,
   sampleMixture,
 } from '../../math/mixture.js';
-import { fitMixtureEm } from './em.js';
+import { exp } from '../../numeric/libm.js';
+import { type EmOptions, fitMixtureEm } from './em.js';
+import { gmmEstepKernel } from './estep-kernel.js';
 
 const options = {
   components: 2,
@@ -158,5 +160,100 @@ describe('EM for Gaussian mixtures', () => {
     const fit = fitMixtureEm(x, 2, { ...options, components: 1, regularization: 1e-3 }, new Rng(5));
     expect(Array.from(fit.mixture.covariances)).toEqual([1e-3, 0, 0, 1e-3]);
     expect(Array.from(fit.mixture.means)).toEqual([1.5, 1.5]);
+  });
+});
+
+describe('the WebAssembly E-step (two components in 2-D)', () => {
+  /** Points from a two-component mixture at a given scale, offset and separation. */
+  function cloud(n: number, seed: number, scale: number, offset: number, separation: number): Float64Array {
+    const mixture = {
+      dim: 2,
+      weights: Float64Array.of(0.3, 0.7),
+      means: Float64Array.of(offset, offset, offset + separation * scale, offset - separation * scale * 0.5),
+      covariances: Float64Array.of(
+        scale ** 2,
+        0.3 * scale ** 2,
+        0.3 * scale ** 2,
+        2 * scale ** 2,
+        scale ** 2,
+        0,
+        0,
+        scale ** 2,
+      ),
+    };
+    return sampleMixture(prepareMixture(mixture), n, new Rng(seed, 7));
+  }
+
+  function expectSameBits(x: Float64Array, fitOptions: EmOptions): void {
+    const fast = fitMixtureEm(x, 2, fitOptions, new Rng(3, 1));
+    const reference = fitMixtureEm(x, 2, fitOptions, new Rng(3, 1), 'typescript');
+    expect(fast.iterations).toBe(reference.iterations);
+    expect(Object.is(fast.lowerBound, reference.lowerBound)).toBe(true);
+    for (const key of ['weights', 'means', 'covariances'] as const) {
+      expect(Array.from(fast.mixture[key])).toEqual(Array.from(reference.mixture[key]));
+    }
+  }
+
+  it('loads in Node', () => {
+    expect(gmmEstepKernel()).not.toBeNull();
+  });
+
+  it('computes exp as libm does, bit for bit, in every range of fdlibm (shortcuts, subnormals, 0, NaN)', () => {
+    const edges = [
+      0,
+      -0,
+      -(2 ** -28),
+      -(2 ** -28) * 0.999,
+      -0.34657359027997264,
+      -0.3465735902799727,
+      -1.03972053527832,
+    ];
+    const values = [...edges, -1.0397207708399179, -708, -708.4, -745.13, -746, Number.NEGATIVE_INFINITY, Number.NaN];
+    const rng = new Rng(11, 0);
+    for (const width of [1e-12, 1e-8, 0.4, 1.1, 30, 720, 800])
+      for (let i = 0; i < 30000; i++) values.push(-rng.uniform() * width);
+    // Between ½ ln 2 and fdlibm's reduction threshold (its high word 0x3fd62e43), fdlibm keeps k = 0.
+    for (let i = 0; i < 30000; i++) values.push(-(0.34657359027997264 + rng.uniform() * 9.4e-10));
+    const kernelExp = gmmEstepKernel()?.exp(Float64Array.from(values)) ?? [];
+    const mismatches = values.filter((v, i) => !Object.is(kernelExp[i], exp(v)));
+    expect(mismatches).toEqual([]);
+  });
+
+  it('gives the TypeScript path’s bits: scales, offsets, separations (exp underflow), odd and chunked n', () => {
+    let cases = 0;
+    for (const scale of [1e-4, 1, 300])
+      for (const offset of [0, 1e4])
+        for (const separation of [0, 2, 60])
+          for (const n of [3, 999, 2000]) {
+            expectSameBits(cloud(n, cases, scale, offset, separation), options);
+            cases++;
+          }
+    expect(cases).toBe(54);
+  });
+
+  it('gives the same bits with ties (duplicated points), restarts, and every initialisation', () => {
+    const ties = new Float64Array(2 * 600);
+    for (let i = 0; i < 600; i++) ties.set(i % 3 === 0 ? [1, 1] : [-1, 2], 2 * i);
+    expectSameBits(ties, options);
+    // Mirror-image clusters and points packed near the mirror line: log densities that differ by less than 2^-28,
+    // where exp takes fdlibm's 1 + x shortcut.
+    const mirror = new Float64Array(2 * 800);
+    for (let i = 0; i < 300; i++) mirror.set([-1 - (i % 7) / 10, i % 5, 1 + (i % 7) / 10, i % 5], 4 * i);
+    for (let i = 0; i < 200; i++) mirror.set([(i - 100) * 1e-11, 2], 1200 + 2 * i);
+    expectSameBits(mirror, options);
+    for (const init of ['kmeans', 'kmeans++', 'random'] as const)
+      expectSameBits(cloud(777, 5, 1, 0, 3), { ...options, init, restarts: 3 });
+  });
+
+  it('follows the paper’s loop for 300 generations bit for bit', () => {
+    let fast = cloud(1000, 1, 1, 0, 0);
+    let reference = fast;
+    for (let g = 0; g < 300; g++) {
+      const a = fitMixtureEm(fast, 2, { ...options, tolerance: 1e-5 }, new Rng(g, 2));
+      const b = fitMixtureEm(reference, 2, { ...options, tolerance: 1e-5 }, new Rng(g, 2), 'typescript');
+      fast = sampleMixture(prepareMixture(a.mixture), 1000, new Rng(g, 3));
+      reference = sampleMixture(prepareMixture(b.mixture), 1000, new Rng(g, 3));
+    }
+    expect(Array.from(fast)).toEqual(Array.from(reference));
   });
 });

@@ -14,6 +14,7 @@ import type { GaussianMixture } from '../../math/mixture.js';
 import { normaliseLogRows } from '../../math/mixture.js';
 import { LOG_2PI } from '../../math/normal.js';
 import { log } from '../../numeric/libm.js';
+import { type GmmEstepKernel, gmmEstepKernel } from './estep-kernel.js';
 import { kmeans, kmeansPlusPlus, nearestCenter } from './kmeans.js';
 
 export type EmInit = 'kmeans' | 'kmeans++' | 'random';
@@ -38,21 +39,32 @@ export interface EmResult {
 
 const TINY = 10 * Number.EPSILON; // keeps an empty component's weight off zero, as scikit-learn does
 
-export function fitMixtureEm(x: Float64Array, d: number, options: EmOptions, rng: Rng): EmResult {
+/**
+ * Fits the mixture. Two components in 2-D run their E-step in WebAssembly where it loads (estep-kernel.ts);
+ * `path: 'typescript'` forces the TypeScript E-step, which gives the same bits (tests and bench/gmm compare).
+ */
+export function fitMixtureEm(
+  x: Float64Array,
+  d: number,
+  options: EmOptions,
+  rng: Rng,
+  path: 'fastest' | 'typescript' = 'fastest',
+): EmResult {
   const n = x.length / d;
   const k = options.components;
   if (n < k) throw new RangeError(`gmm: cannot fit ${k} components to ${n} point(s)`);
+  const kernel = path === 'fastest' && k === 2 && d === 2 ? gmmEstepKernel() : null;
 
   // Centre the data: the one-pass covariance formula below stays accurate when the cloud sits far from 0.
   const shift = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let r = 0; r < d; r++) shift[r] += x[i * d + r];
   for (let r = 0; r < d; r++) shift[r] /= n;
-  const centred = scratch(0, x.length);
+  const centred = kernel ? kernel.points(n) : scratch(0, x.length);
   for (let i = 0; i < n; i++) for (let r = 0; r < d; r++) centred[i * d + r] = x[i * d + r] - shift[r];
 
   let best: EmResult | undefined;
   for (let restart = 0; restart < options.restarts; restart++) {
-    const result = runEm(centred, n, d, options, rng);
+    const result = runEm(centred, n, d, options, rng, kernel);
     if (!best || result.lowerBound > best.lowerBound) best = result;
   }
   const fitted = best as EmResult;
@@ -175,6 +187,26 @@ class EmState {
     for (let j = 0; j < k; j++) {
       if (d === 2) this.gather2(x, n, j, resp);
       else this.gather(x, n, j, resp);
+    }
+    return total / n;
+  }
+
+  /** expectation for two components in 2-D by the WebAssembly kernel, on the points it holds. */
+  expectationInKernel(kernel: GmmEstepKernel, n: number): number {
+    const p = kernel.params;
+    const pc = this.precisionChol;
+    p.set([pc[0], pc[4], pc[2], pc[6], pc[3], pc[7]]);
+    p.set([this.means[0], this.means[2], this.means[1], this.means[3], this.logNorm[0], this.logNorm[1]], 6);
+    const total = kernel.run(n);
+    this.clearStatistics();
+    // The kernel's statistics come pairwise by component: n, Σx, Σy, Σxx, Σyx, Σyy; added as gather2 adds.
+    for (let j = 0; j < 2; j++) {
+      this.nk[j] += p[12 + j];
+      this.s1[2 * j] += p[14 + j];
+      this.s1[2 * j + 1] += p[16 + j];
+      this.s2[4 * j] += p[18 + j];
+      this.s2[4 * j + 2] += p[20 + j];
+      this.s2[4 * j + 3] += p[22 + j];
     }
     return total / n;
   }
@@ -360,7 +392,14 @@ class EmState {
   }
 }
 
-function runEm(x: Float64Array, n: number, d: number, options: EmOptions, rng: Rng): EmResult {
+function runEm(
+  x: Float64Array,
+  n: number,
+  d: number,
+  options: EmOptions,
+  rng: Rng,
+  kernel: GmmEstepKernel | null,
+): EmResult {
   const k = options.components;
   const state = new EmState(k, d, options.regularization);
   initialise(state, x, n, options.init, rng);
@@ -371,7 +410,7 @@ function runEm(x: Float64Array, n: number, d: number, options: EmOptions, rng: R
   while (iteration < options.maxIterations) {
     iteration++;
     const previous = lowerBound;
-    lowerBound = state.expectation(x, n, resp);
+    lowerBound = kernel ? state.expectationInKernel(kernel, n) : state.expectation(x, n, resp);
     state.maximise(n);
     if (Math.abs(lowerBound - previous) < options.tolerance) {
       converged = true;
