@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { setOverrides } from '../experiments/config-file.js';
+import { resolveConfigPaths, setOverrides } from '../experiments/config-file.js';
 
 const CLI = path.resolve('dist/cli/main.js');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'collapse-lab-rails-'));
@@ -81,6 +81,17 @@ describe('config files', () => {
     expect(result.status, result.stderr).toBe(0);
     const written = JSON.parse(fs.readFileSync(path.join(elsewhere, JSON.parse(result.stdout).files.config), 'utf8'));
     expect(written.real.path).toBe(path.join(dir, 'configs', 'data', 'points.csv'));
+  });
+
+  it('resolve a family’s nested path option too (gpt base.corpus), and leave absolute ones', () => {
+    const family = (corpus: string) =>
+      (
+        resolveConfigPaths({ family: { type: 'gpt', base: { epochs: 2, corpus } } }, '/data/configs').family as {
+          base: { corpus: string; epochs: number };
+        }
+      ).base;
+    expect(family('texts/base.txt')).toEqual({ epochs: 2, corpus: '/data/configs/texts/base.txt' });
+    expect(family('/elsewhere/base.txt').corpus).toBe('/elsewhere/base.txt');
   });
 });
 

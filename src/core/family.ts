@@ -34,6 +34,8 @@ export interface FitContext<M> {
   readonly rng: Rng;
   /** The previous generation's model, for families that fine-tune instead of training from scratch. */
   readonly previous: M | undefined;
+  /** The run's real data (its tokenizer, say, for a language model pretrained on a corpus of the user's). */
+  readonly real?: RealData;
   readonly progress: Progress;
   readonly signal?: AbortSignal;
 }

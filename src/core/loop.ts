@@ -207,6 +207,7 @@ async function generationsLoop<S extends Samples, M>(
       generation: g,
       rng: deriveRng(seed, g, 'fit'),
       previous,
+      real,
       progress: stage('fit'),
       signal: hooks.signal,
     });

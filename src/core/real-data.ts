@@ -27,6 +27,8 @@ export interface RealData<S extends Samples = Samples> {
 /** Token ids back to text; `toJSON` is the tokenizer itself, to save with a run. */
 export interface TextCodec {
   decode(tokens: ArrayLike<number>): string;
+  /** Other text as the same token ids (a corpus to pretrain on, say). */
+  encode?(text: string): Int32Array;
   toJSON(): unknown;
 }
 

@@ -125,12 +125,20 @@ function utf8Text(bytes: Uint8Array, file: string, field: string): string {
   );
 }
 
+/** A file's bytes; a UsageError naming the config field if it does not exist. */
+function readNamed(file: string, field: string): Uint8Array {
+  if (!fs.existsSync(file))
+    throw new UsageError(`${field}: file '${file}' does not exist; give the path of a UTF-8 text file`);
+  return readFileNamed(file);
+}
+
+/** A UTF-8 text file named by config field `field`, with errors that name the field. */
+export function readUtf8File(file: string, field: string): string {
+  return utf8Text(readNamed(file, field), file, field);
+}
+
 export function buildTextRealData(config: TextRealConfig, poolSize: number): RealData<SequenceSamples> {
-  const read = (file: string, field: string) => {
-    if (!fs.existsSync(file))
-      throw new UsageError(`${field}: file '${file}' does not exist; give the path of a UTF-8 text file`);
-    return readFileNamed(file);
-  };
+  const read = readNamed;
   const bytes = read(config.path, 'real.path');
   if (config.sha256 && config.sha256 !== sha256Of(bytes)) {
     throw new UsageError(

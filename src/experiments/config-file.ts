@@ -37,10 +37,17 @@ export function readConfigFile(file: string, flag = '--config'): Record<string, 
  * resolved against `baseDir`, the config file's folder. Absolute paths and fields that are not strings stay.
  */
 export function resolveConfigPaths(config: Record<string, unknown>, baseDir: string): Record<string, unknown> {
-  const resolve = (section: unknown, fields: readonly string[]) => {
+  const resolve = (section: unknown, fields: readonly string[]): unknown => {
     if (section === null || typeof section !== 'object' || Array.isArray(section)) return section;
     const out: Record<string, unknown> = { ...(section as Record<string, unknown>) };
     for (const field of fields) {
+      const dot = field.indexOf('.');
+      if (dot > 0) {
+        // A path inside a nested option (base.corpus): resolve within that object.
+        const head = field.slice(0, dot);
+        if (out[head] !== undefined) out[head] = resolve(out[head], [field.slice(dot + 1)]);
+        continue;
+      }
       const value = out[field];
       if (typeof value === 'string' && value !== '' && !path.isAbsolute(value))
         out[field] = path.resolve(baseDir, value);

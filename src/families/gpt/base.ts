@@ -1,7 +1,7 @@
 /**
  * The base model every generation fine-tunes (`init: base`, the paper's pretrained OPT-125m): pretrained once on
- * generation 0's training stream, read as texts (consecutive real blocks are one text) in windows of the whole
- * context, so every position the network has is trained. Its seed comes from the checksum of the stream and the
+ * generation 0's training stream, read as texts (consecutive real blocks are one text), or on a corpus the user
+ * names (`base.corpus`), in windows of the whole context, so every position the network has is trained. Its seed comes from the checksum of the stream and the
  * settings, not from the run's seed, so runs over the same data (replace, mix, accumulate, every seed) share one
  * base; it is cached under that checksum in the user cache and in memory.
  */
@@ -10,10 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Dataset } from '../../core/dataset.js';
+import { UsageError } from '../../core/errors.js';
 import type { Progress } from '../../core/family.js';
+import type { TextCodec } from '../../core/real-data.js';
 import { Rng } from '../../core/rng.js';
 import type { SequenceSamples } from '../../core/samples.js';
 import { cacheDir } from '../../data/download.js';
+import { readUtf8File } from '../../data/text-real.js';
 import { loadParams, saveParams } from '../../engine/index.js';
 import { trainingTexts } from '../lm/training-stream.js';
 import { GptNet, type GptSpec } from './net.js';
@@ -48,7 +51,9 @@ export interface Base {
 const memory = new Map<string, Float32Array[]>();
 
 function keyOf(spec: GptSpec, settings: BaseSettings, pieces: readonly Int32Array[]): string {
-  const hash = createHash('sha256').update(JSON.stringify({ VERSION, spec, settings }));
+  // The corpus enters by its tokens, not its path: the same text anywhere is the same base.
+  const { corpus: _path, ...rest } = settings;
+  const hash = createHash('sha256').update(JSON.stringify({ VERSION, spec, settings: rest }));
   for (const p of pieces) {
     hash.update(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
     hash.update('|');
@@ -56,17 +61,37 @@ function keyOf(spec: GptSpec, settings: BaseSettings, pieces: readonly Int32Arra
   return hash.digest('hex');
 }
 
-/** The base for this training stream: from memory, the cache, or pretrained now (and cached). */
+/**
+ * The texts the base is pretrained on: `settings.corpus` read with the run's tokenizer, or else generation 0's
+ * training stream.
+ */
+export function baseTexts(
+  train: Dataset<SequenceSamples>,
+  settings: BaseSettings,
+  tokenizer: TextCodec | undefined,
+): Int32Array[] {
+  if (!settings.corpus) return trainingTexts(train);
+  if (!tokenizer?.encode)
+    throw new UsageError('family.base.corpus needs real data with a tokenizer (real: wikitext or text)');
+  const tokens = tokenizer.encode(readUtf8File(settings.corpus, 'family.base.corpus'));
+  if (tokens.length < 2)
+    throw new UsageError(
+      `family.base.corpus: '${settings.corpus}' holds ${tokens.length} token(s); give a text to pretrain on`,
+    );
+  return [tokens];
+}
+
+/** The base pretrained on these texts: from memory, the cache, or pretrained now (and cached). */
 export async function pretrainedBase(
   net: GptNet,
-  train: Dataset<SequenceSamples>,
+  texts: readonly Int32Array[],
   settings: BaseSettings,
   progress: Progress,
   signal?: AbortSignal,
   dir = path.join(cacheDir(), 'gpt-base'),
 ): Promise<Base> {
   const spec = net.spec;
-  const pieces = windows(trainingTexts(train), spec.context, spec.vocab - 1);
+  const pieces = windows(texts, spec.context, spec.vocab - 1);
   const key = keyOf(spec, settings, pieces);
   const params = Object.values(net.params());
   const remembered = memory.get(key);
@@ -85,7 +110,7 @@ export async function pretrainedBase(
   }
   // Another run (a worker thread of the same reproduce, say) pretraining this base: wait for its file.
   const lock = await claim(`${file}.lock`, file, progress, signal);
-  if (!lock) return pretrainedBase(net, train, settings, progress, signal, dir);
+  if (!lock) return pretrainedBase(net, texts, settings, progress, signal, dir);
   const seed = Number.parseInt(key.slice(0, 8), 16);
   const fresh = new GptNet(net.engine, spec, seed);
   try {

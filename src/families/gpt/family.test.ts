@@ -9,6 +9,7 @@ import { createEngine } from '../../engine/index.js';
 import { type ExperimentInput, parseExperimentConfig } from '../../experiments/config.js';
 import { resumeExperiment, runExperiment } from '../../experiments/run.js';
 import { writeCorpus } from '../../test-helpers/corpus.js';
+import { trainingTexts } from '../lm/training-stream.js';
 import { pretrainedBase } from './base.js';
 import { GptNet } from './net.js';
 import { meanLoss, trainNet } from './train.js';
@@ -120,7 +121,7 @@ describe('the base model', () => {
       [0, 1].map((i) =>
         pretrainedBase(
           new GptNet(engine, spec, i),
-          pool,
+          trainingTexts(pool),
           settings,
           (_, m) => m && messages[i].push(m),
           undefined,
@@ -184,6 +185,26 @@ describe('the gpt family under the paper protocol', () => {
       expect((once[1].continuation0 as number[]).length).toBe(16);
       expect((await runExperiment(config, { out: null })).metrics).toEqual(once);
     }
+  });
+
+  it('pretrains the base on a corpus the user names, read with the run’s tokenizer', async () => {
+    const other = path.join(dir, 'other-corpus.txt');
+    writeCorpus(other, 300, 40, 2); // the same 40 word types in other sentences
+    const named = (corpusPath: string) => ({
+      ...tiny('replace'),
+      generations: 1,
+      family: { ...tiny('replace').family, base: { epochs: 8, corpus: corpusPath } },
+    });
+    const bases = () => fs.readdirSync(path.join(dir, 'cache', 'gpt-base')).filter((f) => f.endsWith('.params'));
+    const before = bases().length;
+    const stream = (await runExperiment({ ...tiny('replace'), generations: 1 }, { out: null })).metrics;
+    const fromCorpus = (await runExperiment(named(other), { out: null })).metrics;
+    expect(bases().length).toBe(before + 1); // its own base, cached beside the stream's
+    expect(fromCorpus[0].testPerplexity).not.toBe(stream[0].testPerplexity);
+    expect((await runExperiment(named(other), { out: null })).metrics).toEqual(fromCorpus);
+    await expect(runExperiment(named(path.join(dir, 'missing.txt')), { out: null })).rejects.toThrow(
+      /family\.base\.corpus: file '.*missing\.txt' does not exist/,
+    );
   });
 
   it('refuses a bad shape before anything runs, naming the field', () => {

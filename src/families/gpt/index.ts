@@ -44,6 +44,7 @@ export const gptFamily = defineFamily({
   weight: 400_000,
   diversity: 'distinct2',
   figures: gptFigures,
+  paths: ['base.corpus'],
   presets: {
     'gpt-quick': {
       description:

@@ -12,7 +12,7 @@ import { type SequenceSamples, sequences } from '../../core/samples.js';
 import { type BackendChoice, createEngine, type Engine } from '../../engine/index.js';
 import { createLmFamily } from '../lm/protocol.js';
 import type { ContinueRequest, SequenceModel } from '../lm/sequence-model.js';
-import { disposeNet, pretrainedBase } from './base.js';
+import { baseTexts, disposeNet, pretrainedBase } from './base.js';
 import { beamSearch, sampleSession } from './decode.js';
 import { GptNet, type GptSpec } from './net.js';
 import type { GptOptions } from './options.js';
@@ -85,7 +85,13 @@ export function gptSequenceModel(options: GptOptions): SequenceModel<GptModel> {
         if (options.init !== 'scratch') {
           base = previous
             ? { key: previous.baseKey, weights: previous.base }
-            : await pretrainedBase(net, train, options.base, ctx.progress, ctx.signal);
+            : await pretrainedBase(
+                net,
+                baseTexts(train, options.base, ctx.real?.text),
+                options.base,
+                ctx.progress,
+                ctx.signal,
+              );
         }
         if (options.init === 'previous' && previous)
           copyWeights(

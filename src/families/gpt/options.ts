@@ -25,6 +25,12 @@ export const baseSchema = z
     ...trainingFields,
     epochs: trainingFields.epochs.default(4),
     learningRate: trainingFields.learningRate.default(1e-3),
+    /**
+     * A UTF-8 text file to pretrain the base on, in place of generation 0's training stream (the paper's
+     * base, OPT, was pretrained on other text than WikiText-2). It is read with the run's tokenizer, built on
+     * the real data: a word-level tokenizer maps words it lacks to <unk>, byte-level BPE reads any text.
+     */
+    corpus: z.string().min(1).optional(),
   })
   .strict();
 
@@ -45,7 +51,8 @@ export const gptOptions = lmOptions('gpt', {
   init: z.enum(['base', 'scratch', 'previous']).default('base'),
   /**
    * The base model, pretrained once on generation 0's training stream (the real pool, consecutive blocks read as
-   * one text in windows of `context` tokens) and cached by the checksum of that stream and these settings.
+   * one text in windows of `context` tokens) or on `base.corpus`, and cached by the checksum of those tokens and
+   * these settings.
    */
   base: baseSchema.prefault({}),
   /** Epochs per generation (the paper: 5 with no real data, 10 with 10% kept). */
