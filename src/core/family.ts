@@ -36,6 +36,16 @@ export interface FitContext<M> {
   readonly previous: M | undefined;
   /** The run's real data (its tokenizer, say, for a language model pretrained on a corpus of the user's). */
   readonly real?: RealData;
+  /**
+   * A durable slot for this generation's fit while it runs, in a run folder: a long fit saves its progress at
+   * safe points (an epoch's end) and, resumed after a kill, loads it and goes on from there. What it loads is
+   * what this generation saved before, so a family that saves must check it belongs to the same training (the
+   * same data and start); the slot is emptied once the generation's checkpoint is written.
+   */
+  readonly resumable?: {
+    load(): Promise<ModelState | undefined>;
+    save(state: ModelState): Promise<void>;
+  };
   readonly progress: Progress;
   readonly signal?: AbortSignal;
 }

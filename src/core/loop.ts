@@ -16,7 +16,7 @@ import { pointerWithFallback, restoreCheckpoint } from './checkpoint-restore.js'
 import { type Dataset, datasetSize, labelDataset, REAL, realShare } from './dataset.js';
 import { datasetToBundle, modelStateToBundle, samplesToJson } from './dataset-codec.js';
 import { UsageError } from './errors.js';
-import type { Metrics, ModelFamily } from './family.js';
+import type { FitContext, Metrics, ModelFamily } from './family.js';
 import type { DataPolicy, Scorer } from './policy.js';
 import type { RealData } from './real-data.js';
 import { deriveRng } from './rng.js';
@@ -208,6 +208,7 @@ async function generationsLoop<S extends Samples, M>(
       rng: deriveRng(seed, g, 'fit'),
       previous,
       real,
+      ...(folder ? { resumable: fitProgressSlot(folder, g) } : {}),
       progress: stage('fit'),
       signal: hooks.signal,
     });
@@ -258,6 +259,7 @@ async function generationsLoop<S extends Samples, M>(
         });
         [written, fallback] = [committed, written];
         lastCheckpoint = Date.now();
+        folder.removeFitProgress(g); // a resume starts after g now: its fits' progress is no longer needed
       }
     }
     await hooks.onGeneration?.(line, g, { model, synthetic: made });
@@ -310,6 +312,17 @@ async function writeCheckpoint<S extends Samples, M>(
     for (const file of checkpointFiles(stale)) if (!named.has(file)) folder.removeCheckpointFile(file);
   }
   return checkpoint;
+}
+
+/** FitContext.resumable for generation g, in the run folder. */
+function fitProgressSlot(folder: RunFolder, g: number): NonNullable<FitContext<unknown>['resumable']> {
+  return {
+    load: async () => {
+      const bundle = folder.readFitProgress(g);
+      return bundle && { json: bundle.json, arrays: bundle.arrays, ...(bundle.files ? { files: bundle.files } : {}) };
+    },
+    save: async (state) => folder.writeFitProgress(g, modelStateToBundle(state)),
+  };
 }
 
 function checkpointFiles(c: Checkpoint): string[] {

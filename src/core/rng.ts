@@ -67,6 +67,20 @@ export class Rng {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
   }
 
+  /** The generator's four state words, to save a stream mid-way (a training resumed inside an epoch loop). */
+  state(): [number, number, number, number] {
+    return [this.s0, this.s1, this.s2, this.s3];
+  }
+
+  /** Continues the stream `state()` returned. */
+  static fromState(state: readonly number[]): Rng {
+    if (state.length !== 4 || state.some((w) => !Number.isInteger(w)) || state.every((w) => w === 0))
+      throw new RangeError(`Rng.fromState: expected four 32-bit words, not all zero; got [${state.join(', ')}]`);
+    const rng = new Rng();
+    [rng.s0, rng.s1, rng.s2, rng.s3] = state.map((w) => w | 0);
+    return rng;
+  }
+
   /** The next 32-bit unsigned integer (xoshiro128**). */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

@@ -50,6 +50,10 @@ import {
 export { type Checkpoint, type CheckpointPointer, FILES } from './run-store.js';
 
 /** Local time as YYYYMMDD-HHMMSS, for folder names that sort by creation. */
+const fitProgressFile = (g: number) => `fit-g${g}.bin`;
+/** A fit progress file or a file its bundle placed beside it (`fit-gN.bin.<key>`). */
+const FIT_PROGRESS = /^fit-g(\d+)\.bin(?:\..+)?$/;
+
 export function timestamp(date = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
@@ -219,6 +223,35 @@ export class RunFolder {
     return withFilePaths(decodeBundle(fs.readFileSync(file), file), this.dir, name, file);
   }
 
+  /**
+   * Saves a fit's progress inside generation g (FitContext.resumable): checkpoints/fit-gN.bin, written
+   * atomically like a checkpoint, so a run killed in the middle of a long training resumes from it.
+   */
+  writeFitProgress(g: number, bundle: Bundle): void {
+    writeBundle(this.path(FILES.checkpoints), fitProgressFile(g), bundle);
+  }
+
+  /** Generation g's saved fit progress, or undefined if there is none or it is damaged (the fit starts over). */
+  readFitProgress(g: number): Bundle | undefined {
+    if (!this.hasCheckpointFile(fitProgressFile(g))) return undefined;
+    try {
+      return this.readCheckpointFile(fitProgressFile(g));
+    } catch (error) {
+      if (error instanceof DamagedFileError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Removes the fit progress of every generation up to `last` (all of it by default): a checkpoint covers it. */
+  removeFitProgress(last = Number.POSITIVE_INFINITY): void {
+    const folder = this.path(FILES.checkpoints);
+    if (!fs.existsSync(folder)) return;
+    for (const name of fs.readdirSync(folder)) {
+      const g = FIT_PROGRESS.exec(name)?.[1];
+      if (g !== undefined && Number(g) <= last) fs.rmSync(path.join(folder, name), { force: true });
+    }
+  }
+
   hasCheckpointFile(name: string): boolean {
     return fs.existsSync(this.path(FILES.checkpoints, name));
   }
@@ -244,6 +277,7 @@ export class RunFolder {
   removeAllCheckpoints(): void {
     fs.rmSync(this.path(FILES.checkpoints, FILES.pointer), { force: true });
     this.removeUnreferencedCheckpoints([]);
+    this.removeFitProgress();
   }
 
   /** The entries of checkpoints/ the writer made, with the checkpoint file each belongs to. */

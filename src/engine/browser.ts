@@ -18,7 +18,7 @@ export { add, affine, exp, gelu, log, mul, relu, scale, sigmoid, sub, tanh } fro
 export { matmul } from './ops/matmul.js';
 export { crossEntropy, dropout, embedding, layerNorm, sigmoidBce, sigmoidBceClamped, softmax } from './ops/nn.js';
 export { mean, narrow, permute, reshape, select, sum, sumLast, transpose } from './ops/shape.js';
-export { Adam, type AdamOptions, clipGradNorm } from './optim.js';
+export { Adam, type AdamOptions, type AdamState, clipGradNorm } from './optim.js';
 export { loadParams, saveParams } from './params.js';
 export { EngineRandom } from './random.js';
 export { Engine, type Shape, Tensor } from './tensor.js';

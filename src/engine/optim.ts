@@ -16,6 +16,12 @@ export interface AdamOptions {
   decoupled?: boolean;
 }
 
+export interface AdamState {
+  readonly steps: number;
+  readonly m: readonly Float32Array[];
+  readonly v: readonly Float32Array[];
+}
+
 export class Adam {
   lr: number;
   readonly beta1: number;
@@ -53,6 +59,20 @@ export class Adam {
 
   zeroGrad(): void {
     for (const p of this.params) p.zeroGrad();
+  }
+
+  /** The step count and moment estimates (copies), to save a training mid-way. */
+  state(): AdamState {
+    return { steps: this.steps, m: this.m.map((a) => a.slice()), v: this.v.map((a) => a.slice()) };
+  }
+
+  /** Continues from `state()`: the next step is the one the saved optimizer would have taken. */
+  restore(state: AdamState): void {
+    if (state.m.length !== this.m.length || state.m.some((a, i) => a.length !== this.m[i].length))
+      throw new RangeError('Adam.restore: the saved moments do not match these parameters');
+    this.steps = state.steps;
+    for (const [i, a] of state.m.entries()) this.m[i].set(a);
+    for (const [i, a] of state.v.entries()) this.v[i].set(a);
   }
 
   step(): void {

@@ -172,6 +172,26 @@ describe('the gpt family under the paper protocol', () => {
     expect(fs.readdirSync(path.join(dir, 'cache', 'gpt-base')).filter((f) => f.endsWith('.params'))).toHaveLength(1);
   });
 
+  it('resumes in the middle of a generation’s training, from its last epoch, to exactly the same metrics', async () => {
+    const config = { ...tiny('replace', 3), generations: 2, checkpointSeconds: 0 };
+    const whole = (await runExperiment(config, { out: null })).metrics;
+    const out = path.join(dir, 'mid-generation');
+    const abort = new AbortController();
+    // Killed in generation 1's fine-tune, once its first epoch is done (and saved).
+    const killAfterEpoch1 = (g: number, _stage: string, _f: number, message?: string) => {
+      if (g === 1 && message?.startsWith('fine-tune: epoch 1/3, validation loss')) abort.abort();
+    };
+    await expect(runExperiment(config, { out, signal: abort.signal, onStage: killAfterEpoch1 })).rejects.toThrow();
+    const [runDir] = fs.readdirSync(out).map((name) => path.join(out, name));
+    expect(fs.readdirSync(path.join(runDir, 'checkpoints'))).toContain('fit-g1.bin');
+    const messages: string[] = [];
+    const resumed = await resumeExperiment(runDir, { onStage: (g, _s, _f, m) => g === 1 && m && messages.push(m) });
+    expect(resumed.metrics).toEqual(whole);
+    expect(messages).toContain('fine-tune: resumed after epoch 1/3');
+    expect(messages.some((m) => m.startsWith('fine-tune: epoch 1/3'))).toBe(false);
+    expect(fs.readdirSync(path.join(runDir, 'checkpoints')).filter((f) => f.startsWith('fit-'))).toEqual([]);
+  });
+
   // After the resume test, which counts the cached bases: this one pretrains another (on a smaller pool).
   it("runs every init with the paper's beam search: exactly the continuation length, the same text twice", async () => {
     for (const init of ['scratch', 'previous', 'base'] as const) {

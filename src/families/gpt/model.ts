@@ -18,6 +18,7 @@ import { GptNet, type GptSpec } from './net.js';
 import type { GptOptions } from './options.js';
 import { GptSession, softmaxOverVocab } from './session.js';
 import { type TrainResult, trainNet } from './train.js';
+import { trainCheckpoint, trainingTag } from './train-checkpoint.js';
 
 export interface GptModel {
   readonly net: GptNet;
@@ -112,6 +113,8 @@ export function gptSequenceModel(options: GptOptions): SequenceModel<GptModel> {
           const s = withStart(item(train.samples, i).subarray(0, spec.context - 1), bos);
           (isValid[i] ? validSeqs : trainSeqs).push(s);
         }
+        const start = Object.values(net.params()).map((p) => p.data);
+        const tag = ctx.resumable ? trainingTag(start, options, trainSeqs, validSeqs) : '';
         const training = await trainNet(
           net,
           trainSeqs,
@@ -121,6 +124,7 @@ export function gptSequenceModel(options: GptOptions): SequenceModel<GptModel> {
           'fine-tune',
           ctx.progress,
           ctx.signal,
+          trainCheckpoint(ctx.resumable, tag),
         );
         return { net, base: base.weights, baseKey: base.key, training };
       } catch (error) {

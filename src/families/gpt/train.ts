@@ -5,8 +5,8 @@
  * `load_best_model_at_end`). Progress reports tokens/s, loss and the time left.
  */
 import type { Progress } from '../../core/family.js';
-import type { Rng } from '../../core/rng.js';
-import { Adam, clipGradNorm, crossEntropy, reshape } from '../../engine/index.js';
+import { Rng } from '../../core/rng.js';
+import { Adam, type AdamState, clipGradNorm, crossEntropy, reshape } from '../../engine/index.js';
 import type { GptNet } from './net.js';
 
 export interface TrainSettings {
@@ -30,6 +30,26 @@ export interface TrainResult {
   readonly bestEpoch: number;
   readonly tokens: number;
   readonly seconds: number;
+}
+
+/** A training's state at the end of an epoch: enough to go on exactly as if it had never stopped. */
+export interface TrainState {
+  /** Epochs completed. */
+  readonly epochs: number;
+  readonly step: number;
+  readonly tokens: number;
+  readonly trainLoss: number;
+  readonly weights: readonly Float32Array[];
+  readonly adam: AdamState;
+  /** The batch-order stream's state words. */
+  readonly order: readonly number[];
+  readonly best?: { readonly loss: number; readonly epoch: number; readonly weights: readonly Float32Array[] };
+}
+
+/** Where a training saves its state after every epoch but the last, and finds it when resumed after a kill. */
+export interface TrainCheckpoint {
+  load(): Promise<TrainState | undefined>;
+  save(state: TrainState): Promise<void>;
 }
 
 /** Sequences (each a start token and its text) grouped by length: a batch holds one length. */
@@ -98,7 +118,10 @@ export function learningRateAt(settings: TrainSettings, step: number, total: num
 
 const formatEta = (s: number) => (s >= 90 ? `${Math.round(s / 60)} min` : `${Math.max(0, Math.round(s))} s`);
 
-/** Trains `net` in place on `train`; restores the best-validation epoch's weights when `valid` is not empty. */
+/**
+ * Trains `net` in place on `train`; restores the best-validation epoch's weights when `valid` is not empty.
+ * With a checkpoint, it goes on from the last epoch an interrupted run of this same training saved.
+ */
 export async function trainNet(
   net: GptNet,
   train: readonly Int32Array[],
@@ -108,6 +131,7 @@ export async function trainNet(
   phase: string,
   progress: Progress,
   signal?: AbortSignal,
+  checkpoint?: TrainCheckpoint,
 ): Promise<TrainResult> {
   const E = net.engine;
   const params = Object.values(net.params());
@@ -116,16 +140,26 @@ export async function trainNet(
   const perEpoch = groups.reduce((n, g) => n + Math.ceil(g.length / settings.batchSize), 0);
   const total = perEpoch * settings.epochs;
   const started = performance.now();
+  let order = rng;
   let tokens = 0;
   let step = 0;
   let trainLoss = Number.NaN;
   let best: { loss: number; epoch: number; weights: Float32Array[] } | undefined;
   let lastReport = 0;
+  const saved = await checkpoint?.load();
+  if (saved) {
+    for (const [i, p] of params.entries()) p.data.set(saved.weights[i]);
+    opt.restore(saved.adam);
+    order = Rng.fromState(saved.order);
+    ({ step, tokens, trainLoss } = saved);
+    if (saved.best) best = { ...saved.best, weights: saved.best.weights.map((w) => w.slice()) };
+    progress(saved.epochs / settings.epochs, `${phase}: resumed after epoch ${saved.epochs}/${settings.epochs}`);
+  }
   try {
-    for (let epoch = 0; epoch < settings.epochs; epoch++) {
+    for (let epoch = saved?.epochs ?? 0; epoch < settings.epochs; epoch++) {
       let epochLoss = 0;
       let epochTokens = 0;
-      for (const batch of epochBatches(groups, settings.batchSize, rng)) {
+      for (const batch of epochBatches(groups, settings.batchSize, order)) {
         signal?.throwIfAborted();
         const { ids, targets } = inputsAndTargets(batch);
         opt.lr = learningRateAt(settings, step, total);
@@ -167,6 +201,18 @@ export async function trainNet(
           (epoch + 1) / settings.epochs,
           `${phase}: epoch ${epoch + 1}/${settings.epochs}, validation loss ${loss.toFixed(3)}`,
         );
+      }
+      if (checkpoint && epoch + 1 < settings.epochs) {
+        await checkpoint.save({
+          epochs: epoch + 1,
+          step,
+          tokens,
+          trainLoss,
+          weights: params.map((p) => p.data.slice()),
+          adam: opt.state(),
+          order: order.state(),
+          ...(best ? { best } : {}),
+        });
       }
     }
   } finally {
