@@ -4,7 +4,7 @@ import type { Metrics } from '../../core/family.js';
 import type { RunData } from '../../core/run-store.js';
 import { groupRuns } from '../../plots/groups.js';
 import { resolveConfig, runExperiment } from '../run.js';
-import { diceClaims, gaussianClaims } from './claims.js';
+import { diceClaims, gaussianClaims, vaeClaims } from './claims.js';
 
 /** In-memory runs as the report reads them, with `edit` applied to every metrics line. */
 async function runsOf(
@@ -64,5 +64,44 @@ describe('the claims table', () => {
     const result = support.measure(groupRuns(lagged(await runsOf('replace', 30, undefined, 'dice'))));
     expect(result.pass).toBe(false);
     expect(result.measured).toMatch(/z = \d/);
+  });
+
+  it('passes a VAE whose samples lose variety and fails one whose variety holds; the notebook row needs 6 generations', () => {
+    // In-memory VAE runs (training one takes minutes): only the lines the rows read.
+    const vae = (latent: number[], pixels: number[], preset = 'vae-quick') =>
+      groupRuns([
+        {
+          dir: `memory-vae-${preset}-${latent.join('-')}`,
+          config: { ...resolveConfig(preset, { policy: { type: 'replace' } }), preset } as unknown as RunData['config'],
+          metrics: latent.map((l, g) => ({
+            generation: g,
+            latentStd: l,
+            latentStd100: l,
+            meanPairwiseDistance: pixels[g],
+          })),
+          summary: undefined,
+          progress: undefined,
+          snapshotGenerations: [],
+          snapshot: () => undefined,
+        },
+      ]);
+    const [variety, notebook] = vaeClaims;
+    const falling = vae([0.9, 0.7, 0.6, 0.55, 0.5, 0.45, 0.44], [10, 9, 8.5, 8, 7.8, 7.5, 7.4]);
+    expect(variety.measure(falling).pass).toBe(true);
+    expect(notebook.measure(falling).pass).toBe(true);
+    // Broken: the pixel variety does not fall (a decoder that adds noise would look like this).
+    expect(variety.measure(vae([0.9, 0.7, 0.6, 0.55, 0.5, 0.45, 0.44], [10, 10, 10.5, 11, 11, 11, 11])).pass).toBe(
+      false,
+    );
+    // Rising latent std fails both rows.
+    const rising = vae([0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8], [10, 9, 8, 7, 6, 5, 4]);
+    expect(variety.measure(rising).pass).toBe(false);
+    expect(notebook.measure(rising).pass).toBe(false);
+    // At the notebook's settings its ratio (0.443/0.688 = 0.644) must match within 0.1: ×0.64 passes, ×0.9 fails.
+    expect(notebook.measure(vae([1, 0.688, 0.6, 0.53, 0.48, 0.443], [9, 8, 7, 6, 5, 4], 'vae-paper')).pass).toBe(true);
+    expect(notebook.measure(vae([1, 0.7, 0.68, 0.66, 0.65, 0.63], [9, 8, 7, 6, 5, 4], 'vae-paper')).pass).toBe(false);
+    // Too short a run is a failing row that says why, not a hidden one.
+    const short = notebook.measure(vae([0.9, 0.7, 0.6], [10, 9, 8]));
+    expect(short).toEqual({ measured: 'not measured: the run has 3 generations', pass: false });
   });
 });
