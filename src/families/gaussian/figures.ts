@@ -9,6 +9,7 @@
  * come from digamma and trigamma), so the band is exact in the limit and good after a few generations.
  */
 
+import type { Metrics } from '../../core/family.js';
 import type { RunData } from '../../core/run-store.js';
 import { digamma, trigamma } from '../../math/special.js';
 import { meanInterval } from '../../metrics/seed-summary.js';
@@ -225,6 +226,26 @@ export function w2SquaredTheory(
 }
 
 /**
+ * A non-negative quantity of each metrics line, averaged over the group's seeds per generation, with the 95%
+ * interval of that average (floored at 0) when there are seeds to give one.
+ */
+function seedMeans(g: RunGroup, value: (m: Metrics) => number | undefined): CurveRow[] {
+  const byGeneration = new Map<number, number[]>();
+  for (const run of g.runs)
+    for (const m of run.metrics) {
+      const v = value(m);
+      if (v === undefined) continue;
+      const list = byGeneration.get(m.generation as number);
+      if (list) list.push(v);
+      else byGeneration.set(m.generation as number, [v]);
+    }
+  return [...byGeneration].map(([generation, xs]) => {
+    const { mean, lo, hi, n } = meanInterval(xs);
+    return { generation, value: mean, series: g.label, ...(n > 1 ? { lo: Math.max(lo, 0), hi } : {}) };
+  });
+}
+
+/**
  * W₂² to the truth, the mean over seeds with its 95% interval, beside theory: exact under replace,
  * first-order and bounded under accumulate.
  */
@@ -232,16 +253,9 @@ export function w2SquaredFigure(groups: readonly RunGroup[]): Figure | undefined
   const rows: CurveRow[] = [];
   const dashed: string[] = [];
   for (const g of groups) {
-    const byGeneration = new Map<number, number[]>();
-    for (const run of g.runs)
-      for (const m of run.metrics)
-        if (typeof m.w2 === 'number')
-          byGeneration.set(m.generation as number, [...(byGeneration.get(m.generation as number) ?? []), m.w2 ** 2]);
-    for (const [generation, xs] of byGeneration) {
-      const { mean, lo, hi, n } = meanInterval(xs);
-      rows.push({ generation, value: mean, series: g.label, ...(n > 1 ? { lo: Math.max(lo, 0), hi } : {}) });
-    }
-    const theory = w2SquaredTheory(g.runs[0].config, byGeneration.size, `theory, ${g.label}`);
+    const measured = seedMeans(g, (m) => (typeof m.w2 === 'number' ? m.w2 ** 2 : undefined));
+    rows.push(...measured);
+    const theory = w2SquaredTheory(g.runs[0].config, measured.length, `theory, ${g.label}`);
     rows.push(...theory.rows);
     dashed.push(...theory.dashed);
   }
@@ -264,20 +278,10 @@ export function meanDriftFigure(groups: readonly RunGroup[]): Figure | undefined
   const dashed: string[] = [];
   for (const g of groups) {
     const truth = ((g.runs[0].config.real.mean as number[] | undefined) ?? [0])[0];
-    const byGeneration = new Map<number, number[]>();
-    for (const run of g.runs)
-      for (const m of run.metrics)
-        if (typeof m.mean === 'number')
-          byGeneration.set(m.generation as number, [
-            ...(byGeneration.get(m.generation as number) ?? []),
-            (m.mean - truth) ** 2,
-          ]);
-    for (const [generation, xs] of byGeneration) {
-      const { mean, lo, hi, n } = meanInterval(xs);
-      rows.push({ generation, value: mean, series: g.label, ...(n > 1 ? { lo: Math.max(lo, 0), hi } : {}) });
-    }
+    const measured = seedMeans(g, (m) => (typeof m.mean === 'number' ? (m.mean - truth) ** 2 : undefined));
+    rows.push(...measured);
     const label = `theory, ${g.label}`;
-    const theory = meanDriftTheory(g.runs[0].config, byGeneration.size, label);
+    const theory = meanDriftTheory(g.runs[0].config, measured.length, label);
     if (theory.length) dashed.push(label);
     rows.push(...theory);
   }
