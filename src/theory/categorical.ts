@@ -236,7 +236,7 @@ export function giniSimpsonStep(q: ArrayLike<number>, m: number): { mean: number
   const m4 = m3 * (m - 3);
   const first = m2 * s2 + m;
   const second = m4 * s2 * s2 + m3 * (4 * s3 + 2 * s2) + m2 * (6 * s2 + 1) + m;
-  return { mean: 1 - first / (m * m), variance: Math.max(0, second - first * first) / m ** 4 };
+  return { mean: 1 - first / (m * m), variance: Math.max(0, second - first * first) / (m * m * m * m) };
 }
 
 /**

@@ -118,7 +118,7 @@ function chiSquare(k: number, rng: Rng): number {
     } while (v <= 0);
     v = v * v * v;
     const u = rng.uniformOpen();
-    if (u < 1 - 0.0331 * x ** 4 || log(u) < 0.5 * x * x + d * (1 - v + log(v))) return 2 * d * v;
+    if (u < 1 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1 - v + log(v))) return 2 * d * v;
   }
 }
 

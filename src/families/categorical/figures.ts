@@ -5,6 +5,7 @@
 
 import type { RunData } from '../../core/run-store.js';
 import { zipfProbabilities } from '../../data/known-real.js';
+import { DEFINITIONS } from '../../metrics/definitions.js';
 import { meanInterval } from '../../metrics/seed-summary.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
@@ -206,7 +207,7 @@ export function lossFigure(groups: readonly RunGroup[]): Figure | undefined {
     title: `The rarest outcome (p = ${ps[rarest].toPrecision(3)}) lost, against its Wright–Fisher chain`,
     caption: `The share of replace seeds whose fit has lost outcome ${rarest + 1} by generation n (band: 95% Wilson interval over seeds), and theory's probability, from that outcome's count chain (X₀ ~ Binomial(R, p), then Binomial(M, X/M), absorbed at 0)${exact ? ', stepped exactly' : ', in its branching (Poisson) limit'}.`,
     spec: curvePanel({
-      title: 'P(rarest outcome lost by n)',
+      title: `P(rarest outcome lost by n) · ${DEFINITIONS['tail-loss'].title}`,
       yTitle: 'probability',
       rows,
       dashed: [theoryLabel],
@@ -228,7 +229,7 @@ function presentByRank(probabilities: readonly number[], order: readonly number[
  */
 export function tailRankFigure(groups: readonly RunGroup[]): Figure | undefined {
   const replace = groups.find((g) => g.runs[0].config.policy.type === 'replace');
-  if (!replace || replace.runs[0].config.real.type !== 'zipf') return undefined;
+  if (replace?.runs[0].config.real.type !== 'zipf') return undefined;
   const config = replace.runs[0].config;
   const p0 = Array.from(truthProbabilities(config) as ArrayLike<number>);
   const order = p0.map((_, i) => i).sort((a, b) => p0[b] - p0[a] || a - b);
@@ -258,7 +259,14 @@ export function tailRankFigure(groups: readonly RunGroup[]): Figure | undefined 
     id: 'categorical-tail-rank',
     title: 'The rank k* beyond which the tail is lost (Dohmatob et al. 2024)',
     caption: `Dashed: theory's k*, the smallest rank whose outcome is more likely lost than kept by generation n, from each outcome's Wright–Fisher chain${theory.exact ? '' : ' in its branching (Poisson) limit, exact to O(p)'}; band: the ranks whose survival falls from 97.5% to 2.5%. Points: the rank that best splits the outcomes a snapshot still holds from those it lost (${replace.runs.length > 1 ? 'mean over seeds, with its 95% interval' : 'one seed'}). Beyond k* the real tail's mass is gone; k* falls as generations pass.`,
-    spec: curvePanel({ title: 'tail rank k*', yTitle: 'rank', yScale: 'log', rows, dashed: [theoryLabel], width: 520 }),
+    spec: curvePanel({
+      title: `tail rank k* · ${DEFINITIONS['tail-loss'].title}`,
+      yTitle: 'rank',
+      yScale: 'log',
+      rows,
+      dashed: [theoryLabel],
+      width: 520,
+    }),
   };
 }
 

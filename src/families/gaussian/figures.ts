@@ -12,6 +12,7 @@
 import type { Metrics } from '../../core/family.js';
 import type { RunData } from '../../core/run-store.js';
 import { digamma, trigamma } from '../../math/special.js';
+import { DEFINITIONS } from '../../metrics/definitions.js';
 import { meanInterval } from '../../metrics/seed-summary.js';
 import { exp, log, pow } from '../../numeric/libm.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
@@ -265,7 +266,14 @@ export function w2SquaredFigure(groups: readonly RunGroup[]): Figure | undefined
     title: 'W₂² to the real distribution, against theory',
     caption:
       'W₂² = (μₙ − μ)² + (σₙ − σ)² to the truth, averaged over seeds (band: the 95% interval of that average). Dashed: under replace its exact expectation, Σᵢ E[σ²ᵢ₋₁]/Mᵢ + E σ²ₙ − 2σ E σₙ + σ² (≈ (3/2)σ² Σ 1/Mᵢ while that is small; it levels off at σ² plus the mean’s drift once the MLE’s variance has collapsed); under accumulate the first-order (3/2)σ²/M Σⱼ₌₁ⁿ⁺¹ 1/j² and its bound (π²/4)σ²/M (Gerstgrasser et al. 2024).',
-    spec: curvePanel({ title: 'W₂² to the truth', yTitle: 'W₂²', yScale: 'log', rows, dashed, width: 520 }),
+    spec: curvePanel({
+      title: `W₂² to the truth · ${DEFINITIONS['distance-real'].title}`,
+      yTitle: 'W₂²',
+      yScale: 'log',
+      rows,
+      dashed,
+      width: 520,
+    }),
   };
 }
 
