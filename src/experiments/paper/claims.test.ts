@@ -4,7 +4,7 @@ import type { Metrics } from '../../core/family.js';
 import type { RunData } from '../../core/run-store.js';
 import { groupRuns } from '../../plots/groups.js';
 import { resolveConfig, runExperiment } from '../run.js';
-import { diceClaims, gaussianClaims, vaeClaims } from './claims.js';
+import { diceClaims, gaussianClaims, gmmNotebookClaims, vaeClaims } from './claims.js';
 
 /** In-memory runs as the report reads them, with `edit` applied to every metrics line. */
 async function runsOf(
@@ -103,5 +103,23 @@ describe('the claims table', () => {
     // Too short a run is a failing row that says why, not a hidden one.
     const short = notebook.measure(vae([0.9, 0.7, 0.6], [10, 9, 8]));
     expect(short).toEqual({ measured: 'not measured: the run has 3 generations', pass: false });
+  });
+
+  it('passes a GMM whose total variance shrinks and fails one whose variance holds', () => {
+    const gmm = (ratio: number) =>
+      groupRuns([
+        {
+          dir: `memory-gmm-${ratio}`,
+          config: resolveConfig('gmm', { policy: { type: 'replace' } }) as unknown as RunData['config'],
+          metrics: [0, 1, 2].map((g) => ({ generation: g, totalVariance: 2 * ratio ** (g / 2) })),
+          summary: undefined,
+          progress: undefined,
+          snapshotGenerations: [],
+          snapshot: () => undefined,
+        },
+      ]);
+    const [notebook] = gmmNotebookClaims;
+    expect(notebook.measure(gmm(0.34))).toEqual({ measured: '34% (seeds: 34%)', pass: true });
+    expect(notebook.measure(gmm(1.05)).pass).toBe(false); // broken: EM that inflates its covariances
   });
 });

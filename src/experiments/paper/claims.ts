@@ -145,7 +145,8 @@ export const zipfClaims: readonly PaperClaim[] = [
   },
 ];
 
-export const gmmClaims: readonly PaperClaim[] = [
+/** The notebook's GMM (one standard normal), whose figure shows the collapse; not the two-cluster variant. */
+export const gmmNotebookClaims: readonly PaperClaim[] = [
   {
     // The notebook records no numbers for the GMM, only its figure: this row checks what that figure shows.
     claim: 'The notebook’s GMM drifts and shrinks towards a narrow blob of small variance under replace',
@@ -159,6 +160,9 @@ export const gmmClaims: readonly PaperClaim[] = [
       };
     },
   },
+];
+
+export const gmmClaims: readonly PaperClaim[] = [
   {
     claim: 'Accumulating a fixed-size subsample of all data degrades slowly, far less than replacing',
     source: 'Kazdan, Schaeffer et al., 2024',
