@@ -137,6 +137,9 @@ describe('an outcome lost, and the tail rank k*', () => {
       const se = 0.5 / Math.sqrt(runs.length);
       expect(survivalAt, `gen ${g}`).toBeLessThan(0.5 + 3.5 * se);
       expect(survivalBefore, `gen ${g}`).toBeGreaterThan(0.5 - 3.5 * se);
+      // Each run's own measured rank lies in theory's zone (survival 97.5% → 2.5%).
+      const perRun = runs.map((r) => measuredTailRank(r[g].map((q) => (q > 0 ? 1 : 0))));
+      expect(perRun.filter((r) => r < theory.lo[g] || r > theory.hi[g]).length, `gen ${g}`).toBe(0);
       expect(theory.lo[g]).toBeLessThanOrEqual(k);
       expect(theory.hi[g]).toBeGreaterThanOrEqual(k);
       expect(loss[g]).toBeGreaterThanOrEqual(0.5);

@@ -123,20 +123,35 @@ function chiSquare(k: number, rng: Rng): number {
 }
 
 /**
- * The central 95% of W₂²/σ² per generation under replace, by Monte Carlo of the exact law (the fitted mean and
- * variance as a chain: σ² ← σ² χ²_{M−1}/c, μ ← μ + σ_prev Z/√M), for a single run's figure, where no seeds give
- * a band. `paths` chains, seeded, so the band is the same on every report. Needs M, R ≥ 3.
+ * Draws of W₂²/σ² per generation under replace from the exact law, by Monte Carlo: the fitted mean and variance
+ * as a chain (σ² ← σ² χ²_{M−1}/c, μ ← μ + σ_prev Z/√M). `draws[g]` holds `paths` independent values, seeded, so
+ * every report shows the same band. Needs M, R ≥ 3.
  */
-export function w2SquaredBand(
+export function w2SquaredDraws(
   generations: number,
   M: number,
   estimator: VarianceEstimator,
   R = M,
   paths = 1000,
   seed = 1,
-): { lo: Float64Array; hi: Float64Array } {
-  const rng = new Rng(seed, 0x77325);
+): Float64Array[] {
   const values = Array.from({ length: generations }, () => new Float64Array(paths));
+  simulateW2Squared(generations, M, estimator, R, paths, seed, (g, p, v) => {
+    values[g][p] = v;
+  });
+  return values;
+}
+
+function simulateW2Squared(
+  generations: number,
+  M: number,
+  estimator: VarianceEstimator,
+  R: number,
+  paths: number,
+  seed: number,
+  record: (generation: number, path: number, value: number) => void,
+): void {
+  const rng = new Rng(seed, 0x77325);
   for (let p = 0; p < paths; p++) {
     let mu = 0;
     let variance = 1;
@@ -144,17 +159,54 @@ export function w2SquaredBand(
       const m = g === 0 ? R : M;
       mu += Math.sqrt(variance / m) * rng.normal();
       variance *= chiSquare(m - 1, rng) / divisor(m, estimator);
-      values[g][p] = mu * mu + (Math.sqrt(variance) - 1) ** 2;
+      record(g, p, mu * mu + (Math.sqrt(variance) - 1) ** 2);
     }
   }
-  const lo = new Float64Array(generations);
-  const hi = new Float64Array(generations);
-  for (let g = 0; g < generations; g++) {
-    const sorted = values[g].sort();
-    lo[g] = sorted[Math.floor(0.025 * paths)];
-    hi[g] = sorted[Math.ceil(0.975 * paths) - 1];
+}
+
+/** The central `level` of a sample. */
+export function centralInterval(xs: Float64Array, level = 0.95): [number, number] {
+  const sorted = Float64Array.from(xs).sort();
+  const tail = (1 - level) / 2;
+  return [sorted[Math.floor(tail * sorted.length)], sorted[Math.ceil((1 - tail) * sorted.length) - 1]];
+}
+
+/** The central 95% of W₂²/σ² per generation under replace (w2SquaredDraws), for a single run's figure. */
+export function w2SquaredBand(
+  generations: number,
+  M: number,
+  estimator: VarianceEstimator,
+  R = M,
+): { lo: Float64Array; hi: Float64Array } {
+  const draws = w2SquaredDraws(generations, M, estimator, R);
+  const bands = draws.map((d) => centralInterval(d));
+  return { lo: Float64Array.from(bands, (b) => b[0]), hi: Float64Array.from(bands, (b) => b[1]) };
+}
+
+/**
+ * The central `level` of the mean W₂²/σ² over `seeds` runs at generation n under replace: W₂² is heavy-tailed, so
+ * a few seeds' standard error says little; the law of their mean is drawn instead, `seeds` exact paths at a time.
+ */
+export function w2SquaredMeanInterval(
+  n: number,
+  seeds: number,
+  M: number,
+  estimator: VarianceEstimator,
+  R = M,
+  level = 0.999,
+  resamples = 4000,
+): [number, number] {
+  const draws = new Float64Array(resamples * seeds);
+  simulateW2Squared(n + 1, M, estimator, R, draws.length, 2, (g, p, v) => {
+    if (g === n) draws[p] = v;
+  });
+  const means = new Float64Array(resamples);
+  for (let b = 0; b < resamples; b++) {
+    let s = 0;
+    for (let k = 0; k < seeds; k++) s += draws[b * seeds + k];
+    means[b] = s / seeds;
   }
-  return { lo, hi };
+  return centralInterval(means, level);
 }
 
 /**

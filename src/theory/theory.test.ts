@@ -23,7 +23,9 @@ import {
   logVarianceStep,
   meanSquareDrift,
   meanStepCheck,
+  w2SquaredDraws,
   w2SquaredFirstOrder,
+  w2SquaredMeanInterval,
 } from './gaussian.js';
 
 const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -81,6 +83,15 @@ describe('Gaussian closed forms', () => {
       const exact = expectedW2Squared(9, 10_000, estimator);
       expect(Math.abs(exact / w2SquaredFirstOrder(9, 10_000) - 1)).toBeLessThan(0.01);
     }
+    // The Monte Carlo chain behind the bands agrees with the closed form (2,000 paths, M = 20, n = 0, 10, 30).
+    const draws = w2SquaredDraws(31, 20, 'mle', 20, 2000);
+    for (const n of [0, 10, 30]) {
+      const xs = Array.from(draws[n]);
+      expect(Math.abs(meanOf(xs) - expectedW2Squared(n, 20, 'mle'))).toBeLessThan(3.5 * standardError(xs));
+    }
+    const [lo, hi] = w2SquaredMeanInterval(30, 4, 20, 'mle');
+    expect(lo).toBeLessThan(expectedW2Squared(30, 20, 'mle'));
+    expect(hi).toBeGreaterThan(expectedW2Squared(30, 20, 'mle'));
     // Under accumulate the first order stays under π²/(4M) for ever.
     expect(accumulateW2SquaredFirstOrder(100_000, 100)).toBeLessThan(accumulateW2SquaredBound(100));
     expect(accumulateW2SquaredFirstOrder(100_000, 100)).toBeCloseTo(accumulateW2SquaredBound(100), 6);

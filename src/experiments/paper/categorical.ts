@@ -4,13 +4,13 @@ import { tailRankFigure } from '../../families/categorical/figures.js';
 import type { RunGroup } from '../../plots/groups.js';
 import { compareFigures } from '../../reports/figures.js';
 import { fmt, share } from '../format.js';
-import { zipfClaims } from './claims.js';
+import { zipfClaims, zipfTailRankClaims } from './claims.js';
 import type { PaperExperiment } from './experiment.js';
 import { byPolicy, finals, firstAndFinalTable, lastGeneration, mean, num, replaceMixAccumulate } from './shared.js';
 
 export const zipf: PaperExperiment = {
   id: 'categorical',
-  claims: zipfClaims,
+  claims: [...zipfClaims, ...zipfTailRankClaims],
   title: 'Zipf over 1,000 outcomes, 10,000 samples per generation',
   claim:
     'Rare outcomes vanish first and never return, so the support shrinks every generation; yet each probability is a martingale, so the mass on the real tail wanders rather than falls.',

@@ -4,7 +4,7 @@ import type { Metrics } from '../../core/family.js';
 import type { RunData } from '../../core/run-store.js';
 import { groupRuns } from '../../plots/groups.js';
 import { resolveConfig, runExperiment } from '../run.js';
-import { diceClaims, gaussianClaims, gmmNotebookClaims, vaeClaims } from './claims.js';
+import { diceClaims, gaussianClaims, gmmNotebookClaims, vaeClaims, zipfTailRankClaims } from './claims.js';
 
 /** In-memory runs as the report reads them, with `edit` applied to every metrics line. */
 async function runsOf(
@@ -47,6 +47,15 @@ describe('the claims table', () => {
     const result = drift.measure(broken);
     expect(result.pass).toBe(false);
     expect(result.measured).toMatch(/z = \d/);
+    // W₂² against the law of its seed mean: honest runs pass, a fit whose distance is tripled fails.
+    const w2 = gaussianClaims.find((c) => c.claim.startsWith('E W₂²')) as (typeof gaussianClaims)[number];
+    const honestW2 = w2.measure(honest);
+    expect(honestW2.pass).toBe(true);
+    const far = groupRuns([
+      ...(await runsOf('replace', 6, (m) => ({ ...m, w2: (m.w2 as number) * 3 }))),
+      ...(await runsOf('accumulate', 1)),
+    ]);
+    expect(w2.measure(far).pass).toBe(false);
   });
 
   it('passes the exact expected support size on honest dice and fails dice that lose outcomes too slowly', async () => {
@@ -121,5 +130,33 @@ describe('the claims table', () => {
     const [notebook] = gmmNotebookClaims;
     expect(notebook.measure(gmm(0.34))).toEqual({ measured: '34% (seeds: 34%)', pass: true });
     expect(notebook.measure(gmm(1.05)).pass).toBe(false); // broken: EM that inflates its covariances
+  });
+
+  it('passes the tail rank of an honest Zipf run and fails one that keeps every outcome (k* never falls)', async () => {
+    const config = resolveConfig('categorical', {
+      generations: 30,
+      samplesPerGeneration: 500,
+      heldOutSize: 10,
+      real: { type: 'zipf', outcomes: 200, exponent: 1.1 },
+      family: { reportProbabilitiesUpTo: 200 },
+    });
+    const { metrics } = await runExperiment(config, { out: null });
+    // The run's own fits as its snapshots (an in-memory run keeps none on disk).
+    const zipfRun = (probabilities: (g: number) => number[]): RunData => ({
+      dir: 'memory-zipf',
+      config: config as unknown as RunData['config'],
+      metrics,
+      summary: undefined,
+      progress: undefined,
+      snapshotGenerations: [0, 29],
+      snapshot: (g) => ({ generation: g, model: { probabilities: probabilities(g) }, samples: { kind: 'categories' } }),
+    });
+    const [row] = zipfTailRankClaims;
+    const honest = row.measure(groupRuns([zipfRun((g) => metrics[g].probabilities as number[])]));
+    expect(honest.pass).toBe(true);
+    expect(honest.measured).toMatch(/^rank \d+ at generation 29 \(theory k\* \d+, zone \d+–\d+/);
+    // Broken: a smoothed fit that never loses an outcome.
+    const smoothed = row.measure(groupRuns([zipfRun(() => Array(200).fill(1 / 200))]));
+    expect(smoothed.pass).toBe(false);
   });
 });

@@ -4,10 +4,11 @@
  * reported as failing. Bars are stated in the row, so a reader sees what "pass" meant.
  */
 
+import { zipfProbabilities } from '../../data/known-real.js';
 import { NOTEBOOK_LATENT_STD } from '../../families/vae/figures.js';
 import type { RunGroup } from '../../plots/groups.js';
-import { expectedGiniSimpson, expectedSupport } from '../../theory/categorical.js';
-import { logVarianceCheck } from '../../theory/gaussian.js';
+import { expectedGiniSimpson, expectedSupport, measuredTailRank, tailRank } from '../../theory/categorical.js';
+import { expectedW2Squared, logVarianceCheck, w2SquaredMeanInterval } from '../../theory/gaussian.js';
 import { fmt, share } from '../format.js';
 import type { PaperClaim } from './experiment.js';
 import { byPolicy, finals, last, lastGeneration, mean, median, num, ratios } from './shared.js';
@@ -56,6 +57,25 @@ export const gaussianClaims: readonly PaperClaim[] = [
       const { expected, sd } = valid[0];
       const z = zScore(m, expected, sd / Math.sqrt(valid.length));
       return { measured: `${fmt(m)} (theory ${fmt(expected)}, z = ${fmt(z)})`, pass: Math.abs(z) < 3.5 };
+    },
+  },
+  {
+    claim: 'E W₂² to the truth = Σ E σ²ᵢ₋₁/M + E σ²ₙ − 2σ E σₙ + σ² under replace (MLE), ≈ (3/2)σ² Σ 1/Mᵢ at first',
+    source: 'closed form (the χ² law of each refit)',
+    bar: 'the mean final W₂² over seeds inside the central 99.9% of that mean’s law (Monte Carlo of the exact chain)',
+    measure(groups) {
+      const replace = byPolicy(groups, 'replace');
+      const config = replace.runs[0].config;
+      const M = config.samplesPerGeneration;
+      const R = config.realSize ?? M;
+      const n = lastGeneration(replace);
+      const m = mean(finals(replace, 'w2').map((w) => w * w));
+      const theory = expectedW2Squared(n, M, 'mle', R);
+      const [lo, hi] = w2SquaredMeanInterval(n, replace.runs.length, M, 'mle', R);
+      return {
+        measured: `${fmt(m)} at generation ${n} (theory ${fmt(theory)}; 99.9% of a ${replace.runs.length}-seed mean in [${fmt(lo)}, ${fmt(hi)}])`,
+        pass: m >= lo && m <= hi,
+      };
     },
   },
   {
@@ -146,6 +166,31 @@ export const zipfClaims: readonly PaperClaim[] = [
 ];
 
 /** The notebook's GMM (one standard normal), whose figure shows the collapse; not the two-cluster variant. */
+export const zipfTailRankClaims: readonly PaperClaim[] = [
+  {
+    claim: 'The tail is lost beyond a rank k* that falls every generation (smallest rank more likely lost than kept)',
+    source: 'Dohmatob et al. 2024, “A Tale of Tails”; k* from each outcome’s Wright–Fisher chain (branching limit)',
+    bar: 'the rank that best splits the outcomes the last snapshot holds from those lost is inside theory’s zone (survival 97.5% → 2.5%), and k* fell',
+    measure(groups) {
+      const replace = byPolicy(groups, 'replace');
+      const run = replace.runs[0];
+      const real = run.config.real as { outcomes?: number; exponent?: number };
+      const p0 = zipfProbabilities(num(real.outcomes), num(real.exponent));
+      const g = last(run.snapshotGenerations.filter((s) => s < run.metrics.length));
+      const held = run.snapshot(g)?.model.probabilities;
+      if (g === undefined || !Array.isArray(held)) return { measured: 'no snapshot with probabilities', pass: false };
+      const M = run.config.samplesPerGeneration;
+      const theory = tailRank(p0, M, g + 1, run.config.realSize ?? M);
+      // Zipf's outcomes are in rank order already.
+      const k = measuredTailRank(held.map((q: number) => (q > 0 ? 1 : 0)));
+      return {
+        measured: `rank ${k} at generation ${g} (theory k* ${theory.kStar[g]}, zone ${theory.lo[g]}–${theory.hi[g]}; k* at generation 0: ${theory.kStar[0]})`,
+        pass: k >= theory.lo[g] && k <= theory.hi[g] && theory.kStar[g] < theory.kStar[0],
+      };
+    },
+  },
+];
+
 export const gmmNotebookClaims: readonly PaperClaim[] = [
   {
     // The notebook records no numbers for the GMM, only its figure: this row checks what that figure shows.
