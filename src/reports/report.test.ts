@@ -70,6 +70,8 @@ describe('run reports', () => {
         .length,
     );
     expect(svgTexts(svg)).toEqual(expect.arrayContaining(changing));
+    // Each panel says which collapse its metric measures (docs/definitions.md).
+    expect(svgTexts(svg)).toEqual(expect.arrayContaining(['diversity loss', 'real-data loss']));
     expect(html).toMatch(/Constant over the run: trainSize = 200/);
   });
 
