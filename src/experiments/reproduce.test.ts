@@ -107,6 +107,16 @@ describe('reproduce', () => {
       findings: () => {
         throw new Error('findings of a skipped experiment must not be computed');
       },
+      claims: [
+        {
+          claim: 'a claim of a family that cannot run',
+          source: 'this test',
+          bar: 'never measured',
+          measure: () => {
+            throw new Error('claims of a skipped experiment must not be measured');
+          },
+        },
+      ],
     });
     const out = tmp();
     const result = await reproduce({ only: ['toy-missing-data', 'toy-gaussian'], out });
@@ -115,6 +125,11 @@ describe('reproduce', () => {
     const html = fs.readFileSync(result.report, 'utf8');
     expect(html).toMatch(/<p class="skipped">Skipped: [^<]*no-such-points\.csv/);
     expect(html).toContain('1 of 2 experiments');
+    // Its claim stays in the table, as not run.
+    const row = result.claims.find((c) => c.claim === 'a claim of a family that cannot run');
+    expect(row?.pass).toBeNull();
+    expect(row?.measured).toMatch(/^not run: .*no-such-points\.csv/);
+    expect(html).toMatch(/a claim of a family that cannot run<\/td>(<td>[^<]*<\/td>)*<td>not run<\/td>/);
   });
 
   it('phrases ratios as percentages', () => {

@@ -15,6 +15,8 @@ export interface CurveRow {
 
 export interface CurvePanel {
   readonly title: string;
+  /** A second, smaller title line: the kind of collapse the panel's metric measures. */
+  readonly subtitle?: string;
   /** null: no y title (the panel's title already names the metric). */
   readonly yTitle: string | null;
   readonly rows: readonly CurveRow[];
@@ -119,7 +121,11 @@ export function curvePanel(panel: CurvePanel): VlSpec {
     },
   });
   return {
-    title: { text: panel.title, fontSize: 12 },
+    title: {
+      text: panel.title,
+      fontSize: 12,
+      ...(panel.subtitle ? { subtitle: panel.subtitle, subtitleFontSize: 10 } : {}),
+    },
     width: panel.width ?? 420,
     height: panel.height ?? 220,
     data: { values: rows },

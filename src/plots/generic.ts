@@ -9,8 +9,11 @@ import { aggregate, type RunGroup } from './groups.js';
 import type { Figure } from './plot.js';
 import { numericMetricNames, series } from './series.js';
 
+/** A metric's collapse tag ("diversity loss, tail loss"), or '' for none: shown under its panel's title. */
+export type MetricTag = (metric: string) => string;
+
 /** One panel per metric that changes over the run; constant ones are named in the caption instead. */
-export function metricCurves(run: RunData): Figure {
+export function metricCurves(run: RunData, tag: MetricTag = () => ''): Figure {
   const names = numericMetricNames(run.metrics);
   const constant: string[] = [];
   const panels = [];
@@ -21,7 +24,17 @@ export function metricCurves(run: RunData): Figure {
       constant.push(`${name} = ${format(rows[0]?.value ?? null)}`);
       continue;
     }
-    panels.push(curvePanel({ title: name, yTitle: null, rows, width: 260, height: 150, yScale: axisFor(name) }));
+    panels.push(
+      curvePanel({
+        title: name,
+        subtitle: tag(name) || undefined,
+        yTitle: null,
+        rows,
+        width: 260,
+        height: 150,
+        yScale: axisFor(name),
+      }),
+    );
   }
   return {
     id: 'metrics',
@@ -34,13 +47,14 @@ export function metricCurves(run: RunData): Figure {
 }
 
 /** Every numeric metric the groups share, overlaid: one line per group, a band where a group has seeds. */
-export function compareMetricCurves(groups: readonly RunGroup[]): Figure {
+export function compareMetricCurves(groups: readonly RunGroup[], tag: MetricTag = () => ''): Figure {
   const shared = numericMetricNames(groups[0].runs[0].metrics).filter((name) =>
     groups.every((g) => g.runs.some((r) => r.metrics.some((m) => typeof m[name] === 'number'))),
   );
   const panels = shared.map((name) =>
     curvePanel({
       title: name,
+      subtitle: tag(name) || undefined,
       yTitle: null,
       rows: groups.flatMap((g) => aggregate(g, name)),
       width: 260,

@@ -6,15 +6,19 @@
 
 import type { RunData } from '../core/run-store.js';
 import { type FamilyFigures, findFamily } from '../families/index.js';
+import { definitionLabel } from '../metrics/definitions.js';
 import { compareMetricCurves, metricCurves } from '../plots/generic.js';
 import type { RunGroup } from '../plots/groups.js';
 import type { Section } from '../plots/html.js';
 import type { Figure } from '../plots/plot.js';
 
 const figuresOf = (family: string): FamilyFigures | undefined => findFamily(family)?.figures;
+/** The collapse tags of a family's metrics (its own, then the built-in ones), for the generic panels' subtitles. */
+const tagsOf = (family: string) => (metric: string) => definitionLabel(metric, findFamily(family)?.definitions);
 
 export function runFigures(run: RunData): Figure[] {
-  return [...(figuresOf(run.config.family.type)?.run?.(run) ?? []), metricCurves(run)];
+  const family = run.config.family.type;
+  return [...(figuresOf(family)?.run?.(run) ?? []), metricCurves(run, tagsOf(family))];
 }
 
 export function runSections(run: RunData): Section[] {
@@ -25,5 +29,5 @@ export function runSections(run: RunData): Section[] {
 export function compareFigures(groups: readonly RunGroup[]): Figure[] {
   const families = new Set(groups.flatMap((g) => g.runs.map((r) => r.config.family.type)));
   const own = families.size === 1 ? (figuresOf([...families][0])?.compare?.(groups) ?? []) : [];
-  return [...own, compareMetricCurves(groups)];
+  return [...own, compareMetricCurves(groups, families.size === 1 ? tagsOf([...families][0]) : definitionLabel)];
 }

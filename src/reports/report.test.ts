@@ -70,15 +70,25 @@ describe('run reports', () => {
         .length,
     );
     expect(svgTexts(svg)).toEqual(expect.arrayContaining(changing));
+    // Each panel says which collapse its metric measures (docs/definitions.md).
+    expect(svgTexts(svg)).toEqual(expect.arrayContaining(['diversity loss', 'real-data loss']));
     expect(html).toMatch(/Constant over the run: trainSize = 200/);
   });
 
-  it('gaussian: the observed variance against the theory curve, W2 beside it', () => {
+  it('gaussian: the observed variance against the theory curve, W₂² against its own beside it', () => {
     const html = fs.readFileSync(path.join(gaussian, 'report.html'), 'utf8');
     const svg = figureSvg(html, 'gaussian-variance');
     expect(concatPanels(svg)).toBe(2);
     expect(svgTexts(svg)).toEqual(
-      expect.arrayContaining(['variance', 'W2', 'this run (seed 1)', 'theory E[σ²ₙ]', 'W2 to the real distribution']),
+      expect.arrayContaining([
+        'variance',
+        'W₂²',
+        'this run (seed 1)',
+        'theory E[σ²ₙ]',
+        'W₂², this run (seed 1)',
+        'theory E[W₂²]',
+        'W₂² to the real distribution',
+      ]),
     );
     expect(svg).toContain('stroke-dasharray="5,3"'); // theory is dashed
   });

@@ -55,10 +55,17 @@ export interface ClaimRow {
   readonly command: string;
 }
 
+/**
+ * Which collapse a row means. Schaeffer et al. (2025) count eight definitions in the literature; their list could
+ * not be verified here (docs/definitions.md says what could), so the report names the kinds the rows measure.
+ */
+const COLLAPSE_MEANS =
+  '“Collapse” means different things in different papers: Schaeffer, Kazdan, Arulandu and Koyejo (2025, “Model Collapse Does Not Mean What You Think”, arXiv 2503.03150) count eight definitions. The rows below measure variance or diversity lost, tails lost, real-data loss rising, distance from the real distribution, and agreement with closed forms; each metric’s tag is in the run reports, and docs/definitions.md explains the tags and what of the eight could be verified.';
+
 function claimsSection(claims: readonly ClaimRow[]) {
   const passed = claims.filter((c) => c.pass === true).length;
   const failed = claims.filter((c) => c.pass === false).length;
-  const html = `<p>${passed} of ${claims.length} claims pass${failed ? `, ${failed} fail` : ''}${claims.length - passed - failed ? `, ${claims.length - passed - failed} not run` : ''}. Each row is measured from this report's runs; a failing row stays in the table.</p>\n${table(
+  const html = `<p>${passed} of ${claims.length} claims pass${failed ? `, ${failed} fail` : ''}${claims.length - passed - failed ? `, ${claims.length - passed - failed} not run` : ''}. Each row is measured from this report's runs; a failing row stays in the table.</p>\n<p>${COLLAPSE_MEANS}</p>\n${table(
     ['claim', 'source', 'measured here', 'bar', 'result', 're-run'],
     claims.map((c) => [
       c.claim,

@@ -14,7 +14,19 @@ import {
   survivalProbabilities,
 } from './categorical.js';
 import { collapseRate } from './collapse-rate.js';
-import { effectiveSampleSize, logVarianceCheck, logVarianceStep, meanSquareDrift } from './gaussian.js';
+import {
+  accumulateW2SquaredBound,
+  accumulateW2SquaredFirstOrder,
+  effectiveSampleSize,
+  expectedW2Squared,
+  logVarianceCheck,
+  logVarianceStep,
+  meanSquareDrift,
+  meanStepCheck,
+  w2SquaredDraws,
+  w2SquaredFirstOrder,
+  w2SquaredMeanInterval,
+} from './gaussian.js';
 
 const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const standardError = (xs: readonly number[]) => {
@@ -48,8 +60,57 @@ describe('Gaussian closed forms', () => {
       const metrics = await runs('gaussian', { generations: 10, samplesPerGeneration: M, family: { estimator } }, 1500);
       const squares = metrics.map((m) => (m[9].mean as number) ** 2);
       expect(Math.abs(meanOf(squares) - meanSquareDrift(9, M, estimator))).toBeLessThan(3.5 * standardError(squares));
+      // W₂² to the truth, exactly: (μₙ − μ)² + (σₙ − σ)² with E σₙ a product of √χ² means.
+      for (const n of [0, 4, 9]) {
+        const w2 = metrics.map((m) => (m[n].w2 as number) ** 2);
+        const exact = expectedW2Squared(n, M, estimator);
+        expect(Math.abs(meanOf(w2) - exact), `W₂² at generation ${n}`).toBeLessThan(3.5 * standardError(w2));
+      }
+      // The first-order (3/2) Σ 1/Mᵢ = 3 at n = 9: the MLE's shrinking σ puts W₂² far below it, which the runs see.
+      if (estimator === 'mle') {
+        const w2 = metrics.map((m) => (m[9].w2 as number) ** 2);
+        expect(Math.abs(meanOf(w2) - w2SquaredFirstOrder(9, M))).toBeGreaterThan(3.5 * standardError(w2));
+      }
     });
   }
+
+  it('E W₂² agrees with its first order (3/2) Σ 1/Mᵢ while Σ 1/Mᵢ is small, and with hand cases', () => {
+    // n = 0, unbiased, M = 2: σ̂² = χ²₁σ², E σ̂ = √(2/π) σ; E W₂² = 1/2 + 1 − 2√(2/π) + 1.
+    expect(expectedW2Squared(0, 2, 'unbiased')).toBeCloseTo(2.5 - 2 * Math.sqrt(2 / Math.PI), 12);
+    // MLE, M = 2: σ̂² = χ²₁σ²/2, E σ̂ = √(1/π) σ; E W₂² = 1/2 + 1/2 − 2/√π + 1.
+    expect(expectedW2Squared(0, 2, 'mle')).toBeCloseTo(2 - 2 / Math.sqrt(Math.PI), 12);
+    for (const estimator of ['mle', 'unbiased'] as const) {
+      const exact = expectedW2Squared(9, 10_000, estimator);
+      expect(Math.abs(exact / w2SquaredFirstOrder(9, 10_000) - 1)).toBeLessThan(0.01);
+    }
+    // The Monte Carlo chain behind the bands agrees with the closed form (2,000 paths, M = 20, n = 0, 10, 30).
+    const draws = w2SquaredDraws(31, 20, 'mle', 20, 2000);
+    for (const n of [0, 10, 30]) {
+      const xs = Array.from(draws[n]);
+      expect(Math.abs(meanOf(xs) - expectedW2Squared(n, 20, 'mle'))).toBeLessThan(3.5 * standardError(xs));
+    }
+    const [lo, hi] = w2SquaredMeanInterval(30, 4, 20, 'mle');
+    expect(lo).toBeLessThan(expectedW2Squared(30, 20, 'mle'));
+    expect(hi).toBeGreaterThan(expectedW2Squared(30, 20, 'mle'));
+    // Under accumulate the first order stays under π²/(4M) for ever.
+    expect(accumulateW2SquaredFirstOrder(100_000, 100)).toBeLessThan(accumulateW2SquaredBound(100));
+    expect(accumulateW2SquaredFirstOrder(100_000, 100)).toBeCloseTo(accumulateW2SquaredBound(100), 6);
+  });
+
+  it('E W₂² under accumulate at M = 100 follows (3/2)/M Σ 1/j², under π²/(4M), within 3.5 SE of 300 runs', async () => {
+    const M = 100;
+    const metrics = await runs(
+      'gaussian',
+      { generations: 40, samplesPerGeneration: M, policy: { type: 'accumulate' } },
+      300,
+    );
+    for (const n of [0, 39]) {
+      const w2 = metrics.map((m) => (m[n].w2 as number) ** 2);
+      const theory = accumulateW2SquaredFirstOrder(n, M);
+      expect(Math.abs(meanOf(w2) - theory), `generation ${n}`).toBeLessThan(3.5 * standardError(w2));
+      expect(meanOf(w2)).toBeLessThan(accumulateW2SquaredBound(M) + 3.5 * standardError(w2));
+    }
+  });
 });
 
 describe('categorical (Wright–Fisher) closed forms', () => {
@@ -167,8 +228,12 @@ describe('a run against theory', () => {
   it('records the log-variance z-score in the summary, and flags an estimator inflated by 1.1 as out of band', async () => {
     const config = resolveConfig('gaussian', { generations: 300, heldOutSize: 1 });
     const { summary, metrics } = await runExperiment(config, { out: null });
-    expect(summary.theory).toHaveLength(1);
-    expect(summary.theory[0].inBand).toBe(true);
+    // The log-variance walk and the mean's steps.
+    expect(summary.theory.map((c) => c.name)).toEqual([
+      'log σ² change over 299 generations',
+      'Σ squared standardized mean steps (χ², 300 df, replace)',
+    ]);
+    expect(summary.theory.every((c) => c.inBand)).toBe(true);
     const broken = logVarianceCheck(
       metrics.map((m) => (m.variance as number) * 1.1 ** (m.generation as number)),
       100,
@@ -181,5 +246,25 @@ describe('a run against theory', () => {
       { out: null },
     );
     expect(mix.summary.theory).toEqual([]);
+  });
+
+  it('checks the mean’s steps against χ²: every honest run within the band, steps inflated by 1.5 out of it', async () => {
+    for (const policy of ['replace', 'accumulate'] as const) {
+      const metrics = await runs('gaussian', { generations: 200, policy: { type: policy } }, 40);
+      const sums: number[] = [];
+      for (const m of metrics) {
+        const means = m.map((l) => l.mean as number);
+        const variances = m.map((l) => l.variance as number);
+        const check = meanStepCheck(means, variances, { mean: 0, variance: 1 }, 100, policy);
+        expect(check?.inBand, policy).toBe(true);
+        sums.push(check?.measured as number);
+        // Broken: every step of the mean 50% too long (Σ e² × 2.25).
+        const inflated = means.map((_, g) => means[0] + 1.5 * (means[g] - means[0]));
+        const broken = meanStepCheck(inflated, variances, { mean: 0, variance: 1 }, 100, policy);
+        expect(broken?.inBand, `${policy} broken`).toBe(false);
+      }
+      // Σ e² is χ² with 200 df exactly: its mean over 40 runs within 3.5 SE (sd √400 = 20 each).
+      expect(Math.abs(meanOf(sums) - 200)).toBeLessThan((3.5 * 20) / Math.sqrt(40));
+    }
   });
 });

@@ -1,18 +1,34 @@
 /** Zipf over 1,000 outcomes: the support shrinks every generation while the real tail's mass wanders. */
 
+import { tailRankFigure } from '../../families/categorical/figures.js';
 import type { RunGroup } from '../../plots/groups.js';
+import { compareFigures } from '../../reports/figures.js';
 import { fmt, share } from '../format.js';
-import { zipfClaims } from './claims.js';
+import { zipfClaims, zipfTailRankClaims } from './claims.js';
 import type { PaperExperiment } from './experiment.js';
 import { byPolicy, finals, firstAndFinalTable, lastGeneration, mean, num, replaceMixAccumulate } from './shared.js';
 
 export const zipf: PaperExperiment = {
   id: 'categorical',
-  claims: zipfClaims,
+  claims: [...zipfClaims, ...zipfTailRankClaims],
   title: 'Zipf over 1,000 outcomes, 10,000 samples per generation',
   claim:
     'Rare outcomes vanish first and never return, so the support shrinks every generation; yet each probability is a martingale, so the mass on the real tail wanders rather than falls.',
-  configs: (quick) => replaceMixAccumulate('categorical', quick ? { generations: 60, samplesPerGeneration: 5000 } : {}),
+  // A snapshot every tenth of the run: the tail-rank figure reads which outcomes each one still holds.
+  configs: (quick) => {
+    const generations = quick ? 60 : 200;
+    const every = generations / 10;
+    const snapshotGenerations = [...Array.from({ length: 10 }, (_, i) => i * every), generations - 1];
+    return replaceMixAccumulate(
+      'categorical',
+      quick ? { generations, samplesPerGeneration: 5000, snapshotGenerations } : { snapshotGenerations },
+    );
+  },
+  // Support against its expectation, and the tail rank k* against theory's.
+  figures: (groups) => [
+    ...compareFigures(groups).slice(0, 1),
+    ...[tailRankFigure(groups)].filter((f) => f !== undefined),
+  ],
   findings(groups) {
     const [replace, mix, acc] = [byPolicy(groups, 'replace'), byPolicy(groups, 'mix'), byPolicy(groups, 'accumulate')];
     const outcomes = num(replace.runs[0].config.real.outcomes);

@@ -1,5 +1,7 @@
 /** A fair die refitted to 100 of its own rolls: faces that draw no roll are lost for good. */
 
+import { lossFigure } from '../../families/categorical/figures.js';
+import { compareFigures } from '../../reports/figures.js';
 import { fmt } from '../format.js';
 import { diceClaims } from './claims.js';
 import type { PaperExperiment } from './experiment.js';
@@ -20,6 +22,8 @@ export const dice: PaperExperiment = {
   title: 'A fair die, refitted to 100 of its own rolls',
   claim: 'Outcomes that draw no roll get probability 0 and never return: the die loses faces one by one.',
   configs: (quick) => replaceMixAccumulate('dice', quick ? { generations: 100 } : {}, { seeds: 5 }),
+  // Support against its exact expectation, and the rarest face's loss against its chain.
+  figures: (groups) => [...compareFigures(groups).slice(0, 1), ...[lossFigure(groups)].filter((f) => f !== undefined)],
   findings(groups) {
     const [replace, mix, acc] = [byPolicy(groups, 'replace'), byPolicy(groups, 'mix'), byPolicy(groups, 'accumulate')];
     const firstLoss = replace.runs.map((r) => r.metrics.find((m) => num(m.supportSize) < 6)?.generation);

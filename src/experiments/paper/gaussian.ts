@@ -1,5 +1,7 @@
 /** One Gaussian refitted by MLE to 100 samples: the mean variance decays slowly, the typical run collapses. */
 
+import { meanDriftFigure, w2SquaredFigure } from '../../families/gaussian/figures.js';
+import { compareFigures } from '../../reports/figures.js';
 import { fmt, share } from '../format.js';
 import { gaussianClaims } from './claims.js';
 import type { PaperExperiment } from './experiment.js';
@@ -20,6 +22,11 @@ export const gaussian: PaperExperiment = {
   title: 'A Gaussian refitted by MLE to 100 of its own samples',
   claim: 'E[σ²ₙ] = σ²((M−1)/M)ⁿ decays slowly, but log σ² is a random walk with negative drift: every run collapses.',
   configs: (quick) => replaceMixAccumulate('gaussian', quick ? { generations: 500 } : {}, { seeds: quick ? 4 : 8 }),
+  // Variance, the mean's drift and W₂², each against theory.
+  figures: (groups) => [
+    ...compareFigures(groups).slice(0, 1),
+    ...[meanDriftFigure(groups), w2SquaredFigure(groups)].filter((f) => f !== undefined),
+  ],
   findings(groups) {
     const [replace, mix, acc] = [byPolicy(groups, 'replace'), byPolicy(groups, 'mix'), byPolicy(groups, 'accumulate')];
     const n = lastGeneration(replace) + 1;

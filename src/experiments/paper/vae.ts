@@ -8,6 +8,7 @@ import type { RunGroup } from '../../plots/groups.js';
 import { compareFigures } from '../../reports/figures.js';
 import { fmt, share } from '../format.js';
 import { resolveConfig } from '../run.js';
+import { vaeClaims } from './claims.js';
 import type { PaperExperiment } from './experiment.js';
 import { byPolicy, final, firstAndFinalTable, lastGeneration, num } from './shared.js';
 
@@ -23,6 +24,7 @@ function dominantDigit(g: RunGroup): { digit: number; share: number } | undefine
 
 export const vaeExperiment: PaperExperiment = {
   id: 'vae',
+  claims: vaeClaims,
   title: 'A VAE on MNIST, trained on the previous generation’s images',
   claim:
     'Each generation’s VAE learns from images decoded by the previous one; the samples lose their variety and drift towards a few blurred prototypes (the notebook’s latent std: 0.688 → 0.443 over synthetic generations 1–5).',

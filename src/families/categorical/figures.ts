@@ -5,11 +5,19 @@
 
 import type { RunData } from '../../core/run-store.js';
 import { zipfProbabilities } from '../../data/known-real.js';
+import { DEFINITIONS } from '../../metrics/definitions.js';
+import { meanInterval } from '../../metrics/seed-summary.js';
 import { type CurveRow, curvePanel, grid } from '../../plots/charts.js';
 import { aggregate, type RunGroup } from '../../plots/groups.js';
 import type { Figure } from '../../plots/plot.js';
 import { series } from '../../plots/series.js';
-import { expectedGiniSimpson, expectedSupport } from '../../theory/categorical.js';
+import {
+  expectedGiniSimpson,
+  expectedSupport,
+  lossProbabilities,
+  measuredTailRank,
+  tailRank,
+} from '../../theory/categorical.js';
 import type { TheoryConfig } from '../definition.js';
 
 /** Beyond this many outcomes the legend would be taller than the plot. */
@@ -73,7 +81,7 @@ export function supportFigure(run: RunData): Figure {
 }
 
 /** The truth's probabilities when the run's real data are a known categorical distribution (or Zipf). */
-function truthProbabilities(config: TheoryConfig): ArrayLike<number> | undefined {
+export function truthProbabilities(config: TheoryConfig): ArrayLike<number> | undefined {
   const real = config.real as { probabilities?: number[]; outcomes?: number; exponent?: number };
   if (config.real.type === 'zipf') return zipfProbabilities(real.outcomes as number, real.exponent as number);
   return config.real.type === 'categorical' ? real.probabilities : undefined;
@@ -160,11 +168,121 @@ export function compareSupportFigure(groups: readonly RunGroup[]): Figure {
   };
 }
 
+/** A two-sided 95% Wilson interval for k successes in n trials. */
+function wilson(k: number, n: number): [number, number] {
+  const z = 1.959963984540054;
+  const p = k / n;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = ((z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / 1;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/**
+ * P(the rarest real outcome is lost by generation n) under replace: the share of seeds whose fit gives it
+ * probability 0 (band: the 95% Wilson interval over seeds), beside theory's, from its Wright–Fisher chain (exact
+ * where the chain can be stepped, its branching limit otherwise). Needs the per-generation probabilities.
+ */
+export function lossFigure(groups: readonly RunGroup[]): Figure | undefined {
+  const replace = groups.find((g) => g.runs[0].config.policy.type === 'replace');
+  const p0 = replace && truthProbabilities(replace.runs[0].config);
+  if (!replace || !p0 || !Array.isArray(replace.runs[0].metrics[0]?.probabilities)) return undefined;
+  const ps = Array.from(p0);
+  const rarest = ps.indexOf(Math.min(...ps.filter((p) => p > 0)));
+  const config = replace.runs[0].config;
+  const M = config.samplesPerGeneration;
+  const generations = Math.min(...replace.runs.map((r) => r.metrics.length));
+  const { loss, exact } = lossProbabilities([ps[rarest]], M, generations, config.realSize ?? M);
+  const seeds = replace.runs.length;
+  const label = `${replace.label}: share of ${seeds} seed${seeds > 1 ? 's' : ''} that lost it`;
+  const theoryLabel = `theory P(lost by n)${exact ? '' : ' (branching limit)'}`;
+  const rows: CurveRow[] = [];
+  for (let g = 0; g < generations; g++) {
+    const lost = replace.runs.filter((r) => (r.metrics[g].probabilities as number[])[rarest] === 0).length;
+    const [lo, hi] = wilson(lost, seeds);
+    rows.push({ generation: g, value: lost / seeds, series: label, ...(seeds > 1 ? { lo, hi } : {}) });
+    rows.push({ generation: g, value: loss[0][g], series: theoryLabel });
+  }
+  return {
+    id: 'categorical-loss',
+    title: `The rarest outcome (p = ${ps[rarest].toPrecision(3)}) lost, against its Wright–Fisher chain`,
+    caption: `The share of replace seeds whose fit has lost outcome ${rarest + 1} by generation n (band: 95% Wilson interval over seeds), and theory's probability, from that outcome's count chain (X₀ ~ Binomial(R, p), then Binomial(M, X/M), absorbed at 0)${exact ? ', stepped exactly' : ', in its branching (Poisson) limit'}.`,
+    spec: curvePanel({
+      title: `P(rarest outcome lost by n) · ${DEFINITIONS['tail-loss'].title}`,
+      yTitle: 'probability',
+      rows,
+      dashed: [theoryLabel],
+      width: 520,
+    }),
+  };
+}
+
+/** Which real ranks a snapshot's fit still holds (1 or 0 per rank, outcomes by decreasing real probability). */
+function presentByRank(probabilities: readonly number[], order: readonly number[]): number[] {
+  return order.map((i) => (probabilities[i] > 0 ? 1 : 0));
+}
+
+/**
+ * The tail rank k* per generation under replace (theory/categorical.ts tailRank: the smallest rank whose chance
+ * of survival is below ½; band: the ranks where it falls from 0.975 to 0.025), beside the measured rank of each
+ * seed's snapshots (measuredTailRank: the threshold that best splits the ranks it holds from those it lost; mean
+ * over seeds with its 95% interval). Drawn for Zipf real data, whose ranks are its outcomes.
+ */
+export function tailRankFigure(groups: readonly RunGroup[]): Figure | undefined {
+  const replace = groups.find((g) => g.runs[0].config.policy.type === 'replace');
+  if (replace?.runs[0].config.real.type !== 'zipf') return undefined;
+  const config = replace.runs[0].config;
+  const p0 = Array.from(truthProbabilities(config) as ArrayLike<number>);
+  const order = p0.map((_, i) => i).sort((a, b) => p0[b] - p0[a] || a - b);
+  const M = config.samplesPerGeneration;
+  const generations = Math.min(...replace.runs.map((r) => r.metrics.length));
+  const theory = tailRank(p0, M, generations, config.realSize ?? M);
+  const theoryLabel = `theory k*${theory.exact ? '' : ' (branching limit)'}`;
+  const rows: CurveRow[] = Array.from({ length: generations }, (_, g) => ({
+    generation: g,
+    value: theory.kStar[g],
+    series: theoryLabel,
+    lo: theory.lo[g],
+    hi: theory.hi[g],
+  }));
+  const snapshotGenerations = replace.runs[0].snapshotGenerations.filter((g) => g < generations);
+  const label = `${replace.label}: measured rank`;
+  for (const g of snapshotGenerations) {
+    const ranks = replace.runs
+      .map((r) => r.snapshot(g)?.model.probabilities)
+      .filter((p): p is number[] => Array.isArray(p) && p.length === p0.length)
+      .map((p) => measuredTailRank(presentByRank(p, order)));
+    if (ranks.length === 0) continue;
+    const { mean, lo, hi, n } = meanInterval(ranks);
+    rows.push({ generation: g, value: mean, series: label, ...(n > 1 ? { lo, hi } : {}) });
+  }
+  return {
+    id: 'categorical-tail-rank',
+    title: 'The rank k* beyond which the tail is lost (Dohmatob et al. 2024)',
+    caption: `Dashed: theory's k*, the smallest rank whose outcome is more likely lost than kept by generation n, from each outcome's Wright–Fisher chain${theory.exact ? '' : ' in its branching (Poisson) limit, exact to O(p)'}; band: the ranks whose survival falls from 97.5% to 2.5%. Points: the rank that best splits the outcomes a snapshot still holds from those it lost (${replace.runs.length > 1 ? 'mean over seeds, with its 95% interval' : 'one seed'}). Beyond k* the real tail's mass is gone; k* falls as generations pass.`,
+    spec: curvePanel({
+      title: `tail rank k* · ${DEFINITIONS['tail-loss'].title}`,
+      yTitle: 'rank',
+      yScale: 'log',
+      rows,
+      dashed: [theoryLabel],
+      width: 520,
+    }),
+  };
+}
+
 export const categoricalFigures = {
-  run: (run: RunData): Figure[] =>
-    [probabilitiesFigure(run), supportFigure(run), diversityFigure([{ label: run.config.name, runs: [run] }])].filter(
+  run: (run: RunData): Figure[] => {
+    const own = [{ label: run.config.name, runs: [run] }];
+    return [
+      probabilitiesFigure(run),
+      supportFigure(run),
+      diversityFigure(own),
+      lossFigure(own),
+      tailRankFigure(own),
+    ].filter((f): f is Figure => !!f);
+  },
+  compare: (groups: readonly RunGroup[]): Figure[] =>
+    [compareSupportFigure(groups), diversityFigure(groups), lossFigure(groups), tailRankFigure(groups)].filter(
       (f): f is Figure => !!f,
     ),
-  compare: (groups: readonly RunGroup[]): Figure[] =>
-    [compareSupportFigure(groups), diversityFigure(groups)].filter((f): f is Figure => !!f),
 };

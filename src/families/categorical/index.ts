@@ -1,6 +1,8 @@
 /** Family `categorical`: K outcomes fitted by their empirical frequencies (model.ts), with the die and Zipf presets. */
+
+import { giniSimpsonCheck } from '../../theory/categorical.js';
 import { defineFamily } from '../definition.js';
-import { categoricalFigures, giniSimpsonTheory } from './figures.js';
+import { categoricalFigures, giniSimpsonTheory, truthProbabilities } from './figures.js';
 import { categoricalOptions, createCategoricalFamily } from './model.js';
 
 export const categoricalFamily = defineFamily({
@@ -22,6 +24,21 @@ export const categoricalFamily = defineFamily({
           label: 'theory E[Gini–Simpson]',
           rows: rows.map(({ generation, value }) => ({ generation, value: value as number })),
         };
+  },
+  // Under replace from a known distribution, each refit's Gini–Simpson has an exact conditional mean and variance
+  // (Wright–Fisher): the run's summed deviations give a z (theory/categorical.ts giniSimpsonCheck). Needs the
+  // per-generation probabilities, written up to `reportProbabilitiesUpTo` outcomes.
+  theory(config, metrics) {
+    const p0 = truthProbabilities(config);
+    if (!p0 || config.policy.type !== 'replace' || !metrics.every((m) => Array.isArray(m.probabilities))) return [];
+    const M = config.samplesPerGeneration;
+    const check = giniSimpsonCheck(
+      metrics.map((m) => m.probabilities as number[]),
+      p0,
+      M,
+      config.realSize ?? M,
+    );
+    return check ? [check] : [];
   },
   presets: {
     dice: {

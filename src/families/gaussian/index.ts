@@ -2,9 +2,10 @@
  * Family `gaussian`: one Gaussian refitted by maximum likelihood or the unbiased estimator (model.ts), with the
  * variance-collapse preset and the mitigations preset that compares every remedy on it.
  */
-import { logVarianceCheck } from '../../theory/gaussian.js';
+import type { TheoryCheck } from '../../theory/check.js';
+import { logVarianceCheck, meanStepCheck } from '../../theory/gaussian.js';
 import { defineFamily } from '../definition.js';
-import { gaussianFigures, theoryRows, varianceTheory } from './figures.js';
+import { gaussianFigures, knownTruth, theoryRows, varianceTheory } from './figures.js';
 import { createGaussianFamily, gaussianOptions } from './model.js';
 
 const standardNormal = { type: 'gaussian', mean: [0], covariance: [[1]] };
@@ -29,18 +30,31 @@ export const gaussianFamily = defineFamily({
     }));
     return { metric: 'variance', label: 'theory E[σ²ₙ]', band: 'central 90% of σ²ₙ', rows };
   },
-  // Under replace from real data of its own size, log σ² is a random walk whose steps theory knows exactly.
+  // Under replace from real data of its own size, log σ² is a random walk whose steps theory knows exactly; under
+  // replace and accumulate from a known 1-D Gaussian, so are the fitted mean's steps.
   theory(config, metrics) {
     const M = config.samplesPerGeneration;
-    const oneDimensional = metrics.every((m) => typeof m.variance === 'number');
-    if (config.policy.type !== 'replace' || (config.realSize ?? M) !== M || !oneDimensional) return [];
+    const R = config.realSize ?? M;
+    const policy = config.policy.type;
+    const oneDimensional = metrics.every((m) => typeof m.variance === 'number' && typeof m.mean === 'number');
+    if ((policy !== 'replace' && policy !== 'accumulate') || !oneDimensional) return [];
     const estimator = config.family.estimator === 'unbiased' ? 'unbiased' : 'mle';
-    const check = logVarianceCheck(
-      metrics.map((m) => m.variance as number),
-      M,
-      estimator,
-    );
-    return check ? [check] : [];
+    const variances = metrics.map((m) => m.variance as number);
+    const checks: (TheoryCheck | undefined)[] = [];
+    if (policy === 'replace' && R === M) checks.push(logVarianceCheck(variances, M, estimator));
+    const truth = knownTruth(config);
+    if (truth)
+      checks.push(
+        meanStepCheck(
+          metrics.map((m) => m.mean as number),
+          variances,
+          truth,
+          M,
+          policy,
+          R,
+        ),
+      );
+    return checks.filter((c): c is TheoryCheck => c !== undefined);
   },
   figures: gaussianFigures,
   presets: {
