@@ -15,7 +15,7 @@ import { normaliseLogRows } from '../../math/mixture.js';
 import { LOG_2PI } from '../../math/normal.js';
 import { log } from '../../numeric/libm.js';
 import { type GmmEstepKernel, gmmEstepKernel } from './estep-kernel.js';
-import { kmeans, kmeansPlusPlus, nearestCenter } from './kmeans.js';
+import { kmeans, kmeansPlusPlus, nearestCenter, twoCentreSums } from './kmeans.js';
 
 export type EmInit = 'kmeans' | 'kmeans++' | 'random';
 
@@ -327,59 +327,13 @@ class EmState {
     this.s2[j * 4 + 3] += syy;
   }
 
-  /**
-   * The statistics of a hard assignment of each point to its nearer centre, for two components in 2-D: the
-   * accumulate loop above without a branch per point (a coin flip there mispredicts half the time). Each
-   * component's sums take its own points in order plus exact zeros, so the result is bit-identical.
-   */
+  /** The statistics of a hard assignment of each point to its nearer centre, for two components in 2-D. */
   gatherHardTwoByTwo(x: Float64Array, n: number, centers: Float64Array): void {
-    const a0 = centers[0];
-    const a1 = centers[1];
-    const b0 = centers[2];
-    const b1 = centers[3];
     // Counts are summed one point at a time from the TINY start, as accumulate does: TINY + n rounds differently.
-    let na = this.nk[0];
-    let nb = this.nk[1];
-    let ax = 0;
-    let ay = 0;
-    let axx = 0;
-    let ayx = 0;
-    let ayy = 0;
-    let bx = 0;
-    let by = 0;
-    let bxx = 0;
-    let byx = 0;
-    let byy = 0;
-    for (let i = 0; i < n; i++) {
-      const x0 = x[2 * i];
-      const x1 = x[2 * i + 1];
-      const u0 = x0 - a0;
-      const u1 = x1 - a1;
-      const v0 = x0 - b0;
-      const v1 = x1 - b1;
-      const toB = (v0 * v0 + v1 * v1 < u0 * u0 + u1 * u1 ? 1 : 0) as number; // ties go to the first centre
-      const toA = 1 - toB;
-      const pa0 = toA * x0;
-      const pa1 = toA * x1;
-      const pb0 = toB * x0;
-      const pb1 = toB * x1;
-      na += toA;
-      nb += toB;
-      ax += pa0;
-      ay += pa1;
-      axx += pa0 * x0;
-      ayx += pa1 * x0;
-      ayy += pa1 * x1;
-      bx += pb0;
-      by += pb1;
-      bxx += pb0 * x0;
-      byx += pb1 * x0;
-      byy += pb1 * x1;
-    }
-    this.nk[0] = na;
-    this.nk[1] = nb;
-    this.s1.set([ax, ay, bx, by]);
-    this.s2.set([axx, 0, ayx, ayy, bxx, 0, byx, byy]);
+    const s = twoCentreSums(x, n, centers, true, this.nk[0], this.nk[1]);
+    this.nk.set([s[0], s[1]]);
+    this.s1.set([s[2], s[4], s[3], s[5]]);
+    this.s2.set([s[6], 0, s[8], s[10], s[7], 0, s[9], s[11]]);
   }
 
   toMixture(): GaussianMixture {

@@ -83,8 +83,15 @@ export function kmeans(
     iteration++;
     sums.fill(0);
     counts.fill(0);
-    if (d === 2 && k === 2) assignTwoByTwo(x, n, centers, sums, counts);
-    else if (d === 2) assign2(x, n, centers, k, sums, counts);
+    if (d === 2 && k === 2) {
+      const s = twoCentreSums(x, n, centers, false);
+      counts[0] += s[0];
+      counts[1] += s[1];
+      sums[0] += s[2];
+      sums[1] += s[4];
+      sums[2] += s[3];
+      sums[3] += s[5];
+    } else if (d === 2) assign2(x, n, centers, k, sums, counts);
     else
       for (let i = 0; i < n; i++) {
         const c = nearestCenter(x, i * d, centers, k, d);
@@ -135,26 +142,36 @@ function assign2(
 }
 
 /**
- * assign2 for two centres, without a branch on the nearest one: which centre wins is a coin flip per point, so
- * a branch mispredicts half the time. Each centre's sums still take its own points in order, plus exact zeros,
- * so the result is bit-identical to assign2.
+ * Each 2-D point's nearer of two centres [a0, a1, b0, b1] (ties to the first) as a 0/1 weight, not a branch:
+ * which centre wins is a coin flip per point, so a branch mispredicts half the time. Returns, per centre, the
+ * count (summed one point at a time from startA / startB) and Σx, Σy, and with `moments` Σxx, Σyx, Σyy, laid
+ * out [nA, nB, ΣxA, ΣxB, ΣyA, ΣyB, ΣxxA, ΣxxB, ΣyxA, ΣyxB, ΣyyA, ΣyyB] (the WebAssembly E-step's layout).
+ * Each centre's sums take its own points in order plus exact zeros: bit-identical to branching code.
  */
-function assignTwoByTwo(
+export function twoCentreSums(
   x: Float64Array,
   n: number,
   centers: Float64Array,
-  sums: Float64Array,
-  counts: Float64Array,
-): void {
+  moments: boolean,
+  startA = 0,
+  startB = 0,
+): Float64Array {
   const a0 = centers[0];
   const a1 = centers[1];
   const b0 = centers[2];
   const b1 = centers[3];
-  let onB = 0;
-  let sa0 = 0;
-  let sa1 = 0;
-  let sb0 = 0;
-  let sb1 = 0;
+  let na = startA;
+  let nb = startB;
+  let ax = 0;
+  let ay = 0;
+  let axx = 0;
+  let ayx = 0;
+  let ayy = 0;
+  let bx = 0;
+  let by = 0;
+  let bxx = 0;
+  let byx = 0;
+  let byy = 0;
   for (let i = 0; i < n; i++) {
     const x0 = x[2 * i];
     const x1 = x[2 * i + 1];
@@ -162,18 +179,26 @@ function assignTwoByTwo(
     const u1 = x1 - a1;
     const v0 = x0 - b0;
     const v1 = x1 - b1;
-    const toB = (v0 * v0 + v1 * v1 < u0 * u0 + u1 * u1 ? 1 : 0) as number; // ties go to the first centre
+    const toB = (v0 * v0 + v1 * v1 < u0 * u0 + u1 * u1 ? 1 : 0) as number;
     const toA = 1 - toB;
-    onB += toB;
-    sa0 += toA * x0;
-    sa1 += toA * x1;
-    sb0 += toB * x0;
-    sb1 += toB * x1;
+    const pa0 = toA * x0;
+    const pa1 = toA * x1;
+    const pb0 = toB * x0;
+    const pb1 = toB * x1;
+    na += toA;
+    nb += toB;
+    ax += pa0;
+    ay += pa1;
+    bx += pb0;
+    by += pb1;
+    if (moments) {
+      axx += pa0 * x0;
+      ayx += pa1 * x0;
+      ayy += pa1 * x1;
+      bxx += pb0 * x0;
+      byx += pb1 * x0;
+      byy += pb1 * x1;
+    }
   }
-  counts[0] += n - onB;
-  counts[1] += onB;
-  sums[0] += sa0;
-  sums[1] += sa1;
-  sums[2] += sb0;
-  sums[3] += sb1;
+  return Float64Array.of(na, nb, ax, bx, ay, by, axx, bxx, ayx, byx, ayy, byy);
 }
