@@ -63,3 +63,31 @@ describe('atomic writes', () => {
     }
   });
 });
+
+describe('atomic writes from several threads', () => {
+  it('never share a temporary file: two worker threads writing one target leave it whole, with no error', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const target = path.join(tmp(), 'shared.json');
+    const module = new URL('../../dist/core/atomic-file.js', import.meta.url).href;
+    // Each thread writes 300 times a 256 KiB file of its own byte: a shared temporary would be truncated or
+    // renamed away under the other's write (a short write or ENOENT), or leave a mix of the two bytes.
+    const code = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      import(workerData.module).then(({ writeFileAtomic }) => {
+        const body = Buffer.alloc(1 << 18, workerData.fill);
+        try { for (let i = 0; i < 300; i++) writeFileAtomic(workerData.target, body); parentPort.postMessage('ok'); }
+        catch (error) { parentPort.postMessage(String(error)); }
+      });`;
+    const run = (fill: number) =>
+      new Promise<string>((resolve, reject) => {
+        const worker = new Worker(code, { eval: true, workerData: { module, target, fill } });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+    expect(await Promise.all([run(1), run(2)])).toEqual(['ok', 'ok']);
+    const final = fs.readFileSync(target);
+    expect(final.length).toBe(1 << 18);
+    expect(new Set(final).size).toBe(1);
+    expect(fs.readdirSync(path.dirname(target))).toEqual(['shared.json']);
+  });
+});

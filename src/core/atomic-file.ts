@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { withPath } from './fs-errors.js';
 
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
@@ -82,9 +83,12 @@ export function writeAll(fd: number, bytes: Uint8Array, file: string): void {
   }
 }
 
+let written = 0;
+
 /** `make(tmp)` writes the temporary file and returns its intended size; it is renamed over `target` only whole. */
 function publish(target: string, make: (tmp: string) => number): void {
-  const tmp = `${target}.tmp-${process.pid}`;
+  // Unique per process, thread and call: two worker threads (or two writes in flight) never share a temporary.
+  const tmp = `${target}.tmp-${process.pid}-${threadId}-${++written}`;
   try {
     const expected = make(tmp);
     const size = fs.statSync(tmp).size;

@@ -153,7 +153,7 @@ export class RunFolder {
       const folder = this.path(sub);
       if (!fs.existsSync(folder)) continue;
       for (const name of fs.readdirSync(folder))
-        if (/\.tmp-\d+$/.test(name)) fs.rmSync(path.join(folder, name), { force: true });
+        if (/\.tmp-\d+(-\d+)*$/.test(name)) fs.rmSync(path.join(folder, name), { force: true });
     }
   }
 

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { writeFileAtomic } from '../../core/atomic-file.js';
 import type { Dataset } from '../../core/dataset.js';
 import { UsageError } from '../../core/errors.js';
 import type { Progress } from '../../core/family.js';
@@ -175,19 +175,11 @@ function touchQuietly(file: string): void {
 
 /** Writes the cache file whole or not at all; a read-only cache only costs the next run a pretraining. */
 function saveQuietly(file: string, bytes: Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}-${threadId}`; // worker threads share the pid
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, bytes);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, bytes);
   } catch {
-    fs.rmSync(tmp, { force: true });
+    // A cache that cannot be written costs a pretraining next time, nothing else.
   }
 }
 
