@@ -61,3 +61,35 @@ export function pngDataUrl(png: Uint8Array): string {
   for (let i = 0; i < png.length; i += 0x8000) binary += String.fromCharCode(...png.subarray(i, i + 0x8000));
   return `data:image/png;base64,${btoa(binary)}`;
 }
+
+/** A rows × cols grid of images (gray 0–255), separated by 2-pixel mid-gray lines; images must be one-channel. */
+export function imageGrid(pixels: Float32Array, width: number, height: number, rows: number, cols: number) {
+  const gap = 2;
+  const W = cols * width + (cols + 1) * gap;
+  const H = rows * height + (rows + 1) * gap;
+  const gray = new Uint8Array(W * H).fill(128);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      const image = (r * cols + c) * width * height;
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) {
+          const v = pixels[image + y * width + x];
+          gray[(gap + r * (height + gap) + y) * W + gap + c * (width + gap) + x] = Math.round(
+            255 * Math.min(1, Math.max(0, v)),
+          );
+        }
+    }
+  return { gray, width: W, height: H };
+}
+
+/** imageGrid as a PNG. */
+export function imageGridPng(
+  pixels: Float32Array,
+  width: number,
+  height: number,
+  rows: number,
+  cols: number,
+): Uint8Array {
+  const grid = imageGrid(pixels, width, height, rows, cols);
+  return encodeGrayPng(grid.gray, grid.width, grid.height);
+}

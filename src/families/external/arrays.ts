@@ -11,7 +11,7 @@ import type { RealData } from '../../core/real-data.js';
 import { hashString, Rng } from '../../core/rng.js';
 import { type ImageSamples, images, sampleCount, type VectorSamples, vectors } from '../../core/samples.js';
 import { randomDirections, slicedW2, sortedProjections } from '../../metrics/sliced-wasserstein.js';
-import { encodeGrayPng, pngDataUrl } from '../../plots/png.js';
+import { imageGridPng, pngDataUrl } from '../../plots/png.js';
 import { assertValues, type Dtype, readArray, writeArray } from './bulk-files.js';
 import { assertRunnable } from './command-check.js';
 import { trainerFields } from './options.js';
@@ -143,23 +143,10 @@ export function createExternalArrayFamily<S extends ArraySamples>(
       if (kind !== 'images') return {};
       const grid = (await generate(model, GRID * GRID, hashString('external-grid'))) as ImageSamples;
       if (grid.channels !== 1) return {};
-      return { sampleGrid: pngDataUrl(tile(grid)) };
+      return { sampleGrid: pngDataUrl(imageGridPng(grid.pixels, grid.width, grid.height, GRID, GRID)) };
     },
     saveModel: async (model) => trainer.state(model),
     loadModel: async (state) => trainer.restore(state, 'restored'),
     dispose: (model) => trainer.release(model),
   };
-}
-
-/** A GRID × GRID PNG of one-channel images. */
-function tile(s: ImageSamples): Uint8Array {
-  const { width: w, height: h, pixels } = s;
-  const gray = new Uint8Array(GRID * w * GRID * h);
-  for (let k = 0; k < GRID * GRID; k++) {
-    const [gx, gy] = [k % GRID, Math.floor(k / GRID)];
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        gray[(gy * h + y) * GRID * w + gx * w + x] = Math.round(pixels[k * w * h + y * w + x] * 255);
-  }
-  return encodeGrayPng(gray, GRID * w, GRID * h);
 }

@@ -10,10 +10,10 @@ import type { RealData } from '../../core/real-data.js';
 import { hashString, Rng } from '../../core/rng.js';
 import { type ImageSamples, images } from '../../core/samples.js';
 import { MNIST_PIXELS } from '../../data/mnist-set.js';
-import { encodeGrayPng, pngDataUrl } from '../../plots/png.js';
+import { imageGridPng, pngDataUrl } from '../../plots/png.js';
 import { BatchMaker, type Stream } from './batches.js';
 import type { Judge, VaeHost } from './host.js';
-import { diversity, elboPerImage, imageGrid, latentStatistics, mean } from './metrics.js';
+import { diversity, elboPerImage, latentStatistics, mean } from './metrics.js';
 import {
   copyVae,
   createVae,
@@ -116,8 +116,7 @@ export function createVaeFamily(options: VaeOptions, host: VaeHost): ModelFamily
       const { width, height, channels } = model.spec;
       if (channels !== 1) return {};
       const pixels = decodeMeans(model, gridLatents(model.spec.latent), GRID * GRID);
-      const grid = imageGrid(pixels, width, height, GRID, GRID);
-      return { sampleGrid: pngDataUrl(encodeGrayPng(grid.gray, grid.width, grid.height)) };
+      return { sampleGrid: pngDataUrl(imageGridPng(pixels, width, height, GRID, GRID)) };
     },
 
     async saveModel(model) {
