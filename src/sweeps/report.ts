@@ -18,7 +18,7 @@ import { numericMetricNames } from '../plots/series.js';
 import { collapseRateTable } from '../reports/collapse-rates.js';
 import { figuresHtml, renderAndSave, type WrittenReport, writePage } from '../reports/write.js';
 import { canonicalJson } from './expand.js';
-import { SweepFolder, type SweepRecord, type TrialRecord } from './sweep-folder.js';
+import { SweepFolder, type SweepRecord, type TrialRecord, type WorkerRecord } from './sweep-folder.js';
 
 /** The metric a sweep is read by, unless its spec names one: the family's own collapse measure. */
 const HEADLINES = ['variance', 'totalVariance', 'testPerplexity', 'supportSize', 'w2', 'rate'];
@@ -226,6 +226,19 @@ function parallelCoordinates(cells: readonly Cell[], axes: readonly string[], me
   };
 }
 
+export const WORKER_HEADER = ['worker', 'state', 'last heartbeat', 'silent for', 'gone after'] as const;
+
+/** A fleet's workers as rows (report and `sweep --status`): each live or gone, with its last heartbeat. */
+export function workerRows(workers: readonly WorkerRecord[]): string[][] {
+  return workers.map((w) => [
+    w.id,
+    w.stopped ? 'gone (stopped)' : w.state,
+    w.lastBeat,
+    `${((Date.parse(w.asOf) - Date.parse(w.lastBeat)) / 1000).toFixed(1)} s (at ${w.asOf})`,
+    `${w.goneAfterSeconds} s`,
+  ]);
+}
+
 /** What the sweep report and the web UI show of a sweep: its cells, headline metric, figures and cell table. */
 export interface SweepView {
   readonly record: SweepRecord;
@@ -318,6 +331,14 @@ export async function buildSweepReport(dir: string): Promise<WrittenReport> {
         collapseRateTable(cells.map((c) => ({ label: c.label, runs: c.trials.map((t) => t.run) }))),
       ),
       { title: 'Figures', html: figuresHtml(rendered) },
+      ...(record.workers?.length
+        ? [
+            {
+              title: 'Workers',
+              html: `<p>Every worker seen during the sweep, as the coordinator last saw it; a worker silent for three heartbeats is gone.</p>${table([...WORKER_HEADER], workerRows(record.workers))}`,
+            },
+          ]
+        : []),
       ...(failed.length
         ? [
             {

@@ -229,7 +229,7 @@ describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () =
   });
 
   it('survives a worker killed mid-trial: another resumes it, and every trial equals a local run', async () => {
-    const [a] = [startWorker(), startWorker()];
+    const [a, b] = [startWorker(), startWorker()];
     const file = write('fleet.json', {
       name: 'fleet',
       preset: 'gaussian',
@@ -279,6 +279,22 @@ describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () =
       expect(metricsOf(trialDir)).toBe(await expectedMetrics(trialDir));
     }
     expect(stderr).not.toMatch(/Error/);
+
+    // The killed worker is shown as gone, not dropped: in sweep.json (the coordinator's last look), in
+    // `sweep --status` (from Redis now, with --queue) and in the report; the other is live.
+    const idOf = (w: ChildProcess) => `${os.hostname()}-${w.pid}`;
+    const states = (ws: { id: string; state: string }[]) => Object.fromEntries(ws.map((w) => [w.id, w.state]));
+    expect(states(record.workers)).toEqual({ [idOf(a)]: 'gone', [idOf(b)]: 'live' });
+    const gone = record.workers.find((w: { id: string }) => w.id === idOf(a));
+    expect(Date.parse(gone.asOf) - Date.parse(gone.lastBeat)).toBeGreaterThan(gone.goneAfterSeconds * 1000);
+    const status = cli(['sweep', '--status', sweepDir, '--queue', url, '--json']);
+    expect(states(JSON.parse(status.stdout).workers)).toEqual({ [idOf(a)]: 'gone', [idOf(b)]: 'live' });
+    const text = cli(['sweep', '--status', sweepDir]).stdout;
+    expect(text).toMatch(/workers: 1 live, 1 gone/);
+    expect(text).toMatch(new RegExp(`${idOf(a)}  gone  `));
+    expect(fs.readFileSync(path.join(sweepDir, 'report.html'), 'utf8')).toMatch(
+      new RegExp(`<td>${idOf(a)}</td><td>gone</td>`),
+    );
 
     // Run again after completion: no job is added, nothing is stored again.
     const stamps = record.trials.map(

@@ -13,12 +13,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ConnectionOptions, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { writeFileAtomic } from '../../core/atomic-file.js';
 import { FILES } from '../../core/run-store.js';
 import type { Trial } from '../expand.js';
 import type { SweepEvents } from '../local.js';
-import type { SweepFolder } from '../sweep-folder.js';
+import type { SweepFolder, WorkerRecord } from '../sweep-folder.js';
 import { DEFAULT_QUEUE, redisOptions } from './connection.js';
+import { readWorkers, redisNow } from './heartbeat.js';
 import { jobId, type TrialJob, type TrialResult } from './job.js';
 
 export interface QueueSweepOptions {
@@ -36,7 +38,8 @@ export async function runSweepOnQueue(
   options: QueueSweepOptions,
   events: SweepEvents = {},
 ): Promise<void> {
-  const queue = new Queue<TrialJob, TrialResult, string>(options.queue ?? DEFAULT_QUEUE, {
+  const name = options.queue ?? DEFAULT_QUEUE;
+  const queue = new Queue<TrialJob, TrialResult, string>(name, {
     connection: redisOptions(options.url) as ConnectionOptions,
   });
   queue.on('error', () => {}); // a Redis restart: ioredis reconnects, the poll below just waits
@@ -46,7 +49,21 @@ export async function runSweepOnQueue(
     folder.save();
     events.onChange?.(folder);
   };
+  const redis = new Redis(redisOptions(options.url));
+  redis.on('error', () => {}); // as for the queue: a restart is waited out
+  let started = 0;
+  // The workers heard from during this sweep, live or gone; a change of state is saved like a trial's.
+  const lookAtWorkers = async () => {
+    const seen = await readWorkers(redis, name).catch(() => undefined);
+    if (!seen) return;
+    const merged = mergeWorkers(folder.record.workers ?? [], seen.workers, started, seen.now);
+    const key = (ws: readonly WorkerRecord[]) => ws.map((w) => `${w.id}/${w.state}`).join();
+    const before = key(folder.record.workers ?? []);
+    folder.record.workers = merged;
+    if (key(merged) !== before) changed();
+  };
   try {
+    started = await redisNow(redis);
     const pending = new Map<string, Trial>();
     for (const trial of trials) {
       if (folder.isFinished(trial.id)) continue;
@@ -98,12 +115,32 @@ export async function runSweepOnQueue(
         } else record.state = 'queued';
         if (`${record.state}/${record.attempts}/${record.generationsDone}` !== before) changed();
       }
+      await lookAtWorkers();
       if (pending.size > 0) await sleep(options.pollMs ?? 500);
     }
     changed();
   } finally {
+    redis.disconnect();
     await queue.close();
   }
+}
+
+/**
+ * The sweep's workers after a look at the queue's heartbeats: the ones known already, updated, plus any that beat
+ * since the sweep started (a worker of an older sweep, gone before this one began, is not this sweep's).
+ */
+export function mergeWorkers(
+  known: readonly WorkerRecord[],
+  seen: readonly WorkerRecord[],
+  since: number,
+  now: number,
+): WorkerRecord[] {
+  // One known but no longer in Redis (its key dropped, or a Redis without persistence restarted) is gone.
+  const asOf = new Date(now).toISOString();
+  const byId = new Map<string, WorkerRecord>(known.map((w) => [w.id, { ...w, state: 'gone', asOf }]));
+  for (const w of seen)
+    if (byId.has(w.id) || Date.parse(w.lastBeat) >= since - w.goneAfterSeconds * 1000) byId.set(w.id, w);
+  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /**
