@@ -1,8 +1,9 @@
 // bench/sweep: a 16-trial gmm sweep (the paper's loop, 1,000 generations a trial) on this machine's pool, and on
 // a BullMQ queue served by 1 and by 2 workers against a redis-server started here. Prints each wall time, the
 // speed-up from 1 to 2 workers (goal ≥ 1.8 on 2 cores) and the queue's overhead per trial against the same
-// trials run one after another locally (goal < 5%).
-// Usage: npm run bench -- sweep [--generations N] [--trials N]
+// trials run one after another locally (goal < 5%). The four set-ups take turns, --reps times, and each figure is
+// the median over the repetitions with its range: on a shared machine one run of each says little.
+// Usage: npm run bench -- sweep [--generations N] [--trials N] [--reps N]
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -13,7 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { generations: { type: 'string', default: '1000' }, trials: { type: 'string', default: '16' } },
+  options: {
+    generations: { type: 'string', default: '1000' },
+    trials: { type: 'string', default: '16' },
+    reps: { type: 'string', default: '3' },
+  },
 });
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.join(here, '..', 'dist', 'cli', 'main.js');
@@ -75,20 +80,50 @@ async function withWorkers(n, out) {
   }
 }
 
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const spread = (xs, digits, unit = '') =>
+  `${median(xs).toFixed(digits)}${unit} (range ${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}${unit})`;
+
 try {
-  const serial = timed(['sweep', spec, '--out', 'serial', '--parallel', '1', '--no-report']);
-  const pool = timed(['sweep', spec, '--out', 'pool', '--no-report']);
-  const one = await withWorkers(1, 'one');
-  const two = await withWorkers(2, 'two');
-  console.log(`${trials} gmm trials of ${values.generations} generations, ${os.availableParallelism()} cores`);
-  console.log(`local, one after another   ${serial.toFixed(2)} s`);
-  console.log(`local pool                  ${pool.toFixed(2)} s`);
-  console.log(`queue, 1 worker             ${one.toFixed(2)} s`);
-  console.log(`queue, 2 workers            ${two.toFixed(2)} s`);
+  const times = { serial: [], pool: [], one: [], two: [] };
+  for (let rep = 0; rep < Number(values.reps); rep++) {
+    times.serial.push(timed(['sweep', spec, '--out', `serial${rep}`, '--parallel', '1', '--no-report']));
+    times.pool.push(timed(['sweep', spec, '--out', `pool${rep}`, '--no-report']));
+    times.one.push(await withWorkers(1, `one${rep}`));
+    times.two.push(await withWorkers(2, `two${rep}`));
+    console.error(
+      `rep ${rep + 1}: ${Object.values(times)
+        .map((t) => t.at(-1).toFixed(2))
+        .join(' / ')} s`,
+    );
+  }
+  const per = (f) => times.serial.map((_, i) => f(i));
+  const overhead = per((i) => ((times.one[i] - times.serial[i]) / times.serial[i]) * 100);
   console.log(
-    `queue overhead per trial    ${(((one - serial) / serial) * 100).toFixed(1)}% (1 worker against one after another; goal < 5%)`,
+    `${trials} gmm trials of ${values.generations} generations, ${os.availableParallelism()} cores, ${values.reps} repetitions: median (range)`,
   );
-  console.log(`ratio ${(one / two).toFixed(2)} (speed-up from 1 to 2 workers; goal ≥ 1.8)`);
+  console.log(`local, one after another   ${spread(times.serial, 2, ' s')}`);
+  console.log(`local pool                  ${spread(times.pool, 2, ' s')}`);
+  console.log(`queue, 1 worker             ${spread(times.one, 2, ' s')}`);
+  console.log(`queue, 2 workers            ${spread(times.two, 2, ' s')}`);
+  console.log(
+    `queue overhead per trial    ${spread(overhead, 1, '%')} (1 worker against one after another; goal < 5%)`,
+  );
+  console.log(
+    `ratio ${spread(
+      per((i) => times.one[i] / times.two[i]),
+      2,
+    )} (speed-up from 1 to 2 workers; goal ≥ 1.8)`,
+  );
+  console.log(
+    `local pool's own speed-up   ${spread(
+      per((i) => times.serial[i] / times.pool[i]),
+      2,
+    )} (the most 2 workers can get here)`,
+  );
 } finally {
   redis.kill('SIGKILL');
   fs.rmSync(dir, { recursive: true, force: true });

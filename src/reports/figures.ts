@@ -14,7 +14,12 @@ import type { Figure } from '../plots/plot.js';
 const figuresOf = (family: string): FamilyFigures | undefined => findFamily(family)?.figures;
 
 export function runFigures(run: RunData): Figure[] {
-  return [...(figuresOf(run.config.family.type)?.run?.(run) ?? []), metricCurves(run)];
+  return [...familyRunFigures(run), metricCurves(run)];
+}
+
+/** The family's own figures of a run (samples, fitted models), without the generic metric curves. */
+export function familyRunFigures(run: RunData): Figure[] {
+  return figuresOf(run.config.family.type)?.run?.(run) ?? [];
 }
 
 export function runSections(run: RunData): Section[] {

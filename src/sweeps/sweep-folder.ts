@@ -142,6 +142,11 @@ export class SweepFolder {
     return record;
   }
 
+  /** The run folders of the trials that have finished, in sweep.json's order (what `compare` draws). */
+  finishedTrialDirs(): string[] {
+    return this.record.trials.filter((t) => this.isFinished(t.id)).map((t) => this.trialDir(t.id));
+  }
+
   trialDir(id: string): string {
     return path.join(this.dir, TRIALS, id);
   }

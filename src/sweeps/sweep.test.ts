@@ -151,6 +151,18 @@ describe('a sweep on this machine', () => {
       const trialDir = path.join(sweepDir, 'trials', t.id);
       expect(metricsOf(trialDir)).toBe(await expectedMetrics(trialDir));
     }
+    // compare on the sweep folder: its finished trials, one curve with its band per grid cell (2 cells × 2 seeds).
+    const compared = cli(['compare', sweepDir, '--out', 'compare-local', '--json']);
+    expect(compared.stderr).toBe('');
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'compare-local', 'runs.json'), 'utf8')).runs).toHaveLength(4);
+    const labels = fs
+      .readFileSync(path.join(dir, 'compare-local', 'curves.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[1]);
+    expect(new Set(labels).size).toBe(2);
+
     // Run again: nothing is recomputed (the summaries keep their bytes and times).
     const stamps = record.trials.map(
       (t: { id: string }) => fs.statSync(path.join(sweepDir, 'trials', t.id, 'summary.json')).mtimeMs,
@@ -180,6 +192,31 @@ describe('a sweep on this machine', () => {
     const failedRecord = JSON.parse(fs.readFileSync(path.join(dir, 'sweeps', 'failing', 'sweep.json'), 'utf8'));
     expect(failedRecord.trials[0]).toMatchObject({ state: 'failed', attempts: 3 });
     expect(failedRecord.trials[0].error).toMatch(/gone.csv/);
+  });
+});
+
+describe('compare on a sweep', () => {
+  it('says so when the cells are of different families, and gives each family its sections', () => {
+    const file = write('families.json', {
+      name: 'families',
+      config: { generations: 3, samplesPerGeneration: 50 },
+      grid: { preset: ['gaussian', 'gmm'] },
+    });
+    expect(cli(['sweep', file, '--out', 'families', '--no-report']).status).toBe(0);
+    const sweepDir = path.join(dir, 'families', 'families');
+    const r = cli(['compare', sweepDir, '--out', 'compare-families']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/these runs are of 2 families \(gaussian, gmm\); their metrics are not comparable/);
+    const page = fs.readFileSync(path.join(dir, 'compare-families', 'report.html'), 'utf8');
+    expect(page).toMatch(/Family gaussian: final numbers/);
+    expect(page).toMatch(/Family gmm: final numbers/);
+    // An empty sweep (no finished trial) is named, exit 2.
+    const empty = path.join(dir, 'empty-sweep');
+    fs.mkdirSync(empty);
+    fs.writeFileSync(path.join(empty, 'sweep.json'), JSON.stringify({ trials: [{ id: 'x-1' }] }));
+    const none = cli(['compare', empty]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/has no finished trial yet/);
   });
 });
 
@@ -277,8 +314,25 @@ describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () =
     for (const t of record.trials) {
       const trialDir = path.join(sweepDir, 'trials', t.id);
       expect(metricsOf(trialDir)).toBe(await expectedMetrics(trialDir));
+      // The snapshot samples came back through the queue too, byte for byte those on the artefacts storage.
+      const onArtifacts = path.join(artifacts, record.specHash.slice(0, 12), t.id, 'samples');
+      const names = fs.readdirSync(onArtifacts).sort();
+      expect(names.length).toBeGreaterThan(0);
+      expect(fs.readdirSync(path.join(trialDir, 'samples')).sort()).toEqual(names);
+      for (const name of names)
+        expect(fs.readFileSync(path.join(trialDir, 'samples', name), 'utf8')).toBe(
+          fs.readFileSync(path.join(onArtifacts, name), 'utf8'),
+        );
     }
     expect(stderr).not.toMatch(/Error/);
+    // ... so the report draws each cell's trial figures from the sweep folder alone.
+    fs.rmSync(artifacts, { recursive: true });
+    const rebuilt = cli(['sweep', '--report', sweepDir]);
+    expect(rebuilt.status).toBe(0);
+    const trialPngs = fs.readdirSync(path.join(sweepDir, 'figures')).filter((f) => f.startsWith('trial-'));
+    expect(trialPngs).toEqual(
+      expect.arrayContaining(['trial-1-gaussian-variance.png', 'trial-2-gaussian-variance.png']),
+    );
 
     // The killed worker is shown as gone, not dropped: in sweep.json (the coordinator's last look), in
     // `sweep --status` (from Redis now, with --queue) and in the report; the other is live.
@@ -360,5 +414,14 @@ describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () =
     expect(storeResult(trialDir, result)).toBe(true);
     expect(storeResult(trialDir, { ...result, summary: '{"second":1}\n' })).toBe(false);
     expect(fs.readFileSync(path.join(trialDir, 'summary.json'), 'utf8')).toBe('{"first":1}\n');
+    // Snapshot samples are stored beside it; a name that is not a snapshot file (a path out) is not.
+    const withSamples = path.join(dir, 'samples-twice');
+    const samples = { 'generation-0.json': '{"a":1}\n', '../../escape.json': 'x', 'generation-1.json': '{"b":2}\n' };
+    expect(storeResult(withSamples, { ...result, samples })).toBe(true);
+    expect(fs.readdirSync(path.join(withSamples, 'samples')).sort()).toEqual([
+      'generation-0.json',
+      'generation-1.json',
+    ]);
+    expect(fs.existsSync(path.join(dir, 'escape.json'))).toBe(false);
   });
 });
