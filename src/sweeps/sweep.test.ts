@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../experiments/run.js';
 import { meanInterval, summarise } from '../metrics/seed-summary.js';
@@ -192,6 +193,97 @@ describe('a sweep on this machine', () => {
     const failedRecord = JSON.parse(fs.readFileSync(path.join(dir, 'sweeps', 'failing', 'sweep.json'), 'utf8'));
     expect(failedRecord.trials[0]).toMatchObject({ state: 'failed', attempts: 3 });
     expect(failedRecord.trials[0].error).toMatch(/gone.csv/);
+  });
+});
+
+/**
+ * A family whose fit goes wrong in the chosen way: throws, throws where nothing catches it, calls process.exit, or
+ * runs out of heap. With `once`, only the first attempt of each kind does (a marker file remembers it).
+ */
+const CRASHY_PLUGIN = `
+import fs from 'node:fs';
+import path from 'node:path';
+import { defineFamily, registerFamily, vectors, z } from '${pathToFileURL(path.resolve('dist/index.js')).href}';
+const crashes = ['none', 'throw', 'uncaught', 'exit', 'oom'];
+registerFamily(defineFamily({
+  name: 'crashy',
+  description: 'a point mass whose fit fails in a chosen way',
+  sampleKind: 'vectors',
+  options: z.object({ type: z.literal('crashy'), crash: z.enum(crashes), once: z.boolean(), markers: z.string() }).strict(),
+  weight: 1,
+  create: (o) => ({
+    name: 'crashy',
+    sampleKind: 'vectors',
+    fit: async (train) => {
+      const marker = path.join(o.markers, o.crash);
+      if (o.crash !== 'none' && !(o.once && fs.existsSync(marker))) {
+        if (o.once) fs.writeFileSync(marker, '');
+        if (o.crash === 'throw') throw new Error('crashy: thrown');
+        if (o.crash === 'exit') process.exit(7);
+        if (o.crash === 'uncaught') {
+          setTimeout(() => { throw new Error('crashy: uncaught'); });
+          return new Promise(() => {});
+        }
+        const hoard = [];
+        for (;;) hoard.push(new Array(1e5).fill(hoard.length));
+      }
+      return { mean: train.samples.values.reduce((a, b) => a + b, 0) / train.samples.values.length };
+    },
+    sample: async (m, count, ctx) => vectors(Float64Array.from({ length: count }, () => m.mean + ctx.rng.normal()), 1),
+    evaluate: async (m) => ({ mean: m.mean }),
+    saveModel: async (m) => ({ json: m }),
+    loadModel: async (state) => state.json,
+  }),
+}));
+`;
+
+describe('a sweep on the local pool, with trials that crash', () => {
+  it('fails only the crashing trial (thrown, uncaught, process.exit, out of heap), retries it, and goes on', () => {
+    const plugin = path.join(dir, 'crashy.mjs');
+    fs.writeFileSync(plugin, CRASHY_PLUGIN);
+    const markers = fs.mkdtempSync(path.join(dir, 'markers-'));
+    const file = write('crashy.json', {
+      name: 'crashy',
+      config: {
+        generations: 3,
+        samplesPerGeneration: 20,
+        family: { type: 'crashy', crash: 'none', once: true, markers },
+        real: { type: 'gaussian', mean: [2] },
+      },
+      grid: { 'family.crash': ['none', 'throw', 'uncaught', 'exit', 'oom'], 'family.once': [true, false] },
+      retries: 1,
+    });
+    const started = Date.now();
+    // Two worker threads whatever the cores; a small heap so that running out of it is quick.
+    const r = spawnSync(
+      process.execPath,
+      [CLI, '--plugin', plugin, 'sweep', file, '--out', 'crash', '--parallel', '2', '--json'],
+      {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=96' },
+      },
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(r.status).toBe(1); // some trials failed for good
+    expect(JSON.parse(r.stdout)).toMatchObject({ finished: 6, failed: 4 });
+    const record = JSON.parse(fs.readFileSync(path.join(dir, 'crash', 'crashy', 'sweep.json'), 'utf8'));
+    const byPoint = Object.fromEntries(
+      record.trials.map((t: { point: Record<string, unknown>; state: string; attempts: number; error?: string }) => [
+        `${t.point['family.crash']}/${t.point['family.once']}`,
+        { state: t.state, attempts: t.attempts, error: t.error },
+      ]),
+    );
+    // Crashing once: retried, then finished. Crashing every time: tried 1 + retries times, failed with its cause.
+    for (const crash of ['none', 'throw', 'uncaught', 'exit', 'oom']) {
+      expect(byPoint[`${crash}/true`]).toMatchObject({ state: 'finished', attempts: crash === 'none' ? 1 : 2 });
+      if (crash !== 'none') expect(byPoint[`${crash}/false`]).toMatchObject({ state: 'failed', attempts: 2 });
+    }
+    expect(byPoint['none/false']).toMatchObject({ state: 'finished', attempts: 1 });
+    expect(byPoint['throw/false'].error).toMatch(/crashy: thrown/);
+    expect(byPoint['uncaught/false'].error).toMatch(/worker thread crashed: crashy: uncaught/);
+    expect(byPoint['exit/false'].error).toMatch(/worker thread exited with code 7/);
+    expect(byPoint['oom/false'].error).toMatch(/worker thread crashed: .*memory/i);
   });
 });
 
