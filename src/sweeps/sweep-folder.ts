@@ -165,6 +165,11 @@ export class SweepFolder {
     return counts;
   }
 
+  /** When sweep.json was last written (ms since the epoch). */
+  savedAt(): number {
+    return Date.parse(this.record.updated);
+  }
+
   save(): void {
     this.record.updated = new Date().toISOString();
     if (this.record.trials.every((t) => t.state === 'finished' || t.state === 'failed'))

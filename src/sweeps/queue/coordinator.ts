@@ -26,6 +26,7 @@ import { jobId, type TrialJob, type TrialResult } from './job.js';
 /** Every trial's job is read this often besides its events; the workers' heartbeats once a second. */
 const RECONCILE_MS = 5000;
 const WORKERS_MS = 1000;
+const PROGRESS_SAVE_MS = 5000;
 
 export interface QueueSweepOptions {
   readonly url: string;
@@ -99,9 +100,13 @@ export async function runSweepOnQueue(
       if (typeof progress === 'object' && typeof progress.generation === 'number')
         record.generationsDone = progress.generation;
     } else record.state = 'queued';
-    // A new state is saved (sweep.json, fsynced); progress alone only redraws the display, as on the local pool.
+    // A new state is saved at once (sweep.json, fsynced); progress alone redraws the display and is saved at most
+    // every PROGRESS_SAVE_MS, for `sweep --status` on another machine: a save per progress event cost the CPU.
     if (`${record.state}/${record.attempts}` !== before) changed();
-    else if (record.generationsDone !== generationsBefore) events.onChange?.(folder);
+    else if (record.generationsDone !== generationsBefore) {
+      if (Date.now() - folder.savedAt() >= PROGRESS_SAVE_MS) changed();
+      else events.onChange?.(folder);
+    }
     return ended;
   };
   const queueEvents = new QueueEvents(name, { connection: redisOptions(options.url) as ConnectionOptions });
