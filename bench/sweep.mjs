@@ -50,6 +50,27 @@ function timed(args) {
   return (performance.now() - started) / 1000;
 }
 
+/**
+ * CPU seconds of this process's children that have ended (Linux: cutime + cstime in /proc/self/stat, at the usual
+ * 100 ticks a second). Other work on a shared machine stretches wall times, not these, so the queue's own cost
+ * shows here even when the wall times are noise. Undefined where /proc is missing.
+ */
+function childCpu() {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wall seconds of `run()`, and the CPU seconds of every process it started and saw end. */
+async function measured(run) {
+  const cpu = childCpu();
+  const wall = await run();
+  return { wall, cpu: cpu === undefined ? undefined : childCpu() - cpu };
+}
+
 const port = await freePort();
 const redis = spawn(
   'redis-server',
@@ -89,15 +110,25 @@ const spread = (xs, digits, unit = '') =>
 
 try {
   const times = { serial: [], pool: [], one: [], two: [] };
+  const cpu = { serial: [], pool: [], one: [], two: [] };
+  const setups = {
+    serial: (rep) => timed(['sweep', spec, '--out', `serial${rep}`, '--parallel', '1', '--no-report']),
+    pool: (rep) => timed(['sweep', spec, '--out', `pool${rep}`, '--no-report']),
+    one: (rep) => withWorkers(1, `one${rep}`),
+    two: (rep) => withWorkers(2, `two${rep}`),
+  };
   for (let rep = 0; rep < Number(values.reps); rep++) {
-    times.serial.push(timed(['sweep', spec, '--out', `serial${rep}`, '--parallel', '1', '--no-report']));
-    times.pool.push(timed(['sweep', spec, '--out', `pool${rep}`, '--no-report']));
-    times.one.push(await withWorkers(1, `one${rep}`));
-    times.two.push(await withWorkers(2, `two${rep}`));
+    for (const [name, run] of Object.entries(setups)) {
+      const m = await measured(() => run(rep));
+      times[name].push(m.wall);
+      if (m.cpu !== undefined) cpu[name].push(m.cpu);
+    }
     console.error(
-      `rep ${rep + 1}: ${Object.values(times)
-        .map((t) => t.at(-1).toFixed(2))
-        .join(' / ')} s`,
+      `rep ${rep + 1}: ${Object.keys(setups)
+        .map(
+          (k) => `${k} ${times[k].at(-1).toFixed(2)} s${cpu[k].length ? ` (CPU ${cpu[k].at(-1).toFixed(1)} s)` : ''}`,
+        )
+        .join(' · ')}`,
     );
   }
   const per = (f) => times.serial.map((_, i) => f(i));
@@ -105,13 +136,26 @@ try {
   console.log(
     `${trials} gmm trials of ${values.generations} generations, ${os.availableParallelism()} cores, ${values.reps} repetitions: median (range)`,
   );
-  console.log(`local, one after another   ${spread(times.serial, 2, ' s')}`);
-  console.log(`local pool                  ${spread(times.pool, 2, ' s')}`);
-  console.log(`queue, 1 worker             ${spread(times.one, 2, ' s')}`);
-  console.log(`queue, 2 workers            ${spread(times.two, 2, ' s')}`);
+  for (const [name, label] of [
+    ['serial', 'local, one after another  '],
+    ['pool', 'local pool                 '],
+    ['one', 'queue, 1 worker            '],
+    ['two', 'queue, 2 workers           '],
+  ])
+    console.log(
+      `${label} ${spread(times[name], 2, ' s')}${cpu[name].length ? `, CPU ${spread(cpu[name], 1, ' s')}` : ''}`,
+    );
   console.log(
     `queue overhead per trial    ${spread(overhead, 1, '%')} (1 worker against one after another; goal < 5%)`,
   );
+  if (cpu.one.length)
+    console.log(
+      `  in CPU time               ${spread(
+        per((i) => ((cpu.one[i] - cpu.serial[i]) / cpu.serial[i]) * 100),
+        1,
+        '%',
+      )} (coordinator, worker and processor start-up included)`,
+    );
   console.log(
     `ratio ${spread(
       per((i) => times.one[i] / times.two[i]),
