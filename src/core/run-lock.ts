@@ -65,6 +65,18 @@ export class RunLock {
   }
 }
 
+/**
+ * Removes `dir`'s lock if this process holds it: for a worker pool whose thread died holding a run (a thread
+ * shares its process's pid, so its lock would never look stale and the run could not be retried).
+ */
+export function releaseThisProcessLock(dir: string): void {
+  const file = path.join(dir, LOCK_FILE);
+  const text = readTextIfExists(file);
+  const holder = text === undefined ? undefined : parseHolder(text);
+  if (holder?.pid === process.pid && holder.hostname === os.hostname() && readTextIfExists(file) === text)
+    fs.rmSync(file, { force: true });
+}
+
 /** Who holds `dir`'s lock, if anyone (stale or not). */
 export function readLockHolder(dir: string): LockHolder | undefined {
   const text = readTextIfExists(path.join(dir, LOCK_FILE));

@@ -43,7 +43,8 @@ export interface Executor {
   readonly name: string;
   /**
    * Runs every job once and resolves with one outcome per job, in the jobs' order. A run that fails is an
-   * outcome (the others go on); the promise rejects only when the executor itself breaks (a worker crash).
+   * outcome (the others go on), and so is a run whose worker died under it (a crash, out of memory); the
+   * promise rejects only when the executor itself breaks.
    */
   run(jobs: readonly RunJob[], events?: ExecutorEvents): Promise<RunOutcome[]>;
   /** Releases what the executor holds (connections, idle workers); whoever created it calls this. */

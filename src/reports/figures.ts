@@ -17,8 +17,12 @@ const figuresOf = (family: string): FamilyFigures | undefined => findFamily(fami
 const tagsOf = (family: string) => (metric: string) => definitionLabel(metric, findFamily(family)?.definitions);
 
 export function runFigures(run: RunData): Figure[] {
-  const family = run.config.family.type;
-  return [...(figuresOf(family)?.run?.(run) ?? []), metricCurves(run, tagsOf(family))];
+  return [...familyRunFigures(run), metricCurves(run, tagsOf(run.config.family.type))];
+}
+
+/** The family's own figures of a run (samples, fitted models), without the generic metric curves. */
+export function familyRunFigures(run: RunData): Figure[] {
+  return figuresOf(run.config.family.type)?.run?.(run) ?? [];
 }
 
 export function runSections(run: RunData): Section[] {

@@ -9,7 +9,7 @@ import { type SweepSpec, sweepSchema } from './spec.js';
 export { configHash, expandSweep, type Trial } from './expand.js';
 export { runSweepLocally, type SweepEvents } from './local.js';
 export { type SweepSpec, sweepSchema } from './spec.js';
-export { SweepFolder, type SweepRecord, type TrialRecord, type TrialState } from './sweep-folder.js';
+export { SweepFolder, type SweepRecord, type TrialRecord, type TrialState, type WorkerRecord } from './sweep-folder.js';
 
 /** A sweep file's contents → its validated spec and trials; a bad spec or grid throws a UsageError naming the field. */
 export function planSweep(input: unknown, source = 'sweep'): { spec: SweepSpec; trials: Trial[] } {

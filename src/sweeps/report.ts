@@ -12,13 +12,14 @@ import { type RunData, readRun } from '../core/run-store.js';
 import { isScaleLike, summarise } from '../metrics/seed-summary.js';
 import { type CurveRow, curvePanel, grid } from '../plots/charts.js';
 import { format } from '../plots/generic.js';
-import { table } from '../plots/html.js';
+import { escapeHtml, table } from '../plots/html.js';
 import type { Figure, VlSpec } from '../plots/plot.js';
 import { numericMetricNames } from '../plots/series.js';
 import { collapseRateTable } from '../reports/collapse-rates.js';
+import { familyRunFigures } from '../reports/figures.js';
 import { figuresHtml, renderAndSave, type WrittenReport, writePage } from '../reports/write.js';
 import { canonicalJson } from './expand.js';
-import { SweepFolder, type SweepRecord, type TrialRecord } from './sweep-folder.js';
+import { SweepFolder, type SweepRecord, type TrialRecord, type WorkerRecord } from './sweep-folder.js';
 
 /** The metric a sweep is read by, unless its spec names one: the family's own collapse measure. */
 const HEADLINES = ['variance', 'totalVariance', 'testPerplexity', 'supportSize', 'w2', 'rate'];
@@ -226,6 +227,38 @@ function parallelCoordinates(cells: readonly Cell[], axes: readonly string[], me
   };
 }
 
+/** Trial figures are drawn for this many grid cells at most (a PNG each is slow for a large grid). */
+const TRIAL_FIGURE_CELLS = 12;
+
+/**
+ * The family's own figures (samples, fitted models) of one trial per grid cell, its first seed: on a fleet they
+ * are drawn from the snapshot samples that came back through the queue, so no shared storage is needed.
+ */
+function trialFigures(cells: readonly Cell[]): Figure[] {
+  return cells.slice(0, TRIAL_FIGURE_CELLS).flatMap((cell, i) => {
+    const first = [...cell.trials].sort((a, b) => a.record.seed - b.record.seed)[0];
+    if (!first) return [];
+    return familyRunFigures(first.run).map((f) => ({
+      ...f,
+      id: `trial-${i + 1}-${f.id}`,
+      title: `${cell.label}, seed ${first.record.seed}: ${f.title}`,
+    }));
+  });
+}
+
+export const WORKER_HEADER = ['worker', 'state', 'last heartbeat', 'silent for', 'gone after'] as const;
+
+/** A fleet's workers as rows (report and `sweep --status`): each live or gone, with its last heartbeat. */
+export function workerRows(workers: readonly WorkerRecord[]): string[][] {
+  return workers.map((w) => [
+    w.id,
+    w.stopped ? 'gone (stopped)' : w.state,
+    w.lastBeat,
+    `${((Date.parse(w.asOf) - Date.parse(w.lastBeat)) / 1000).toFixed(1)} s (at ${w.asOf})`,
+    `${w.goneAfterSeconds} s`,
+  ]);
+}
+
 /** What the sweep report and the web UI show of a sweep: its cells, headline metric, figures and cell table. */
 export interface SweepView {
   readonly record: SweepRecord;
@@ -303,6 +336,7 @@ export async function buildSweepReport(dir: string): Promise<WrittenReport> {
   writeFileAtomic(path.join(dir, 'curves.csv'), csv(tidy));
 
   const rendered = await renderAndSave(dir, figures);
+  const perTrial = await renderAndSave(dir, trialFigures(cells));
   const counts = folder.counts();
   const failed = record.trials.filter((t) => t.state === 'failed');
   const html = writePage(
@@ -318,6 +352,22 @@ export async function buildSweepReport(dir: string): Promise<WrittenReport> {
         collapseRateTable(cells.map((c) => ({ label: c.label, runs: c.trials.map((t) => t.run) }))),
       ),
       { title: 'Figures', html: figuresHtml(rendered) },
+      ...(perTrial.length
+        ? [
+            {
+              title: 'Trial figures',
+              html: `<p>One trial per grid cell (its first seed${cells.length > TRIAL_FIGURE_CELLS ? `; the first ${TRIAL_FIGURE_CELLS} cells of ${cells.length}` : ''}); every trial's own report: <code>collapse-lab report ${escapeHtml(path.join(dir, 'trials', '<id>'))}</code>.</p>${figuresHtml(perTrial)}`,
+            },
+          ]
+        : []),
+      ...(record.workers?.length
+        ? [
+            {
+              title: 'Workers',
+              html: `<p>Every worker seen during the sweep, as the coordinator last saw it; a worker silent for three heartbeats is gone.</p>${table([...WORKER_HEADER], workerRows(record.workers))}`,
+            },
+          ]
+        : []),
       ...(failed.length
         ? [
             {
@@ -335,5 +385,9 @@ export async function buildSweepReport(dir: string): Promise<WrittenReport> {
       },
     ],
   );
-  return { html, pngs: rendered.map((f) => `figures/${f.id}.png`), figures: rendered };
+  return {
+    html,
+    pngs: [...rendered, ...perTrial].map((f) => `figures/${f.id}.png`),
+    figures: [...rendered, ...perTrial],
+  };
 }

@@ -38,6 +38,22 @@ export interface TrialRecord {
   generations: number;
 }
 
+/** A fleet worker as the coordinator last saw it (queue/heartbeat.ts): gone once it missed its beats or stopped. */
+export interface WorkerRecord {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  /** Its last heartbeat (Redis's clock). */
+  readonly lastBeat: string;
+  /** Silent this long, it counts as gone. */
+  readonly goneAfterSeconds: number;
+  readonly state: 'live' | 'gone';
+  /** It said goodbye (Ctrl-C, SIGTERM) rather than vanishing. */
+  readonly stopped?: boolean;
+  /** When this state was read (Redis's clock). */
+  readonly asOf: string;
+}
+
 export interface SweepRecord {
   readonly format: 1;
   readonly name: string;
@@ -50,6 +66,8 @@ export interface SweepRecord {
   updated: string;
   /** When every trial has ended (finished or failed). */
   ended?: string;
+  /** On a fleet: every worker seen during the sweep, with its last heartbeat and whether it is live or gone. */
+  workers?: WorkerRecord[];
 }
 
 export function specHash(spec: SweepSpec): string {
@@ -89,6 +107,7 @@ export class SweepFolder {
       })),
       runner,
       updated: new Date().toISOString(),
+      ...(old?.workers ? { workers: old.workers } : {}),
     };
     fs.mkdirSync(path.join(dir, TRIALS), { recursive: true });
     const folder = new SweepFolder(dir, record);
@@ -123,6 +142,11 @@ export class SweepFolder {
     return record;
   }
 
+  /** The run folders of the trials that have finished, in sweep.json's order (what `compare` draws). */
+  finishedTrialDirs(): string[] {
+    return this.record.trials.filter((t) => this.isFinished(t.id)).map((t) => this.trialDir(t.id));
+  }
+
   trialDir(id: string): string {
     return path.join(this.dir, TRIALS, id);
   }
@@ -139,6 +163,11 @@ export class SweepFolder {
     const counts = { queued: 0, running: 0, finished: 0, failed: 0 };
     for (const t of this.record.trials) counts[t.state]++;
     return counts;
+  }
+
+  /** When sweep.json was last written (ms since the epoch). */
+  savedAt(): number {
+    return Date.parse(this.record.updated);
   }
 
   save(): void {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../experiments/run.js';
 import { meanInterval, summarise } from '../metrics/seed-summary.js';
@@ -151,6 +152,18 @@ describe('a sweep on this machine', () => {
       const trialDir = path.join(sweepDir, 'trials', t.id);
       expect(metricsOf(trialDir)).toBe(await expectedMetrics(trialDir));
     }
+    // compare on the sweep folder: its finished trials, one curve with its band per grid cell (2 cells × 2 seeds).
+    const compared = cli(['compare', sweepDir, '--out', 'compare-local', '--json']);
+    expect(compared.stderr).toBe('');
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'compare-local', 'runs.json'), 'utf8')).runs).toHaveLength(4);
+    const labels = fs
+      .readFileSync(path.join(dir, 'compare-local', 'curves.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[1]);
+    expect(new Set(labels).size).toBe(2);
+
     // Run again: nothing is recomputed (the summaries keep their bytes and times).
     const stamps = record.trials.map(
       (t: { id: string }) => fs.statSync(path.join(sweepDir, 'trials', t.id, 'summary.json')).mtimeMs,
@@ -180,6 +193,122 @@ describe('a sweep on this machine', () => {
     const failedRecord = JSON.parse(fs.readFileSync(path.join(dir, 'sweeps', 'failing', 'sweep.json'), 'utf8'));
     expect(failedRecord.trials[0]).toMatchObject({ state: 'failed', attempts: 3 });
     expect(failedRecord.trials[0].error).toMatch(/gone.csv/);
+  });
+});
+
+/**
+ * A family whose fit goes wrong in the chosen way: throws, throws where nothing catches it, calls process.exit, or
+ * runs out of heap. With `once`, only the first attempt of each kind does (a marker file remembers it).
+ */
+const CRASHY_PLUGIN = `
+import fs from 'node:fs';
+import path from 'node:path';
+import { defineFamily, registerFamily, vectors, z } from '${pathToFileURL(path.resolve('dist/index.js')).href}';
+const crashes = ['none', 'throw', 'uncaught', 'exit', 'oom'];
+registerFamily(defineFamily({
+  name: 'crashy',
+  description: 'a point mass whose fit fails in a chosen way',
+  sampleKind: 'vectors',
+  options: z.object({ type: z.literal('crashy'), crash: z.enum(crashes), once: z.boolean(), markers: z.string() }).strict(),
+  weight: 1,
+  create: (o) => ({
+    name: 'crashy',
+    sampleKind: 'vectors',
+    fit: async (train) => {
+      const marker = path.join(o.markers, o.crash);
+      if (o.crash !== 'none' && !(o.once && fs.existsSync(marker))) {
+        if (o.once) fs.writeFileSync(marker, '');
+        if (o.crash === 'throw') throw new Error('crashy: thrown');
+        if (o.crash === 'exit') process.exit(7);
+        if (o.crash === 'uncaught') {
+          setTimeout(() => { throw new Error('crashy: uncaught'); });
+          return new Promise(() => {});
+        }
+        const hoard = [];
+        for (;;) hoard.push(new Array(1e5).fill(hoard.length));
+      }
+      return { mean: train.samples.values.reduce((a, b) => a + b, 0) / train.samples.values.length };
+    },
+    sample: async (m, count, ctx) => vectors(Float64Array.from({ length: count }, () => m.mean + ctx.rng.normal()), 1),
+    evaluate: async (m) => ({ mean: m.mean }),
+    saveModel: async (m) => ({ json: m }),
+    loadModel: async (state) => state.json,
+  }),
+}));
+`;
+
+describe('a sweep on the local pool, with trials that crash', () => {
+  it('fails only the crashing trial (thrown, uncaught, process.exit, out of heap), retries it, and goes on', () => {
+    const plugin = path.join(dir, 'crashy.mjs');
+    fs.writeFileSync(plugin, CRASHY_PLUGIN);
+    const markers = fs.mkdtempSync(path.join(dir, 'markers-'));
+    const file = write('crashy.json', {
+      name: 'crashy',
+      config: {
+        generations: 3,
+        samplesPerGeneration: 20,
+        family: { type: 'crashy', crash: 'none', once: true, markers },
+        real: { type: 'gaussian', mean: [2] },
+      },
+      grid: { 'family.crash': ['none', 'throw', 'uncaught', 'exit', 'oom'], 'family.once': [true, false] },
+      retries: 1,
+    });
+    const started = Date.now();
+    // Two worker threads whatever the cores; a small heap so that running out of it is quick.
+    const r = spawnSync(
+      process.execPath,
+      [CLI, '--plugin', plugin, 'sweep', file, '--out', 'crash', '--parallel', '2', '--json'],
+      {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=96' },
+      },
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(r.status).toBe(1); // some trials failed for good
+    expect(JSON.parse(r.stdout)).toMatchObject({ finished: 6, failed: 4 });
+    const record = JSON.parse(fs.readFileSync(path.join(dir, 'crash', 'crashy', 'sweep.json'), 'utf8'));
+    const byPoint = Object.fromEntries(
+      record.trials.map((t: { point: Record<string, unknown>; state: string; attempts: number; error?: string }) => [
+        `${t.point['family.crash']}/${t.point['family.once']}`,
+        { state: t.state, attempts: t.attempts, error: t.error },
+      ]),
+    );
+    // Crashing once: retried, then finished. Crashing every time: tried 1 + retries times, failed with its cause.
+    for (const crash of ['none', 'throw', 'uncaught', 'exit', 'oom']) {
+      expect(byPoint[`${crash}/true`]).toMatchObject({ state: 'finished', attempts: crash === 'none' ? 1 : 2 });
+      if (crash !== 'none') expect(byPoint[`${crash}/false`]).toMatchObject({ state: 'failed', attempts: 2 });
+    }
+    expect(byPoint['none/false']).toMatchObject({ state: 'finished', attempts: 1 });
+    expect(byPoint['throw/false'].error).toMatch(/crashy: thrown/);
+    expect(byPoint['uncaught/false'].error).toMatch(/worker thread crashed: crashy: uncaught/);
+    expect(byPoint['exit/false'].error).toMatch(/worker thread exited with code 7/);
+    expect(byPoint['oom/false'].error).toMatch(/worker thread crashed: .*memory/i);
+  });
+});
+
+describe('compare on a sweep', () => {
+  it('says so when the cells are of different families, and gives each family its sections', () => {
+    const file = write('families.json', {
+      name: 'families',
+      config: { generations: 3, samplesPerGeneration: 50 },
+      grid: { preset: ['gaussian', 'gmm'] },
+    });
+    expect(cli(['sweep', file, '--out', 'families', '--no-report']).status).toBe(0);
+    const sweepDir = path.join(dir, 'families', 'families');
+    const r = cli(['compare', sweepDir, '--out', 'compare-families']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/these runs are of 2 families \(gaussian, gmm\); their metrics are not comparable/);
+    const page = fs.readFileSync(path.join(dir, 'compare-families', 'report.html'), 'utf8');
+    expect(page).toMatch(/Family gaussian: final numbers/);
+    expect(page).toMatch(/Family gmm: final numbers/);
+    // An empty sweep (no finished trial) is named, exit 2.
+    const empty = path.join(dir, 'empty-sweep');
+    fs.mkdirSync(empty);
+    fs.writeFileSync(path.join(empty, 'sweep.json'), JSON.stringify({ trials: [{ id: 'x-1' }] }));
+    const none = cli(['compare', empty]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/has no finished trial yet/);
   });
 });
 
@@ -229,7 +358,7 @@ describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () =
   });
 
   it('survives a worker killed mid-trial: another resumes it, and every trial equals a local run', async () => {
-    const [a] = [startWorker(), startWorker()];
+    const [a, b] = [startWorker(), startWorker()];
     const file = write('fleet.json', {
       name: 'fleet',
       preset: 'gaussian',
@@ -277,8 +406,41 @@ describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () =
     for (const t of record.trials) {
       const trialDir = path.join(sweepDir, 'trials', t.id);
       expect(metricsOf(trialDir)).toBe(await expectedMetrics(trialDir));
+      // The snapshot samples came back through the queue too, byte for byte those on the artefacts storage.
+      const onArtifacts = path.join(artifacts, record.specHash.slice(0, 12), t.id, 'samples');
+      const names = fs.readdirSync(onArtifacts).sort();
+      expect(names.length).toBeGreaterThan(0);
+      expect(fs.readdirSync(path.join(trialDir, 'samples')).sort()).toEqual(names);
+      for (const name of names)
+        expect(fs.readFileSync(path.join(trialDir, 'samples', name), 'utf8')).toBe(
+          fs.readFileSync(path.join(onArtifacts, name), 'utf8'),
+        );
     }
     expect(stderr).not.toMatch(/Error/);
+    // ... so the report draws each cell's trial figures from the sweep folder alone.
+    fs.rmSync(artifacts, { recursive: true });
+    const rebuilt = cli(['sweep', '--report', sweepDir]);
+    expect(rebuilt.status).toBe(0);
+    const trialPngs = fs.readdirSync(path.join(sweepDir, 'figures')).filter((f) => f.startsWith('trial-'));
+    expect(trialPngs).toEqual(
+      expect.arrayContaining(['trial-1-gaussian-variance.png', 'trial-2-gaussian-variance.png']),
+    );
+
+    // The killed worker is shown as gone, not dropped: in sweep.json (the coordinator's last look), in
+    // `sweep --status` (from Redis now, with --queue) and in the report; the other is live.
+    const idOf = (w: ChildProcess) => `${os.hostname()}-${w.pid}`;
+    const states = (ws: { id: string; state: string }[]) => Object.fromEntries(ws.map((w) => [w.id, w.state]));
+    expect(states(record.workers)).toEqual({ [idOf(a)]: 'gone', [idOf(b)]: 'live' });
+    const gone = record.workers.find((w: { id: string }) => w.id === idOf(a));
+    expect(Date.parse(gone.asOf) - Date.parse(gone.lastBeat)).toBeGreaterThan(gone.goneAfterSeconds * 1000);
+    const status = cli(['sweep', '--status', sweepDir, '--queue', url, '--json']);
+    expect(states(JSON.parse(status.stdout).workers)).toEqual({ [idOf(a)]: 'gone', [idOf(b)]: 'live' });
+    const text = cli(['sweep', '--status', sweepDir]).stdout;
+    expect(text).toMatch(/workers: 1 live, 1 gone/);
+    expect(text).toMatch(new RegExp(`${idOf(a)}  gone  `));
+    expect(fs.readFileSync(path.join(sweepDir, 'report.html'), 'utf8')).toMatch(
+      new RegExp(`<td>${idOf(a)}</td><td>gone</td>`),
+    );
 
     // Run again after completion: no job is added, nothing is stored again.
     const stamps = record.trials.map(
@@ -344,5 +506,14 @@ describe.skipIf(!hasRedis)('a sweep on a BullMQ queue (real redis-server)', () =
     expect(storeResult(trialDir, result)).toBe(true);
     expect(storeResult(trialDir, { ...result, summary: '{"second":1}\n' })).toBe(false);
     expect(fs.readFileSync(path.join(trialDir, 'summary.json'), 'utf8')).toBe('{"first":1}\n');
+    // Snapshot samples are stored beside it; a name that is not a snapshot file (a path out) is not.
+    const withSamples = path.join(dir, 'samples-twice');
+    const samples = { 'generation-0.json': '{"a":1}\n', '../../escape.json': 'x', 'generation-1.json': '{"b":2}\n' };
+    expect(storeResult(withSamples, { ...result, samples })).toBe(true);
+    expect(fs.readdirSync(path.join(withSamples, 'samples')).sort()).toEqual([
+      'generation-0.json',
+      'generation-1.json',
+    ]);
+    expect(fs.existsSync(path.join(dir, 'escape.json'))).toBe(false);
   });
 });

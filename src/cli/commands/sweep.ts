@@ -6,7 +6,8 @@ import { localExecutor } from '../../experiments/executors/local.js';
 import { planSweep, runSweepLocally, SweepFolder } from '../../sweeps/index.js';
 import { SWEEP_PRESETS } from '../../sweeps/presets.js';
 import { checkRedis, DEFAULT_QUEUE, displayUrl } from '../../sweeps/queue/connection.js';
-import { buildSweepReport } from '../../sweeps/report.js';
+import { buildSweepReport, WORKER_HEADER, workerRows } from '../../sweeps/report.js';
+import type { WorkerRecord } from '../../sweeps/sweep-folder.js';
 import { type CommandSpec, helpText, intFlag, parseCommand, str } from '../args.js';
 import { SweepStatus, sweepLine } from '../sweep-status.js';
 
@@ -127,15 +128,22 @@ export async function run(argv: string[]): Promise<number> {
 async function printStatus(dir: string, json: boolean, queue?: string, queueName?: string): Promise<number> {
   const record = SweepFolder.read(dir);
   if (!record) throw new UsageError(`--status: ${path.join(dir, 'sweep.json')} does not exist; pass a sweep folder`);
-  let workers: { id: string }[] | undefined;
+  // The workers as the coordinator last saw them; with --queue, as Redis has them now.
+  let workers: readonly WorkerRecord[] | undefined = record.workers;
   if (queue) {
     await checkRedis(queue);
-    workers = await (await import('../../sweeps/queue/worker.js')).liveWorkers(queue, queueName);
+    const { queueWorkers } = await import('../../sweeps/queue/worker.js');
+    const { mergeWorkers } = await import('../../sweeps/queue/coordinator.js');
+    const seen = await queueWorkers(queue, queueName);
+    workers = mergeWorkers(record.workers ?? [], seen.workers, seen.now, seen.now);
   }
   if (json) process.stdout.write(`${JSON.stringify({ trials: record.trials, workers }, null, 2)}\n`);
   else {
-    if (workers)
-      process.stdout.write(`workers alive: ${workers.length ? workers.map((w) => w.id).join(', ') : 'none'}\n`);
+    if (workers) {
+      const live = workers.filter((w) => w.state === 'live').length;
+      process.stdout.write(`workers: ${live} live, ${workers.length - live} gone\n`);
+      for (const row of [[...WORKER_HEADER], ...workerRows(workers)]) process.stdout.write(`  ${row.join('  ')}\n`);
+    }
     process.stdout.write(`${sweepLine(record, 0, 0).replace(/ · [^·]*trials\/min.*$/, '')}\n`);
     for (const t of record.trials)
       process.stdout.write(

@@ -2,13 +2,16 @@
  * A pool of worker threads on this machine: each worker takes the next job when it finishes one. Every run is
  * independent and seeded, so the outcomes are those of running the jobs one after another — only sooner.
  * Without the compiled worker (tests run the TypeScript sources), or with one thread or one job, the jobs run
- * in this thread instead.
+ * in this thread instead. A thread that dies under a run (an uncaught exception, out of heap, process.exit)
+ * fails that run only, and a fresh thread takes the next; why threads and not processes:
+ * docs/sweeps-local-pool.md.
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Metrics } from '../../core/family.js';
 import type { Stage } from '../../core/loop.js';
+import { releaseThisProcessLock } from '../../core/run-lock.js';
 import type { Executor, ExecutorEvents, RunJob, RunOutcome } from '../executor.js';
 import type { RunSummary } from '../run.js';
 import { inProcessExecutor } from './in-process.js';
@@ -50,54 +53,63 @@ export function workerPoolExecutor({ threads }: { readonly threads: number }): E
 }
 
 function runInWorkers(jobs: readonly RunJob[], events: ExecutorEvents, threads: number): Promise<RunOutcome[]> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const outcomes: RunOutcome[] = new Array(jobs.length);
-    const workers: Worker[] = [];
     let next = 0;
     let finished = 0;
-    let crashed = false;
-    // A worker that dies (not a run that fails) leaves its run unaccounted for: give up on the whole batch.
-    const crash = (error: Error) => {
-      if (crashed) return;
-      crashed = true;
-      for (const w of workers) void w.terminate();
-      reject(error);
+    const settle = (index: number, outcome: RunOutcome) => {
+      outcomes[index] = outcome;
+      events.onOutcome?.(index, outcome);
+      if (++finished === jobs.length) resolve(outcomes);
     };
-    const feed = (worker: Worker) => {
-      if (next < jobs.length) {
+    const start = () => {
+      const worker = new Worker(WORKER);
+      /** The job this worker has in hand: a worker that dies with it fails that job, and only that job. */
+      let current: number | undefined;
+      const feed = () => {
+        if (next >= jobs.length) {
+          current = undefined;
+          void worker.terminate(); // a live worker would keep the process from exiting
+          return;
+        }
+        current = next++;
         const request: JobRequest = {
-          index: next,
-          job: jobs[next],
+          index: current,
+          job: jobs[current],
           stages: Boolean(events.onStage),
           everyGeneration: Boolean(events.everyGeneration),
         };
-        next++;
         worker.postMessage(request);
-      } else {
-        void worker.terminate();
-      }
-    };
-    const settle = (worker: Worker, index: number, outcome: RunOutcome) => {
-      outcomes[index] = outcome;
-      events.onOutcome?.(index, outcome);
-      feed(worker); // the next job, or terminate: a live worker would keep the process from exiting
-      if (++finished === jobs.length) resolve(outcomes);
-    };
-    for (let t = 0; t < threads; t++) {
-      const worker = new Worker(WORKER);
-      workers.push(worker);
+      };
+      const died = (why: string) => {
+        if (current === undefined) return;
+        const index = current;
+        current = undefined;
+        // The dead thread's run-folder lock bears this process's pid: drop it, or a retry would find it held.
+        const dir = jobs[index].dir;
+        if (dir) releaseThisProcessLock(dir);
+        settle(index, { error: new Error(`the run's worker thread ${why}`) });
+        if (next < jobs.length) start(); // a fresh thread for the jobs still waiting
+      };
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'generation') events.onGeneration?.(m.index, m.generation, m.line);
         else if (m.type === 'stage') events.onStage?.(m.index, m.generation, m.stage, m.fraction, m.message);
-        else if (m.type === 'done') settle(worker, m.index, { summary: m.summary });
         else {
+          current = undefined;
+          if (m.type === 'done') settle(m.index, { summary: m.summary });
           // Errors cross the thread as text; the exit code (2 for bad input) comes with it for the CLI.
-          const error = Object.assign(new Error(m.message), m.exitCode === undefined ? {} : { exitCode: m.exitCode });
-          settle(worker, m.index, { error });
+          else
+            settle(m.index, {
+              error: Object.assign(new Error(m.message), m.exitCode === undefined ? {} : { exitCode: m.exitCode }),
+            });
+          feed(); // the next job, or terminate
         }
       });
-      worker.on('error', crash);
-      feed(worker);
-    }
+      // An uncaught exception or running out of heap (V8 stops the thread, not the process), or process.exit().
+      worker.on('error', (error: Error) => died(`crashed: ${error.message}`));
+      worker.on('exit', (code) => died(`exited with code ${code} before the run ended`));
+      feed();
+    };
+    for (let t = 0; t < Math.min(threads, jobs.length); t++) start();
   });
 }

@@ -13,7 +13,15 @@ export interface TrialResult {
   readonly config: string;
   readonly metrics: string;
   readonly summary: string;
+  /**
+   * Its snapshot samples (samples/<file>: text), what the trial's figures are drawn from, when they are small
+   * enough to travel through Redis (SMALL_SAMPLES_BYTES in all); larger ones stay on the artefacts storage.
+   */
+  readonly samples?: Readonly<Record<string, string>>;
 }
+
+/** The most snapshot bytes a result carries through the queue: past this, Redis memory is the wrong place. */
+export const SMALL_SAMPLES_BYTES = 1 << 20;
 
 /** BullMQ job ids may not contain ':'; ours are `<sweep hash>-<trial id>`. */
 export function jobId(specHash: string, trial: string): string {

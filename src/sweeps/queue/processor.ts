@@ -10,7 +10,7 @@ import type { SandboxedJob } from 'bullmq';
 import { FILES } from '../../core/run-store.js';
 import { loadPlugins } from '../../experiments/plugins.js';
 import { runToCompletion } from '../../experiments/run.js';
-import type { TrialJob, TrialResult } from './job.js';
+import { SMALL_SAMPLES_BYTES, type TrialJob, type TrialResult } from './job.js';
 
 // A processor orphaned by its worker's death must not go on writing the trial another worker now owns.
 process.on('disconnect', () => process.exit(1));
@@ -30,5 +30,19 @@ export default async function processTrial(job: SandboxedJob<TrialJob, TrialResu
     },
   });
   const read = (name: string) => fs.readFileSync(path.join(runDir, name), 'utf8');
-  return { config: read(FILES.config), metrics: read(FILES.metrics), summary: read(FILES.summary) };
+  return {
+    config: read(FILES.config),
+    metrics: read(FILES.metrics),
+    summary: read(FILES.summary),
+    ...smallSamples(path.join(runDir, FILES.samples)),
+  };
+}
+
+/** The snapshot files, if together they are small; otherwise none (they stay on the artefacts storage). */
+function smallSamples(dir: string): Pick<TrialResult, 'samples'> {
+  if (!fs.existsSync(dir)) return {};
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+  const bytes = files.reduce((sum, f) => sum + fs.statSync(path.join(dir, f)).size, 0);
+  if (files.length === 0 || bytes > SMALL_SAMPLES_BYTES) return {};
+  return { samples: Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')])) };
 }

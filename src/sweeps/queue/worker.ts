@@ -1,15 +1,15 @@
 /**
  * `collapse-lab worker --queue URL`: takes trials off a sweep queue and runs each in a sandboxed processor (a
  * child process, processor.ts). Start any number, on any machines that see the same artefacts storage. A
- * worker announces itself with a heartbeat key that expires, so `sweep --status` can tell a gone worker.
+ * worker beats a heartbeat (heartbeat.ts), so `sweep --status` and the sweep report can tell a gone worker.
  */
 import os from 'node:os';
 import { type ConnectionOptions, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DEFAULT_QUEUE, redisOptions } from './connection.js';
+import { beat, readWorkers, type WorkerBeat } from './heartbeat.js';
 
 const PROCESSOR = new URL('./processor.js', import.meta.url);
-export const WORKER_KEY_PREFIX = 'collapse-lab:worker:';
 const HEARTBEAT_MS = 5000;
 
 export interface WorkerOptions {
@@ -41,35 +41,27 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const id = `${os.hostname()}-${process.pid}`;
   const redis = new Redis(connection);
   redis.on('error', () => {}); // ioredis reconnects by itself; the heartbeat just skips a beat
-  const beat = () =>
-    void redis
-      .set(
-        `${WORKER_KEY_PREFIX}${queue}:${id}`,
-        JSON.stringify({ id, pid: process.pid, host: os.hostname(), time: new Date().toISOString() }),
-        'PX',
-        HEARTBEAT_MS * 3,
-      )
-      .catch(() => {});
-  beat();
-  const timer = setInterval(beat, HEARTBEAT_MS);
+  // At least three beats per lock: a worker shown as gone has also lost its trial's lock.
+  const me: WorkerBeat = { id, host: os.hostname(), pid: process.pid, every: Math.min(HEARTBEAT_MS, lockDuration / 3) };
+  const send = (info: WorkerBeat) => beat(redis, queue, info).catch(() => {});
+  void send(me);
+  const timer = setInterval(() => void send(me), me.every);
   return {
     id,
     async close() {
       clearInterval(timer);
       await worker.close();
-      await redis.del(`${WORKER_KEY_PREFIX}${queue}:${id}`).catch(() => {});
+      await send({ ...me, stopped: true });
       redis.disconnect();
     },
   };
 }
 
-/** The workers whose heartbeat has not expired. */
-export async function liveWorkers(url: string, queue = DEFAULT_QUEUE): Promise<{ id: string; time: string }[]> {
+/** Every worker of the queue heard from in the last day, each live or gone. */
+export async function queueWorkers(url: string, queue = DEFAULT_QUEUE) {
   const redis = new Redis({ ...redisOptions(url), maxRetriesPerRequest: 1 });
   try {
-    const keys = await redis.keys(`${WORKER_KEY_PREFIX}${queue}:*`);
-    const values = keys.length > 0 ? await redis.mget(keys) : [];
-    return values.flatMap((v) => (v ? [JSON.parse(v) as { id: string; time: string }] : []));
+    return await readWorkers(redis, queue);
   } finally {
     redis.disconnect();
   }
