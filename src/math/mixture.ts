@@ -152,7 +152,7 @@ function samplePlane(p: PreparedMixture, firstWeight: number, total: number, out
   const { means, cholesky: l } = p;
   for (let i = 0; i < n; i++) {
     const u = rng.uniform() * total;
-    const j = ((u >= firstWeight ? 1 : 0) as number) & last;
+    const j = +(u >= firstWeight) & last; // +(…), not a ternary: V8 compiles that to a branch
     const z0 = rng.normal();
     const z1 = rng.normal();
     out[2 * i] = means[2 * j] + l[4 * j] * z0;
